@@ -1,0 +1,1 @@
+"""Kaohe: the Flask application (create_app lives in saas.app)."""

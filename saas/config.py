@@ -1,0 +1,75 @@
+"""Settings, read from the environment once at start-up.
+
+Secrets that an operator did not set are generated on first use and kept in the instance
+folder, so a web server and its workers on one machine agree on them without any set-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secrets(instance: Path) -> dict[str, str]:
+    path = instance / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    instance.mkdir(parents=True, exist_ok=True)
+    values = {"secret_key": secrets.token_hex(32), "key_passphrase": secrets.token_urlsafe(32)}
+    # Created with 0600 from the start so the secrets are never world-readable, even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(values, fh)
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    instance: Path
+    secret_key: str
+    key_passphrase: str
+    queue_name: str = "kaohe"
+    base_url: str = "http://127.0.0.1:8000"
+    login_rate_limit: str = "10 per minute"
+    secure_cookies: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def load_settings(**overrides) -> Settings:
+    """Build settings from the environment; keyword overrides win (tests use them)."""
+    env = os.environ
+    instance = Path(overrides.pop("instance", None) or env.get("KAOHE_INSTANCE", "instance"))
+    instance = instance.resolve()
+    stored: dict[str, str] = {}
+    if not (env.get("KAOHE_SECRET_KEY") and env.get("KAOHE_KEY_PASSPHRASE")):
+        stored = _instance_secrets(instance)
+    values = {
+        "database_url": normalise_database_url(
+            env.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/kaohe")
+        ),
+        "redis_url": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "instance": instance,
+        "secret_key": env.get("KAOHE_SECRET_KEY") or stored["secret_key"],
+        "key_passphrase": env.get("KAOHE_KEY_PASSPHRASE") or stored["key_passphrase"],
+        "queue_name": env.get("KAOHE_QUEUE", "kaohe"),
+        "base_url": env.get("KAOHE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "login_rate_limit": env.get("KAOHE_LOGIN_RATE_LIMIT", "10 per minute"),
+        "secure_cookies": env.get("KAOHE_SECURE_COOKIES", "") == "1",
+    }
+    if "database_url" in overrides:
+        overrides["database_url"] = normalise_database_url(overrides["database_url"])
+    values.update(overrides)
+    return Settings(**values)

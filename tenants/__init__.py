@@ -1,0 +1,1 @@
+"""Tenancy: the registry, provisioning, migrations across schemas, resolving a tenant per request."""

@@ -1,0 +1,170 @@
+"""Alembic across schemas: the public tree once, the tenant tree in every tenant schema.
+
+Each tenant migrates in its own transaction (PostgreSQL DDL is transactional), so an
+interrupted run leaves every tenant either fully migrated or untouched, and a re-run finishes
+the job. The script directories are loaded once per run, not once per tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+
+from saas.db import TENANT_SCHEMA, Database
+from tenants.registry import Tenant
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+VERSION_TABLE = "alembic_version"
+# Any fixed number: one `db upgrade` at a time per database.
+_UPGRADE_LOCK_ID = 734_212
+
+
+@dataclass(frozen=True)
+class SchemaResult:
+    schema: str
+    before: str | None
+    after: str | None
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@cache
+def alembic_config(tree: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS / tree))
+    return config
+
+
+@cache
+def script_directory(tree: str) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(tree))
+
+
+def head(tree: str) -> str:
+    revision = script_directory(tree).get_current_head()
+    assert revision is not None, f"the {tree} migration tree has no revisions"
+    return revision
+
+
+def _migrate(connection: Connection, tree: str, schema: str, target: str) -> None:
+    script = script_directory(tree)
+    downgrade = target == "base" or (
+        target != "head" and _is_below_current(connection, schema, target)
+    )
+
+    def step(revision, _context):
+        if downgrade:
+            return script._downgrade_revs(target, revision)
+        return script._upgrade_revs(target, revision)
+
+    if tree == "tenant":
+        connection = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
+    with EnvironmentContext(
+        alembic_config(tree), script, fn=step, destination_rev=target
+    ) as env:
+        env.configure(connection=connection, version_table_schema=schema)
+        with env.begin_transaction():
+            env.run_migrations()
+
+
+def _is_below_current(connection: Connection, schema: str, target: str) -> bool:
+    current = version_of(connection, schema)
+    return current is not None and current != target
+
+
+def version_of(connection: Connection, schema: str) -> str | None:
+    exists = connection.scalar(
+        text("select to_regclass(:name)"), {"name": f'"{schema}".{VERSION_TABLE}'}
+    )
+    if exists is None:
+        return None
+    return connection.scalar(text(f'select version_num from "{schema}".{VERSION_TABLE}'))
+
+
+def migrate_schema(engine: Engine, tree: str, schema: str, target: str = "head") -> SchemaResult:
+    """Bring one schema to ``target`` in one transaction."""
+    with engine.begin() as connection:
+        before = version_of(connection, schema)
+        _migrate(connection, tree, schema, target)
+        after = version_of(connection, schema)
+    return SchemaResult(schema, before, after)
+
+
+def tenant_versions(connection: Connection, schemas: Iterable[str]) -> dict[str, str | None]:
+    """The current revision of many tenant schemas in two queries, however many there are."""
+    schemas = list(schemas)
+    if not schemas:
+        return {}
+    with_table = set(
+        connection.scalars(
+            text(
+                "select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                " where c.relname = :table and n.nspname = any(:schemas)"
+            ),
+            {"table": VERSION_TABLE, "schemas": schemas},
+        )
+    )
+    versions: dict[str, str | None] = {schema: None for schema in schemas}
+    if with_table:
+        # Schema names come from validated slugs and are quoted besides.
+        union = " union all ".join(
+            f"select '{s}' as schema, version_num from \"{s}\".{VERSION_TABLE}"
+            for s in sorted(with_table)
+        )
+        versions.update(dict(connection.execute(text(union)).tuples()))
+    return versions
+
+
+def _tenant_schemas(connection: Connection) -> list[str]:
+    slugs = connection.scalars(text(f"select slug from public.{Tenant.__tablename__} order by slug"))
+    from tenants.slugs import schema_for
+
+    return [schema_for(slug) for slug in slugs]
+
+
+def status(db: Database) -> tuple[SchemaResult, list[SchemaResult]]:
+    """Where the public schema and every tenant schema stand; ``after`` is the head."""
+    with db.engine.connect() as connection:
+        public = SchemaResult("public", version_of(connection, "public"), head("public"))
+        if public.before is None:
+            return public, []
+        versions = tenant_versions(connection, _tenant_schemas(connection))
+    tenant_head = head("tenant")
+    return public, [SchemaResult(s, v, tenant_head) for s, v in versions.items()]
+
+
+def upgrade_all(
+    db: Database, report: Callable[[SchemaResult], None] = lambda result: None
+) -> list[SchemaResult]:
+    """Upgrade public, then every tenant not at head; ``report`` hears of each schema."""
+    results = []
+    with db.engine.connect() as lock:
+        lock.execute(text("select pg_advisory_lock(:id)"), {"id": _UPGRADE_LOCK_ID})
+        try:
+            public = migrate_schema(db.engine, "public", "public")
+            report(public)
+            results.append(public)
+            _, tenants = status(db)
+            for pending in tenants:
+                if pending.before == pending.after:
+                    continue
+                try:
+                    result = migrate_schema(db.engine, "tenant", pending.schema)
+                except Exception as exc:  # one broken tenant must not stop the others
+                    result = SchemaResult(pending.schema, pending.before, pending.before, str(exc))
+                report(result)
+                results.append(result)
+        finally:
+            lock.execute(text("select pg_advisory_unlock(:id)"), {"id": _UPGRADE_LOCK_ID})
+            lock.commit()
+    return results
