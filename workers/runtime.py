@@ -1,0 +1,59 @@
+"""What every job starts with: settings, a database, and the tenant it works for.
+
+Each job receives a tenant slug, never a schema name or a session: it resolves the tenant
+itself and refuses to run for one that is missing or suspended.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from saas.config import Settings, load_settings
+from saas.db import Database
+from tenants.registry import Tenant, find_tenant
+from tenants.slugs import InvalidSlug, validate_slug
+
+
+class TenantUnavailable(RuntimeError):
+    """The job's tenant does not exist or is suspended; the job must not touch its data."""
+
+
+@dataclass(frozen=True)
+class JobContext:
+    settings: Settings
+    db: Database
+    tenant: Tenant
+
+    @property
+    def schema(self) -> str:
+        return self.tenant.schema
+
+
+@cache
+def _database(pid: int, url: str) -> Database:
+    # Keyed by pid: a forked work horse must never reuse its parent's pooled connections.
+    return Database(url, pool_size=2, max_overflow=2)
+
+
+def process_database(settings: Settings) -> Database:
+    """This process's engine for the configured database."""
+    return _database(os.getpid(), settings.database_url)
+
+
+def tenant_context(slug: str, settings: Settings | None = None) -> JobContext:
+    """Resolve the job's tenant, or raise TenantUnavailable saying why."""
+    settings = settings or load_settings()
+    try:
+        validate_slug(slug)
+    except InvalidSlug as exc:
+        raise TenantUnavailable(str(exc)) from exc
+    db = process_database(settings)
+    with db.public() as session:
+        tenant = find_tenant(session, slug)
+    if tenant is None:
+        raise TenantUnavailable(f"tenant {slug!r} does not exist")
+    if tenant.is_suspended:
+        raise TenantUnavailable(f"tenant {slug!r} is suspended")
+    return JobContext(settings, db, tenant)
