@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -34,6 +34,15 @@ def _instance_secrets(instance: Path) -> dict[str, str]:
     return values
 
 
+EMBEDDED_FILE = "embedded.json"
+
+
+def embedded_urls(instance: Path) -> dict[str, str]:
+    """URLs of the embedded servers `kaohe up` last started under ``instance``, if any."""
+    path = instance / EMBEDDED_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -45,7 +54,6 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     login_rate_limit: str = "10 per minute"
     secure_cookies: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def load_settings(**overrides) -> Settings:
@@ -56,11 +64,13 @@ def load_settings(**overrides) -> Settings:
     stored: dict[str, str] = {}
     if not (env.get("KAOHE_SECRET_KEY") and env.get("KAOHE_KEY_PASSPHRASE")):
         stored = _instance_secrets(instance)
+    embedded = embedded_urls(instance)
     values = {
         "database_url": normalise_database_url(
-            env.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/kaohe")
+            env.get("DATABASE_URL")
+            or embedded.get("database_url", "postgresql+psycopg://postgres@127.0.0.1:5432/kaohe")
         ),
-        "redis_url": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "redis_url": env.get("REDIS_URL") or embedded.get("redis_url", "redis://127.0.0.1:6379/0"),
         "instance": instance,
         "secret_key": env.get("KAOHE_SECRET_KEY") or stored["secret_key"],
         "key_passphrase": env.get("KAOHE_KEY_PASSPHRASE") or stored["key_passphrase"],

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, text
 
 from saas.db import TENANT_SCHEMA, Database
 from tenants.registry import Tenant
+from tenants.slugs import schema_for
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -69,6 +70,8 @@ def _migrate(connection: Connection, tree: str, schema: str, target: str) -> Non
 
     if tree == "tenant":
         connection = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
+        # Raw SQL in a migration (op.execute) is not translated; unqualified names land here.
+        connection.exec_driver_sql(f'set local search_path to "{schema}", public')
     with EnvironmentContext(
         alembic_config(tree), script, fn=step, destination_rev=target
     ) as env:
@@ -127,8 +130,6 @@ def tenant_versions(connection: Connection, schemas: Iterable[str]) -> dict[str,
 
 def _tenant_schemas(connection: Connection) -> list[str]:
     slugs = connection.scalars(text(f"select slug from public.{Tenant.__tablename__} order by slug"))
-    from tenants.slugs import schema_for
-
     return [schema_for(slug) for slug in slugs]
 
 

@@ -1,0 +1,81 @@
+"""create_app(): the Kaohe web application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template
+from redis import Redis
+
+from saas.config import Settings, load_settings
+from saas.db import Database
+from saas.extensions import babel, csrf, htmx, limiter, login_manager
+from saas.web.errors import init_error_pages
+from saas.web.i18n import LANGUAGES, TENANT_STATUS, select_locale, select_timezone
+from saas.web.security import init_security_headers
+from saas.web.tenancy import init_tenancy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="kaohe_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "saas" / "translations"),
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        RATELIMIT_STORAGE_URI=settings.redis_url,
+        RATELIMIT_KEY_PREFIX=f"kaohe-limits:{settings.queue_name}",
+        RATELIMIT_HEADERS_ENABLED=True,
+        KAOHE_LOGIN_RATE_LIMIT=settings.login_rate_limit,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from saas.auth.views import bp as auth
+    from saas.health import bp as health
+    from saas.home.views import bp as home
+    from saas.jobs.views import bp as jobs
+    from saas.platform.views import bp as platform
+    from saas.statements.views import bp as statements
+    from saas.web.language import bp as language
+
+    for blueprint in (auth, health, home, jobs, platform, statements, language):
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/", "landing", lambda: render_template("landing.html"))
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "saas" / "static"),
+    )
+    _configure(app, settings)
+    app.extensions["kaohe.settings"] = settings
+    app.extensions["kaohe.db"] = Database(settings.database_url)
+    app.extensions["kaohe.redis"] = Redis.from_url(settings.redis_url)
+
+    init_tenancy(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.blueprint_login_views = {"platform": "platform.login"}
+    login_manager.login_message = None
+    import saas.auth.accounts  # noqa: F401  (registers the user loader)
+
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, TENANT_STATUS=TENANT_STATUS)
+    init_security_headers(app)
+    init_error_pages(app)
+    _register_blueprints(app)
+    return app

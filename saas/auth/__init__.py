@@ -1,0 +1,1 @@
+"""Logging in and out of a tenant; who the current user is."""

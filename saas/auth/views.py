@@ -1,0 +1,52 @@
+"""Tenant login and logout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from saas.auth.accounts import TenantPrincipal
+from saas.auth.forms import LoginForm
+from saas.db import utcnow
+from saas.extensions import limiter
+from saas.models.user import User
+from saas.web.navigation import safe_next
+from saas.web.tenancy import TENANT_PREFIX, tenant_session
+
+bp = Blueprint("auth", __name__, url_prefix=TENANT_PREFIX)
+
+
+def login_limit() -> str:
+    return current_app.config["KAOHE_LOGIN_RATE_LIMIT"]
+
+
+def login_key() -> str:
+    return f"login:{g.tenant.slug}:{request.remote_addr}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=login_key)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = tenant_session()
+        user = db.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
+        if user is not None and user.is_active_account and user.check_password(form.password.data):
+            user.last_login_at = utcnow()
+            db.commit()
+            session.clear()
+            login_user(TenantPrincipal(user, g.tenant.slug))
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        flash(_("Wrong e-mail or password."), "error")
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))

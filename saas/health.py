@@ -1,0 +1,55 @@
+"""/healthz: is the database reachable, is Redis, and is at least one worker alive?"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from rq import Worker
+from sqlalchemy import text
+
+from saas.db import utcnow
+from saas.web.tenancy import database
+
+bp = Blueprint("health", __name__)
+
+# RQ workers refresh their heartbeat well within this (default worker TTL is 420 s,
+# and an idle worker beats every ~ 90 s); older than this, the worker is considered gone.
+HEARTBEAT_MAX_AGE_SECONDS = 300
+
+
+def _database() -> dict:
+    try:
+        with database().engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+def _redis() -> dict:
+    try:
+        current_app.extensions["kaohe.redis"].ping()
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+def _workers() -> dict:
+    try:
+        workers = Worker.all(connection=current_app.extensions["kaohe.redis"])
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    now = utcnow()
+    alive = [
+        w for w in workers
+        if w.last_heartbeat is not None
+        and (now - w.last_heartbeat).total_seconds() < HEARTBEAT_MAX_AGE_SECONDS
+    ]
+    return {"ok": bool(alive), "alive": len(alive)}
+
+
+@bp.get("/healthz")
+def healthz():
+    checks = {"database": _database(), "redis": _redis(), "worker": _workers()}
+    healthy = all(check["ok"] for check in checks.values())
+    body = {"status": "ok" if healthy else "degraded", **checks}
+    return jsonify(body), 200 if healthy else 503

@@ -1,0 +1,1 @@
+"""A tenant's home page."""

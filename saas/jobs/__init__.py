@@ -1,0 +1,1 @@
+"""Starting background jobs from a page and following their progress."""

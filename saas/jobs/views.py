@@ -1,0 +1,39 @@
+"""Start the demonstration job and poll any job's progress (an HTMX fragment)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template
+from flask_login import login_required
+
+from saas.auth.accounts import tenant_user
+from saas.jobs.tracking import enqueue_for, find_job
+from saas.web.tenancy import TENANT_PREFIX
+from workers.demo import count_in_steps
+
+bp = Blueprint("jobs", __name__, url_prefix=TENANT_PREFIX + "/jobs")
+
+
+@bp.post("/demo")
+@login_required
+def start_demo():
+    job = enqueue_for(g.tenant.slug, tenant_user().id, "demo", count_in_steps)
+    return render_template("partials/job_progress.html", job=job, progress=0, stage="")
+
+
+@bp.get("/<job_id>")
+@login_required
+def status(job_id: str):
+    job = find_job(job_id, g.tenant.slug, tenant_user().id)
+    if job is None:
+        abort(404)
+    state = job.get_status(refresh=False)
+    if state == "finished":
+        return render_template("partials/job_result.html", job=job, result=job.return_value())
+    if state in ("failed", "stopped", "canceled"):
+        return render_template("partials/job_failed.html", job=job)
+    return render_template(
+        "partials/job_progress.html",
+        job=job,
+        progress=job.meta.get("progress", 0),
+        stage=job.meta.get("stage", ""),
+    )

@@ -1,0 +1,1 @@
+"""The platform area: platform admins onboard, list, suspend and resume client organisations."""

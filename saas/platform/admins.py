@@ -1,0 +1,42 @@
+"""Platform admin accounts, in the public schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from saas.models.audit import record
+from tenants.provisioning import EMAIL_PATTERN, ProvisioningError
+from tenants.registry import PlatformAdmin
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_platform_admin(session: Session, email: str, password: str) -> PlatformAdmin:
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.fullmatch(email):
+        raise ProvisioningError(f"{email!r} is not an e-mail address.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ProvisioningError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if find_platform_admin(session, email) is not None:
+        raise ProvisioningError(f"A platform admin {email!r} already exists.")
+    admin = PlatformAdmin(email=email, password_hash=generate_password_hash(password))
+    session.add(admin)
+    session.flush()
+    record(session, "cli", "platform_admin.created", "platform_admin", admin.id,
+           after={"email": email}, platform=True)
+    return admin
+
+
+def find_platform_admin(session: Session, email: str) -> PlatformAdmin | None:
+    return session.scalar(
+        select(PlatformAdmin).where(func.lower(PlatformAdmin.email) == email.strip().lower())
+    )
+
+
+def authenticate(session: Session, email: str, password: str) -> PlatformAdmin | None:
+    admin = find_platform_admin(session, email)
+    if admin is None or not check_password_hash(admin.password_hash, password):
+        return None
+    return admin

@@ -1,0 +1,104 @@
+"""Platform admin pages: log in, list tenants, onboard one, suspend and resume."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
+from flask import session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from saas.auth.accounts import PlatformPrincipal
+from saas.auth.forms import LoginForm
+from saas.extensions import limiter
+from saas.platform.admins import authenticate
+from saas.platform.forms import TenantForm
+from saas.web.navigation import safe_next
+from saas.web.tenancy import database
+from tenants.provisioning import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
+from tenants.registry import all_tenants
+
+bp = Blueprint("platform", __name__, url_prefix="/platform")
+
+
+@bp.before_request
+def platform_admins_only():
+    if request.endpoint in ("platform.login", "static"):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not isinstance(current_user._get_current_object(), PlatformPrincipal):
+        abort(403)
+    return None
+
+
+def _login_limit() -> str:
+    return current_app.config["KAOHE_LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: f"platform:{request.remote_addr}")
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        with database().public() as db:
+            admin = authenticate(db, form.email.data, form.password.data)
+        if admin is not None:
+            session.clear()
+            login_user(PlatformPrincipal(admin))
+            return redirect(safe_next(request.args.get("next")) or url_for("platform.index"))
+        flash(_("Wrong e-mail or password."), "error")
+    status = 200 if request.method == "GET" else 400
+    return render_template("platform/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("platform.login"))
+
+
+@bp.get("/")
+def index():
+    with database().public() as db:
+        tenants = all_tenants(db)
+    return render_template("platform/index.html", tenants=tenants)
+
+
+@bp.route("/tenants/new", methods=["GET", "POST"])
+def new_tenant():
+    form = TenantForm()
+    if form.validate_on_submit():
+        try:
+            created = create_tenant(
+                database(), current_app.extensions["kaohe.settings"], form.slug.data,
+                form.name.data, form.admin_email.data, locale=form.locale.data,
+                time_zone=form.time_zone.data, seat_limit=form.seat_limit.data,
+                actor=current_user.email,
+            )
+        except ProvisioningError as exc:
+            form.slug.errors = [*form.slug.errors, str(exc)]
+        else:
+            return render_template("platform/created.html", created=created)
+    status = 200 if request.method == "GET" else 400
+    return render_template("platform/new_tenant.html", form=form), status
+
+
+@bp.post("/tenants/<slug>/suspend")
+def suspend(slug: str):
+    return _change_status(slug, suspend_tenant, _("Tenant %(slug)s suspended.", slug=slug))
+
+
+@bp.post("/tenants/<slug>/resume")
+def resume(slug: str):
+    return _change_status(slug, resume_tenant, _("Tenant %(slug)s resumed.", slug=slug))
+
+
+def _change_status(slug: str, change, message: str):
+    try:
+        change(database(), slug, actor=current_user.email)
+    except ProvisioningError:
+        abort(404)
+    flash(message, "success")
+    return redirect(url_for("platform.index"))

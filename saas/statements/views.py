@@ -1,0 +1,58 @@
+"""Statement pages: start a sample statement, download one's own, verify any upload."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, g, render_template, request, send_file
+from flask_login import login_required
+from sqlalchemy import select
+
+from saas.auth.accounts import tenant_user
+from saas.extensions import limiter
+from saas.jobs.tracking import enqueue_for
+from saas.models.statement import Statement
+from saas.models.user import Role
+from saas.statements.verification import verify_upload
+from saas.web.tenancy import TENANT_PREFIX, database, tenant_session
+from workers.statements import generate_sample_statement
+
+bp = Blueprint("statements", __name__)
+
+
+@bp.post(TENANT_PREFIX + "/statements/sample")
+@login_required
+def start_sample():
+    user = tenant_user()
+    job = enqueue_for(g.tenant.slug, user.id, "sample_statement", generate_sample_statement,
+                      user.id)
+    return render_template("partials/job_progress.html", job=job, progress=0, stage="")
+
+
+@bp.get(TENANT_PREFIX + "/statements/<int:statement_id>.pdf")
+@login_required
+def download(statement_id: int):
+    user = tenant_user()
+    statement = tenant_session().scalar(select(Statement).where(Statement.id == statement_id))
+    if statement is None:
+        abort(404)
+    if statement.user_id != user.id and not user.has_role(Role.TENANT_ADMIN):
+        abort(404)
+    return send_file(
+        BytesIO(statement.pdf),
+        mimetype="application/pdf",
+        download_name=f"{statement.serial}.pdf",
+        as_attachment=request.args.get("download") == "1",
+    )
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def verify():
+    result = None
+    if request.method == "POST":
+        upload = request.files.get("statement")
+        if upload is None or not upload.filename:
+            return render_template("statements/verify.html", missing_file=True), 400
+        result = verify_upload(database(), upload.read())
+    return render_template("statements/verify.html", result=result)

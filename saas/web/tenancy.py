@@ -1,0 +1,73 @@
+"""Resolve the tenant from the URL before anything else, and give the request its session.
+
+Every tenant URL starts with ``/t/<slug>/``. The registry lookup happens in a URL value
+preprocessor, so no view code runs for an unknown slug (404) or a suspended tenant (403).
+The request's tenant session is bound to the tenant schema with ``schema_translate_map``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, g
+from sqlalchemy.orm import Session
+
+from saas.db import Database
+from tenants.registry import Tenant, find_tenant
+from tenants.slugs import InvalidSlug, validate_slug
+
+TENANT_PREFIX = "/t/<tenant_slug>"
+
+
+class TenantSuspended(Exception):
+    """Raised for any request to a suspended tenant; rendered as a 403 page."""
+
+
+def database() -> Database:
+    return current_app.extensions["kaohe.db"]
+
+
+def current_tenant() -> Tenant | None:
+    return g.get("tenant")
+
+
+def tenant_session() -> Session:
+    """The request's session on the current tenant's schema, opened on first use."""
+    if "tenant_session" not in g:
+        g.tenant_session = database().tenant_session(g.tenant.schema)
+    return g.tenant_session
+
+
+def _resolve(endpoint: str | None, values: dict | None) -> None:
+    if not values or "tenant_slug" not in values:
+        return
+    slug = values.pop("tenant_slug")
+    try:
+        validate_slug(slug)
+    except InvalidSlug:
+        abort(404)
+    with database().public() as session:
+        tenant = find_tenant(session, slug)
+    if tenant is None:
+        abort(404)
+    g.tenant = tenant
+    if tenant.is_suspended:
+        raise TenantSuspended()
+
+
+def _add_slug(endpoint: str, values: dict) -> None:
+    # Links built inside a tenant's pages stay inside that tenant without passing the slug.
+    tenant = g.get("tenant")
+    if tenant is not None and "tenant_slug" not in values:
+        if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
+            values["tenant_slug"] = tenant.slug
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("tenant_session", None)
+    if session is not None:
+        session.close()
+
+
+def init_tenancy(app: Flask) -> None:
+    app.url_value_preprocessor(_resolve)
+    app.url_defaults(_add_slug)
+    app.teardown_appcontext(_close_session)
