@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template
+from flask_babel import get_locale
 from redis import Redis
 
 from saas.config import Settings, load_settings
@@ -74,7 +75,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.login_message = None
     import saas.auth.accounts  # noqa: F401  (registers the user loader)
 
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, TENANT_STATUS=TENANT_STATUS)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, TENANT_STATUS=TENANT_STATUS, get_locale=get_locale
+    )
     init_security_headers(app)
     init_error_pages(app)
     _register_blueprints(app)

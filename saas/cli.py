@@ -97,8 +97,15 @@ def tenant_create(slug, name, admin_email, admin_password, locale, time_zone, se
     settings = load_settings()
     try:
         created = create_tenant(
-            Database(settings.database_url), settings, slug, name, admin_email, admin_password,
-            locale=locale, time_zone=time_zone, seat_limit=seat_limit,
+            Database(settings.database_url),
+            settings,
+            slug,
+            name,
+            admin_email,
+            admin_password,
+            locale=locale,
+            time_zone=time_zone,
+            seat_limit=seat_limit,
         )
     except (InvalidSlug, ProvisioningError) as exc:
         _fail(str(exc))
@@ -173,8 +180,13 @@ def platform_admin() -> None:
 
 @platform_admin.command("create")
 @click.argument("email")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 10 characters; prompted for if left out.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 10 characters; prompted for if left out.",
+)
 def platform_admin_create(email: str, password: str) -> None:
     """Create a platform admin."""
     from saas.platform.admins import create_platform_admin
@@ -207,8 +219,19 @@ def web(bind: str, processes: int) -> None:
     """Serve the web application with gunicorn."""
     import os
 
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", bind,
-                               "--workers", str(processes), "saas.wsgi:app"])
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            bind,
+            "--workers",
+            str(processes),
+            "saas.wsgi:app",
+        ],
+    )
 
 
 @main.command()

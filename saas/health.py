@@ -40,7 +40,8 @@ def _workers() -> dict:
         return {"ok": False, "error": type(exc).__name__}
     now = utcnow()
     alive = [
-        w for w in workers
+        w
+        for w in workers
         if w.last_heartbeat is not None
         and (now - w.last_heartbeat).total_seconds() < HEARTBEAT_MAX_AGE_SECONDS
     ]

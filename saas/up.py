@@ -83,12 +83,30 @@ def run_up(bind: str) -> int:
         urls = _start_embedded(stack, instance)
         settings = load_settings(**urls)
         email, password = prepare(settings)
-        env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
-                   KAOHE_INSTANCE=str(instance), KAOHE_BASE_URL=f"http://{bind}")
+        env = dict(
+            os.environ,
+            DATABASE_URL=settings.database_url,
+            REDIS_URL=settings.redis_url,
+            KAOHE_INSTANCE=str(instance),
+            KAOHE_BASE_URL=f"http://{bind}",
+        )
         kaohe = [sys.executable, "-m", "saas.cli"]
         commands = [
-            ("web", [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", "2",
-                     "--access-logfile", "-", "saas.wsgi:app"]),
+            (
+                "web",
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    "2",
+                    "--access-logfile",
+                    "-",
+                    "saas.wsgi:app",
+                ],
+            ),
             ("worker", [*kaohe, "worker"]),
         ]
 

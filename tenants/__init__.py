@@ -1,1 +1,1 @@
-"""Tenancy: the registry, provisioning, migrations across schemas, resolving a tenant per request."""
+"""Tenancy: the registry, provisioning, migrations across schemas, tenant per request."""

@@ -72,9 +72,7 @@ def _migrate(connection: Connection, tree: str, schema: str, target: str) -> Non
         connection = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
         # Raw SQL in a migration (op.execute) is not translated; unqualified names land here.
         connection.exec_driver_sql(f'set local search_path to "{schema}", public')
-    with EnvironmentContext(
-        alembic_config(tree), script, fn=step, destination_rev=target
-    ) as env:
+    with EnvironmentContext(alembic_config(tree), script, fn=step, destination_rev=target) as env:
         env.configure(connection=connection, version_table_schema=schema)
         with env.begin_transaction():
             env.run_migrations()
@@ -129,7 +127,9 @@ def tenant_versions(connection: Connection, schemas: Iterable[str]) -> dict[str,
 
 
 def _tenant_schemas(connection: Connection) -> list[str]:
-    slugs = connection.scalars(text(f"select slug from public.{Tenant.__tablename__} order by slug"))
+    slugs = connection.scalars(
+        text(f"select slug from public.{Tenant.__tablename__} order by slug")
+    )
     return [schema_for(slug) for slug in slugs]
 
 

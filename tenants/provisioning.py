@@ -9,7 +9,6 @@ models and the migrated tree identical.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,12 +26,13 @@ from saas.models.audit import record
 from saas.models.user import Role, User, UserRole
 from saas.signing.authority import ensure_platform_authority
 from saas.signing.identity import create_signing_identity
+from saas.validation import EMAIL_PATTERN
 from tenants.migrate import VERSION_TABLE, head
 from tenants.registry import Tenant, TenantStatus, find_tenant
 from tenants.slugs import schema_for, validate_slug
 
 _PLACEHOLDER = f"__[SCHEMA_{TENANT_SCHEMA}]"
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
 LOCALES = ("zh_CN", "en")
 
 
@@ -56,7 +56,9 @@ def tenant_ddl() -> str:
     translate = {TENANT_SCHEMA: TENANT_SCHEMA}
     statements = []
     for table in TenantBase.metadata.sorted_tables:
-        statements.append(CreateTable(table).compile(dialect=dialect, schema_translate_map=translate))
+        statements.append(
+            CreateTable(table).compile(dialect=dialect, schema_translate_map=translate)
+        )
         statements.extend(
             CreateIndex(index).compile(dialect=dialect, schema_translate_map=translate)
             for index in sorted(table.indexes, key=lambda ix: ix.name or "")
@@ -120,8 +122,13 @@ def create_tenant(
         if find_tenant(public, slug) is not None:
             raise ProvisioningError(f"A tenant with the slug {slug!r} already exists.")
         tenant = Tenant(
-            slug=slug, name=name, status=TenantStatus.TRIAL, plan=plan,
-            seat_limit=seat_limit, locale=locale, time_zone=time_zone,
+            slug=slug,
+            name=name,
+            status=TenantStatus.TRIAL,
+            plan=plan,
+            seat_limit=seat_limit,
+            locale=locale,
+            time_zone=time_zone,
         )
         public.add(tenant)
         authority = ensure_platform_authority(public, settings.key_passphrase)
@@ -135,16 +142,22 @@ def create_tenant(
         admin = _add_admin(own, admin_email, password)
         record(own, actor, "tenant.created", "user", admin.id, after={"email": admin.email})
         own.flush()
-        record(public, actor, "tenant.created", "tenant", slug, after=_snapshot(tenant),
-               platform=True)
+        record(
+            public, actor, "tenant.created", "tenant", slug, after=_snapshot(tenant), platform=True
+        )
         public.flush()
     return NewTenant(slug, name, admin_email, password, admin_password is None)
 
 
 def _snapshot(tenant: Tenant) -> dict:
     return {
-        "slug": tenant.slug, "name": tenant.name, "status": tenant.status, "plan": tenant.plan,
-        "seat_limit": tenant.seat_limit, "locale": tenant.locale, "time_zone": tenant.time_zone,
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "status": tenant.status,
+        "plan": tenant.plan,
+        "seat_limit": tenant.seat_limit,
+        "locale": tenant.locale,
+        "time_zone": tenant.time_zone,
     }
 
 
@@ -162,8 +175,16 @@ def set_status(db: Database, slug: str, status: TenantStatus, actor: str = "cli"
         before = _snapshot(tenant)
         tenant.status = status
         session.flush()
-        record(session, actor, f"tenant.{status}", "tenant", slug, before, _snapshot(tenant),
-               platform=True)
+        record(
+            session,
+            actor,
+            f"tenant.{status}",
+            "tenant",
+            slug,
+            before,
+            _snapshot(tenant),
+            platform=True,
+        )
     return tenant
 
 
@@ -183,4 +204,3 @@ def drop_tenant(db: Database, slug: str, actor: str = "cli") -> None:
         session.execute(text(f'DROP SCHEMA IF EXISTS "{tenant.schema}" CASCADE'))
         session.execute(delete(Tenant).where(Tenant.id == tenant.id))
         record(session, actor, "tenant.dropped", "tenant", slug, before, None, platform=True)
-

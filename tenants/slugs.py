@@ -8,10 +8,34 @@ SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]")
 
 RESERVED = frozenset(
     {
-        "admin", "api", "app", "assets", "auth", "demo-template", "healthz", "help", "kaohe",
-        "login", "logout", "platform", "pool", "public", "root", "static", "status", "support",
-        "system", "template", "tenant", "tenants", "test", "verify", "www", "information-schema",
-        "pg-catalog", "pg-toast",
+        "admin",
+        "api",
+        "app",
+        "assets",
+        "auth",
+        "demo-template",
+        "healthz",
+        "help",
+        "kaohe",
+        "login",
+        "logout",
+        "platform",
+        "pool",
+        "public",
+        "root",
+        "static",
+        "status",
+        "support",
+        "system",
+        "template",
+        "tenant",
+        "tenants",
+        "test",
+        "verify",
+        "www",
+        "information-schema",
+        "pg-catalog",
+        "pg-toast",
     }
 )
 

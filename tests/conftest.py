@@ -108,9 +108,13 @@ def make_tenant(db, settings):
     def make(slug: str | None = None, **options) -> NewTenant:
         slug = slug or unique_slug()
         return create_tenant(
-            db, settings, slug, options.pop("name", f"测试单位 {slug}"),
+            db,
+            settings,
+            slug,
+            options.pop("name", f"测试单位 {slug}"),
             options.pop("admin_email", f"admin@{slug}.example.com"),
-            options.pop("admin_password", ADMIN_PASSWORD), **options,
+            options.pop("admin_password", ADMIN_PASSWORD),
+            **options,
         )
 
     return make
@@ -157,7 +161,9 @@ def worker(settings, db) -> Iterator[subprocess.Popen]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "saas.cli", "worker"],
-            env=worker_env(settings), stdout=out, stderr=subprocess.STDOUT,
+            env=worker_env(settings),
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     time.sleep(0.5)
     assert process.poll() is None, log.read_text()

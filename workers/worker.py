@@ -13,9 +13,9 @@ from workers.queues import job_queue, redis_connection
 def _preload() -> None:
     # Imported once in the parent: each forked job then starts with WeasyPrint, its fonts
     # and pyHanko already loaded instead of paying for them per job.
-    import saas.models  # noqa: F401
+    import saas.models
     import saas.signing.pdf  # noqa: F401
-    import workers.demo  # noqa: F401
+    import workers.demo
     import workers.statements  # noqa: F401
 
 

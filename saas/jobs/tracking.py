@@ -42,4 +42,3 @@ def find_job(job_id: str, slug: str, user_id: int) -> Job | None:
     if job.meta.get("tenant") != slug or job.meta.get("user_id") != user_id:
         return None
     return job
-

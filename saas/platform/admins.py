@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from saas.models.audit import record
-from tenants.provisioning import EMAIL_PATTERN, ProvisioningError
+from saas.validation import EMAIL_PATTERN
+from tenants.provisioning import ProvisioningError
 from tenants.registry import PlatformAdmin
 
 MIN_PASSWORD_LENGTH = 10
@@ -24,8 +25,15 @@ def create_platform_admin(session: Session, email: str, password: str) -> Platfo
     admin = PlatformAdmin(email=email, password_hash=generate_password_hash(password))
     session.add(admin)
     session.flush()
-    record(session, "cli", "platform_admin.created", "platform_admin", admin.id,
-           after={"email": email}, platform=True)
+    record(
+        session,
+        "cli",
+        "platform_admin.created",
+        "platform_admin",
+        admin.id,
+        after={"email": email},
+        platform=True,
+    )
     return admin
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, Email, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
+from saas.validation import EMAIL_PATTERN
 from saas.web.i18n import LANGUAGES
 from tenants.slugs import InvalidSlug, validate_slug
 
@@ -15,21 +16,30 @@ class TenantForm(FlaskForm):
     slug = StringField(_l("Slug (used in URLs)"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=200)])
     admin_email = EmailField(
-        _l("First administrator's e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+        _l("First administrator's e-mail"),
+        validators=[
+            DataRequired(),
+            Regexp(EMAIL_PATTERN, message=_l("Enter an e-mail address like name@example.com.")),
+            Length(max=254),
+        ],
     )
     locale = SelectField(_l("Default language"), choices=list(LANGUAGES.items()))
-    time_zone = StringField(_l("Time zone"), default="Asia/Shanghai",
-                            validators=[DataRequired(), Length(max=64)])
-    seat_limit = IntegerField(_l("Seat limit"), default=50,
-                              validators=[DataRequired(), NumberRange(min=1, max=100000)])
+    time_zone = StringField(
+        _l("Time zone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)]
+    )
+    seat_limit = IntegerField(
+        _l("Seat limit"), default=50, validators=[DataRequired(), NumberRange(min=1, max=100000)]
+    )
 
     def validate_slug(self, field) -> None:
         try:
             validate_slug(field.data or "")
         except InvalidSlug:
             raise ValidationError(
-                _l("3 to 40 characters: lower-case letters a–z, digits 0–9 and hyphens, "
-                   "starting and ending with a letter or digit; some words are reserved.")
+                _l(
+                    "3 to 40 characters: lower-case letters a–z, digits 0–9 and hyphens, "
+                    "starting and ending with a letter or digit; some words are reserved."
+                )
             ) from None
 
     def validate_time_zone(self, field) -> None:

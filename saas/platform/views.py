@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
-from flask import session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -72,9 +81,14 @@ def new_tenant():
     if form.validate_on_submit():
         try:
             created = create_tenant(
-                database(), current_app.extensions["kaohe.settings"], form.slug.data,
-                form.name.data, form.admin_email.data, locale=form.locale.data,
-                time_zone=form.time_zone.data, seat_limit=form.seat_limit.data,
+                database(),
+                current_app.extensions["kaohe.settings"],
+                form.slug.data,
+                form.name.data,
+                form.admin_email.data,
+                locale=form.locale.data,
+                time_zone=form.time_zone.data,
+                seat_limit=form.seat_limit.data,
                 actor=current_user.email,
             )
         except ProvisioningError as exc:

@@ -24,8 +24,9 @@ bp = Blueprint("statements", __name__)
 @login_required
 def start_sample():
     user = tenant_user()
-    job = enqueue_for(g.tenant.slug, user.id, "sample_statement", generate_sample_statement,
-                      user.id)
+    job = enqueue_for(
+        g.tenant.slug, user.id, "sample_statement", generate_sample_statement, user.id
+    )
     return render_template("partials/job_progress.html", job=job, progress=0, stage="")
 
 

@@ -56,9 +56,12 @@ def _resolve(endpoint: str | None, values: dict | None) -> None:
 def _add_slug(endpoint: str, values: dict) -> None:
     # Links built inside a tenant's pages stay inside that tenant without passing the slug.
     tenant = g.get("tenant")
-    if tenant is not None and "tenant_slug" not in values:
-        if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
-            values["tenant_slug"] = tenant.slug
+    if (
+        tenant is not None
+        and "tenant_slug" not in values
+        and current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug")
+    ):
+        values["tenant_slug"] = tenant.slug
 
 
 def _close_session(_exc: BaseException | None) -> None:
