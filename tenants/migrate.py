@@ -122,7 +122,7 @@ def tenant_versions(connection: Connection, schemas: Iterable[str]) -> dict[str,
             f"select '{s}' as schema, version_num from \"{s}\".{VERSION_TABLE}"
             for s in sorted(with_table)
         )
-        versions.update(dict(connection.execute(text(union)).tuples()))
+        versions.update({row[0]: row[1] for row in connection.execute(text(union))})
     return versions
 
 
