@@ -84,12 +84,13 @@ def db(settings) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def app(settings, db):
+def app(settings, db) -> Iterator:
     from saas.app import create_app
 
     application = create_app(settings)
     application.config["TESTING"] = True
-    return application
+    yield application
+    application.extensions["kaohe.db"].dispose()
 
 
 @pytest.fixture
