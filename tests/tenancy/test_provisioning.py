@@ -64,9 +64,9 @@ def test_failure_after_tables_leaves_no_schema_and_no_registry_row(db, settings)
     assert not registered(db, slug)
     with db.public() as session:
         assert not session.scalar(
-            select(func.count()).select_from(PlatformAuditEntry).where(
-                PlatformAuditEntry.record_id == slug
-            )
+            select(func.count())
+            .select_from(PlatformAuditEntry)
+            .where(PlatformAuditEntry.record_id == slug)
         )
 
 
@@ -113,8 +113,9 @@ def test_bad_details_are_refused_with_a_message(db, settings, field, value, mess
     details[field] = value
     slug = unique_slug()
     with pytest.raises(ProvisioningError, match=message):
-        create_tenant(db, settings, slug, details["name"], details["admin_email"],
-                      locale=details["locale"])
+        create_tenant(
+            db, settings, slug, details["name"], details["admin_email"], locale=details["locale"]
+        )
     assert not registered(db, slug)
 
 
@@ -147,20 +148,31 @@ def _structure(db, schema: str) -> dict:
     for table in sorted(inspector.get_table_names(schema=schema)):
         tables[table] = {
             "columns": [
-                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table, schema)
+                (c["name"], str(c["type"]), c["nullable"])
+                for c in inspector.get_columns(table, schema)
             ],
             "pk": inspector.get_pk_constraint(table, schema),
             "fks": sorted(
-                (fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"],
-                 fk["referred_schema"] == schema, fk["options"].get("ondelete"))
+                (
+                    fk["name"],
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    fk["referred_schema"] == schema,
+                    fk["options"].get("ondelete"),
+                )
                 for fk in inspector.get_foreign_keys(table, schema)
             ),
-            "indexes": sorted((i["name"], tuple(i["column_names"]), i["unique"])
-                              for i in inspector.get_indexes(table, schema)),
-            "unique": sorted((u["name"], tuple(u["column_names"]))
-                             for u in inspector.get_unique_constraints(table, schema)),
-            "checks": sorted((c["name"], c["sqltext"])
-                             for c in inspector.get_check_constraints(table, schema)),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), i["unique"])
+                for i in inspector.get_indexes(table, schema)
+            ),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table, schema)
+            ),
+            "checks": sorted(
+                (c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table, schema)
+            ),
         }
     return tables
 
@@ -180,10 +192,23 @@ def test_provisioned_tables_equal_the_migrated_tree(db, tenant):
 
 def test_registry_row_matches_what_was_asked(db, settings):
     slug = unique_slug()
-    create_tenant(db, settings, slug, "Port Grain Co", "ops@port.example.com", "x" * 12,
-                  locale="en", time_zone="Europe/Berlin", seat_limit=7)
+    create_tenant(
+        db,
+        settings,
+        slug,
+        "Port Grain Co",
+        "ops@port.example.com",
+        "x" * 12,
+        locale="en",
+        time_zone="Europe/Berlin",
+        seat_limit=7,
+    )
     with db.public() as session:
         row = session.scalar(select(Tenant).where(Tenant.slug == slug))
         assert (row.name, row.locale, row.time_zone, row.seat_limit, row.status) == (
-            "Port Grain Co", "en", "Europe/Berlin", 7, "trial"
+            "Port Grain Co",
+            "en",
+            "Europe/Berlin",
+            7,
+            "trial",
         )

@@ -44,9 +44,15 @@ def test_onboarding_form_creates_a_tenant_whose_admin_can_log_in(app, db, platfo
     token = csrf_token(platform, "/platform/tenants/new")
     response = platform.post(
         "/platform/tenants/new",
-        data={"slug": slug, "name": "某市政务服务中心", "admin_email": "hr@gov.example.com",
-              "locale": "zh_CN", "time_zone": "Asia/Shanghai", "seat_limit": "30",
-              "csrf_token": token},
+        data={
+            "slug": slug,
+            "name": "某市政务服务中心",
+            "admin_email": "hr@gov.example.com",
+            "locale": "zh_CN",
+            "time_zone": "Asia/Shanghai",
+            "seat_limit": "30",
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -64,13 +70,25 @@ def test_onboarding_form_creates_a_tenant_whose_admin_can_log_in(app, db, platfo
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("slug", 'a"; drop schema public; --'), ("slug", "Upper"), ("slug", "platform"),
-     ("admin_email", "nobody"), ("time_zone", "Mars/Olympus"), ("seat_limit", "0")],
+    [
+        ("slug", 'a"; drop schema public; --'),
+        ("slug", "Upper"),
+        ("slug", "platform"),
+        ("admin_email", "nobody"),
+        ("time_zone", "Mars/Olympus"),
+        ("seat_limit", "0"),
+    ],
 )
 def test_onboarding_form_refuses_bad_input_and_creates_nothing(db, platform, field, value):
     slug = unique_slug("bad")
-    data = {"slug": slug, "name": "单位", "admin_email": "a@b.example.com", "locale": "zh_CN",
-            "time_zone": "Asia/Shanghai", "seat_limit": "10"}
+    data = {
+        "slug": slug,
+        "name": "单位",
+        "admin_email": "a@b.example.com",
+        "locale": "zh_CN",
+        "time_zone": "Asia/Shanghai",
+        "seat_limit": "10",
+    }
     data[field] = value
     data["csrf_token"] = csrf_token(platform, "/platform/tenants/new")
     response = platform.post("/platform/tenants/new", data=data)
@@ -81,9 +99,15 @@ def test_onboarding_form_refuses_bad_input_and_creates_nothing(db, platform, fie
 
 
 def test_duplicate_slug_on_the_form_says_so(platform, tenant):
-    data = {"slug": tenant.slug, "name": "又一个", "admin_email": "a@b.example.com",
-            "locale": "en", "time_zone": "Asia/Shanghai", "seat_limit": "10",
-            "csrf_token": csrf_token(platform, "/platform/tenants/new")}
+    data = {
+        "slug": tenant.slug,
+        "name": "又一个",
+        "admin_email": "a@b.example.com",
+        "locale": "en",
+        "time_zone": "Asia/Shanghai",
+        "seat_limit": "10",
+        "csrf_token": csrf_token(platform, "/platform/tenants/new"),
+    }
     response = platform.post("/platform/tenants/new", data=data)
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)

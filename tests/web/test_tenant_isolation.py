@@ -106,9 +106,7 @@ def test_htmx_post_needs_the_csrf_header(app, tenant):
     htmx = {"HX-Request": "true"}
     assert browser.post(f"/t/{tenant.slug}/jobs/demo", headers=htmx).status_code == 400
     token = csrf_token(browser, f"/t/{tenant.slug}/")
-    with_token = browser.post(
-        f"/t/{tenant.slug}/jobs/demo", headers={**htmx, "X-CSRFToken": token}
-    )
+    with_token = browser.post(f"/t/{tenant.slug}/jobs/demo", headers={**htmx, "X-CSRFToken": token})
     assert with_token.status_code == 200
     assert "progress" in with_token.get_data(as_text=True)
 
@@ -136,7 +134,10 @@ def test_open_redirect_after_login_is_ignored(client, tenant):
     token = csrf_token(client, f"/t/{tenant.slug}/login")
     response = client.post(
         f"/t/{tenant.slug}/login?next=https://evil.example.com/",
-        data={"email": tenant.admin_email, "password": "correct-horse-battery",
-              "csrf_token": token},
+        data={
+            "email": tenant.admin_email,
+            "password": "correct-horse-battery",
+            "csrf_token": token,
+        },
     )
     assert response.headers["Location"].endswith(f"/t/{tenant.slug}/")
