@@ -13,7 +13,7 @@ from saas.extensions import limiter
 from saas.jobs.tracking import enqueue_for
 from saas.models.statement import Statement
 from saas.models.user import Role
-from saas.statements.verification import verify_upload
+from saas.statements.verification import verify_serial, verify_upload
 from saas.web.tenancy import TENANT_PREFIX, database, tenant_session
 from workers.statements import generate_sample_statement
 
@@ -48,12 +48,16 @@ def download(statement_id: int):
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit("30 per minute")
 def verify():
-    result = None
+    result, serial = None, request.args.get("serial", "")
+    if request.method == "GET" and serial:
+        result = verify_serial(database(), serial[:64])
     if request.method == "POST":
         upload = request.files.get("statement")
         if upload is None or not upload.filename:
             return render_template("statements/verify.html", missing_file=True), 400
         result = verify_upload(database(), upload.read())
-    return render_template("statements/verify.html", result=result)
+    return render_template(
+        "statements/verify.html", result=result, by_serial=request.method == "GET"
+    )

@@ -1,0 +1,85 @@
+"""The whole statement pipe: page → RQ job in a real worker → WeasyPrint → pyHanko → /verify."""
+
+import io
+import re
+
+import pytest
+
+from tests.conftest import csrf_token, login
+from tests.test_jobs import poll_until_done
+
+
+@pytest.fixture
+def signed_statement(app, worker, tenant):
+    browser = app.test_client()
+    login(browser, tenant)
+    token = csrf_token(browser, f"/t/{tenant.slug}/")
+    started = browser.post(
+        f"/t/{tenant.slug}/statements/sample", headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    job_id = re.search(r'data-job-id="([^"]+)"', started.get_data(as_text=True)).group(1)
+    _, final = poll_until_done(browser, tenant, job_id, timeout=120)
+    assert "job-done" in final, final
+    link = re.search(r'href="([^"]+\.pdf)"', final).group(1)
+    pdf = browser.get(link)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    return browser, link, pdf.data
+
+
+def verify(client, data: bytes) -> str:
+    token = csrf_token(client, "/verify")
+    response = client.post(
+        "/verify",
+        data={"statement": (io.BytesIO(data), "statement.pdf"), "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    return re.search(r'class="verdict verdict-(\w+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_generated_statement_verifies_as_genuine_then_modified_after_one_byte(
+    app, tenant, signed_statement
+):
+    _, _, data = signed_statement
+    assert data.startswith(b"%PDF")
+    public = app.test_client()
+    assert verify(public, data) == "genuine"
+    body = public.get("/verify").get_data(as_text=True)
+    assert tenant.admin_email not in body
+    middle = len(data) // 2
+    changed = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
+    assert verify(public, changed) == "modified"
+
+
+def test_unsigned_and_garbage_uploads_are_not_ours(app):
+    public = app.test_client()
+    assert verify(public, b"%PDF-1.7\n%garbage\n") == "unknown"
+    assert verify(public, b"\x00\x01 not a pdf at all") == "unknown"
+
+
+def test_verify_without_a_file_says_what_to_do(app):
+    public = app.test_client()
+    token = csrf_token(public, "/verify")
+    response = public.post("/verify", data={"csrf_token": token})
+    assert response.status_code == 400
+    assert 'class="field-error"' in response.get_data(as_text=True)
+
+
+def test_serial_from_the_qr_code_is_recognised(app, tenant, signed_statement):
+    browser, _, _ = signed_statement
+    home = browser.get(f"/t/{tenant.slug}/").get_data(as_text=True)
+    serial = re.search(r">([A-Z0-9-]+-\d{8}-[0-9A-F]{10})<", home).group(1)
+    page = app.test_client().get(f"/verify?serial={serial}").get_data(as_text=True)
+    assert "verdict-genuine" in page and tenant.name in page
+    unknown = app.test_client().get("/verify?serial=NOPE-20260101-0000000000")
+    assert "verdict-unknown" in unknown.get_data(as_text=True)
+
+
+def test_another_tenant_user_cannot_download_the_statement(app, make_tenant, signed_statement):
+    _, link, _ = signed_statement
+    other = make_tenant()
+    intruder = app.test_client()
+    login(intruder, other)
+    swapped = re.sub(r"^/t/[^/]+/", f"/t/{other.slug}/", link)
+    assert intruder.get(swapped).status_code == 404
+    assert intruder.get(link).status_code == 302
