@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, ValidationError
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 from saas.validation import EMAIL_PATTERN
@@ -23,7 +24,10 @@ class TenantForm(FlaskForm):
             Length(max=254),
         ],
     )
-    locale = SelectField(_l("Default language"), choices=list(LANGUAGES.items()))
+    locale = SelectField(
+        _l("Default language"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
+    )
     time_zone = StringField(
         _l("Time zone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)]
     )
