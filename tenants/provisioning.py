@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable
+from werkzeug.security import generate_password_hash
 
 import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
 from saas.config import Settings
@@ -88,9 +89,8 @@ def _validate(slug: str, name: str, admin_email: str, locale: str) -> None:
         raise ProvisioningError(f"Locale must be one of {', '.join(LOCALES)}.")
 
 
-def _add_admin(session: Session, email: str, password: str) -> User:
-    admin = User(email=email.lower(), name=email.split("@")[0])
-    admin.set_password(password)
+def _add_admin(session: Session, email: str, password_hash: str) -> User:
+    admin = User(email=email.lower(), name=email.split("@")[0], password_hash=password_hash)
     admin.roles = [UserRole(role=Role.TENANT_ADMIN)]
     session.add(admin)
     session.flush()
@@ -116,6 +116,8 @@ def create_tenant(
     slug, name, admin_email = slug.strip(), name.strip(), admin_email.strip().lower()
     _validate(slug, name, admin_email, locale)
     password = admin_password or secrets.token_urlsafe(12)
+    # Hashing is deliberately slow (scrypt); do it before the transaction, not inside it.
+    password_hash = generate_password_hash(password)
     schema = schema_for(slug)
     with db.engine.begin() as connection:
         public = Session(connection, join_transaction_mode="rollback_only")
@@ -139,7 +141,7 @@ def create_tenant(
         bound = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
         own = Session(bound, join_transaction_mode="rollback_only")
         create_signing_identity(own, authority, slug, name, settings.key_passphrase)
-        admin = _add_admin(own, admin_email, password)
+        admin = _add_admin(own, admin_email, password_hash)
         record(own, actor, "tenant.created", "user", admin.id, after={"email": admin.email})
         own.flush()
         record(
