@@ -6,7 +6,7 @@ Prints, per tenant, the time of
   - a whole tenant: registry row, tables, signing certificate, first admin, audit rows,
 and the ratio of the first two, measured in the same run against the same server.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/provisioning.py [N]
+    DATABASE_URL=postgresql://postgres@127.0.0.1/postgres .venv/bin/python bench/provisioning.py N
 """
 
 from __future__ import annotations
