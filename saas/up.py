@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -79,6 +80,9 @@ def run_up(bind: str) -> int:
     from saas.supervisor import run_processes
 
     instance = load_settings().instance
+    # Until the supervisor takes over the signals, turn SIGTERM into an exit that still runs
+    # the `finally` blocks stopping the embedded servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     with ExitStack() as stack:
         urls = _start_embedded(stack, instance)
         settings = load_settings(**urls)

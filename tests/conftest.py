@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +39,9 @@ def servers(tmp_path_factory) -> Iterator[dict[str, str]]:
     if not database_url or not redis_url:
         from saas.embedded import start_postgres, start_redis
 
-        instance = tmp_path_factory.mktemp("embedded")
+        # Not under tmp_path: pytest resets /tmp/pytest-of-<user> to 0700 at every session
+        # start, which would lock the embedded PostgreSQL (its own user) out of its data.
+        instance = Path(tempfile.mkdtemp(prefix="kaohe-embedded-"))
         if not database_url:
             started.append(start_postgres(instance))
             database_url = started[-1].url
@@ -47,6 +51,8 @@ def servers(tmp_path_factory) -> Iterator[dict[str, str]]:
     yield {"database": normalise_database_url(database_url), "redis": redis_url}
     for service in reversed(started):
         service.stop()
+    if started:
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

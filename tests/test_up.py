@@ -2,10 +2,12 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -76,9 +78,17 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def test_up_serves_login_and_health_then_stops_cleanly_and_keeps_data(tmp_path):
+@pytest.fixture
+def workdir():
+    # Not pytest's tmp_path: see the note in conftest.servers.
+    path = Path(tempfile.mkdtemp(prefix="kaohe-up-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_up_serves_login_and_health_then_stops_cleanly_and_keeps_data(workdir):
     port = free_port()
-    process, log = run_up(tmp_path, port)
+    process, log = run_up(workdir, port)
     try:
         login_page = wait_for(f"http://127.0.0.1:{port}/t/demo/login", process, log)
         assert "csrf_token" in login_page
@@ -88,12 +98,12 @@ def test_up_serves_login_and_health_then_stops_cleanly_and_keeps_data(tmp_path):
         assert "admin@demo.kaohe.local" in output and "/t/demo/login" in output
     finally:
         stop(process, log)
-    instance = tmp_path / "instance"
+    instance = workdir / "instance"
     pids = [int(p.read_text().split()[0]) for p in instance.rglob("*.pid") if p.read_text().strip()]
     assert not [pid for pid in pids if pid_alive(pid)], "embedded servers left running"
     password = json.loads((instance / "demo-admin.json").read_text())["password"]
 
-    again, log = run_up(tmp_path, port)
+    again, log = run_up(workdir, port)
     try:
         wait_for(f"http://127.0.0.1:{port}/t/demo/login", again, log)
         assert password in log.read_text()  # the same demo tenant and login, not a new one
