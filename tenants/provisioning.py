@@ -17,7 +17,7 @@ from functools import cache
 from sqlalchemy import Connection, delete, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 from werkzeug.security import generate_password_hash
 
 import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
@@ -55,21 +55,27 @@ def tenant_ddl() -> str:
     """CREATE statements for every tenant table, with a placeholder for the schema."""
     dialect = postgresql.dialect()
     translate = {TENANT_SCHEMA: TENANT_SCHEMA}
-    statements = []
+
+    def compiled(element) -> str:
+        return str(element.compile(dialect=dialect, schema_translate_map=translate)).strip()
+
+    statements, deferred = [], []
     for table in TenantBase.metadata.sorted_tables:
-        statements.append(
-            CreateTable(table).compile(dialect=dialect, schema_translate_map=translate)
-        )
+        # Foreign keys that close a cycle (use_alter) are added once every table exists.
+        inline = [fk for fk in table.foreign_key_constraints if not fk.use_alter]
+        deferred.extend(fk for fk in table.foreign_key_constraints if fk.use_alter)
+        statements.append(compiled(CreateTable(table, include_foreign_key_constraints=inline)))
         statements.extend(
-            CreateIndex(index).compile(dialect=dialect, schema_translate_map=translate)
+            compiled(CreateIndex(index))
             for index in sorted(table.indexes, key=lambda ix: ix.name or "")
         )
+    statements.extend(compiled(AddConstraint(fk)) for fk in deferred)
     version = (
         f"CREATE TABLE {_PLACEHOLDER}.{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
         f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num));\n"
         f"INSERT INTO {_PLACEHOLDER}.{VERSION_TABLE} VALUES ('{head('tenant')}')"
     )
-    return ";\n".join(str(s).strip() for s in statements) + ";\n" + version
+    return ";\n".join(statements) + ";\n" + version
 
 
 def create_tables(connection: Connection, schema: str) -> None:

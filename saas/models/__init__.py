@@ -1,8 +1,26 @@
 """Models that live in every tenant's schema. Importing this package registers them all."""
 
 from saas.models.audit import AuditEntry
+from saas.models.eligibility import EligibilityRule
+from saas.models.imports import ImportBatch
+from saas.models.org import OrgUnit, PositionLevel
+from saas.models.people import Employee
 from saas.models.signing import SigningIdentity
 from saas.models.statement import Statement
+from saas.models.tokens import AccountToken
 from saas.models.user import Role, User, UserRole
 
-__all__ = ["AuditEntry", "Role", "SigningIdentity", "Statement", "User", "UserRole"]
+__all__ = [
+    "AccountToken",
+    "AuditEntry",
+    "EligibilityRule",
+    "Employee",
+    "ImportBatch",
+    "OrgUnit",
+    "PositionLevel",
+    "Role",
+    "SigningIdentity",
+    "Statement",
+    "User",
+    "UserRole",
+]
