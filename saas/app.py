@@ -13,6 +13,7 @@ from saas.db import Database
 from saas.extensions import babel, csrf, htmx, limiter, login_manager
 from saas.web.errors import init_error_pages
 from saas.web.i18n import LANGUAGES, TENANT_STATUS, select_locale, select_timezone
+from saas.web.menu import init_menu
 from saas.web.security import init_security_headers
 from saas.web.tenancy import init_tenancy
 
@@ -80,5 +81,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     init_security_headers(app)
     init_error_pages(app)
+    init_menu(app)
     _register_blueprints(app)
     return app

@@ -14,6 +14,7 @@ from flask_login import UserMixin, current_user
 
 from saas.extensions import login_manager
 from saas.models.user import Role, User
+from saas.org.access import Scope, scope_for
 from saas.web.tenancy import database, tenant_session
 from tenants.registry import PlatformAdmin
 
@@ -110,3 +111,10 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def current_scope() -> Scope:
+    """The current tenant user's scope, worked out once per request."""
+    if "scope" not in g:
+        g.scope = scope_for(tenant_session(), tenant_user().user)
+    return g.scope
