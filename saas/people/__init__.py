@@ -1,0 +1,1 @@
+"""People: employees, their profiles, and whether they are assessed."""
