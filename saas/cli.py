@@ -170,6 +170,17 @@ def tenant_drop(slug: str, yes: bool) -> None:
     _status_command(drop_tenant, "dropped")(slug)
 
 
+@tenant.command("pool")
+@click.argument("size", type=click.IntRange(min=0))
+def tenant_pool(size: int) -> None:
+    """Pre-build tenant schemas until SIZE wait in the pool, so onboarding is instant."""
+    from tenants.pool import fill_pool, pooled_count
+
+    database = _database()
+    built = fill_pool(database, size)
+    click.echo(f"Built {built} schema(s); {pooled_count(database)} wait in the pool.")
+
+
 # -- platform admins ----------------------------------------------------------------------
 
 

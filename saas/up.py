@@ -20,12 +20,15 @@ from saas.config import EMBEDDED_FILE, Settings, load_settings
 from saas.database_setup import ensure_database
 from saas.db import Database
 from tenants.migrate import upgrade_all
+from tenants.pool import fill_pool
 from tenants.provisioning import create_tenant
 from tenants.registry import find_tenant
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "示范单位 Demo Organisation"
 DEMO_ADMIN = "admin@demo.kaohe.local"
+# A few pre-built schemas, so onboarding the next organisation is instant.
+DEMO_POOL_SIZE = 3
 
 
 def _start_embedded(stack: ExitStack, instance: Path) -> dict[str, str]:
@@ -71,6 +74,7 @@ def prepare(settings: Settings) -> tuple[str, str]:
             exists = find_tenant(session, DEMO_SLUG) is not None
         if not exists:
             create_tenant(db, settings, DEMO_SLUG, DEMO_NAME, email, password)
+        fill_pool(db, DEMO_POOL_SIZE)
         return email, password
     finally:
         db.dispose()

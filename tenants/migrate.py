@@ -127,10 +127,14 @@ def tenant_versions(connection: Connection, schemas: Iterable[str]) -> dict[str,
 
 
 def _tenant_schemas(connection: Connection) -> list[str]:
+    """Every tenant schema, and the pre-built ones waiting in the pool (kept at head too)."""
     slugs = connection.scalars(
         text(f"select slug from public.{Tenant.__tablename__} order by slug")
     )
-    return [schema_for(slug) for slug in slugs]
+    schemas = [schema_for(slug) for slug in slugs]
+    if connection.scalar(text("select to_regclass('public.schema_pool')")) is not None:
+        schemas += connection.scalars(text("select name from public.schema_pool order by name"))
+    return schemas
 
 
 def status(db: Database) -> tuple[SchemaResult, list[SchemaResult]]:

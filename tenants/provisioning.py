@@ -1,10 +1,9 @@
 """Onboarding and offboarding a client organisation: create, suspend, resume, drop.
 
 Creating a tenant is one PostgreSQL transaction — registry row, schema, tables, migration
-stamp, signing identity, first admin, audit rows — so a failure at any step leaves nothing.
-Tables are created from a DDL script compiled once per process (one round trip per tenant),
-not by replaying every migration: the tenant head is stamped instead, and a test keeps the
-models and the migrated tree identical.
+stamp, signing identity, first admin, audit rows — so a failure at any step leaves nothing
+(a pooled schema it claimed goes back to the pool). The schema comes from the pool of
+pre-built schemas when there is one (a rename), else from the compiled DDL script.
 """
 
 from __future__ import annotations
@@ -12,27 +11,23 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 from sqlalchemy import Connection, delete, text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 from werkzeug.security import generate_password_hash
 
 import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
 from saas.config import Settings
-from saas.db import TENANT_SCHEMA, Database, TenantBase
+from saas.db import TENANT_SCHEMA, Database
 from saas.models.audit import record
 from saas.models.user import Role, User, UserRole
 from saas.signing.authority import ensure_platform_authority
 from saas.signing.identity import create_signing_identity
 from saas.validation import EMAIL_PATTERN
-from tenants.migrate import VERSION_TABLE, head
+from tenants.ddl import create_tables
+from tenants.pool import claim
 from tenants.registry import Tenant, TenantStatus, find_tenant
 from tenants.slugs import schema_for, validate_slug
-
-_PLACEHOLDER = f"__[SCHEMA_{TENANT_SCHEMA}]"
 
 LOCALES = ("zh_CN", "en")
 
@@ -48,41 +43,6 @@ class NewTenant:
     admin_email: str
     admin_password: str
     generated_password: bool
-
-
-@cache
-def tenant_ddl() -> str:
-    """CREATE statements for every tenant table, with a placeholder for the schema."""
-    dialect = postgresql.dialect()
-    translate = {TENANT_SCHEMA: TENANT_SCHEMA}
-
-    def compiled(element) -> str:
-        return str(element.compile(dialect=dialect, schema_translate_map=translate)).strip()
-
-    statements, deferred = [], []
-    for table in TenantBase.metadata.sorted_tables:
-        # Foreign keys that close a cycle (use_alter) are added once every table exists.
-        inline = [fk for fk in table.foreign_key_constraints if not fk.use_alter]
-        deferred.extend(fk for fk in table.foreign_key_constraints if fk.use_alter)
-        statements.append(compiled(CreateTable(table, include_foreign_key_constraints=inline)))
-        statements.extend(
-            compiled(CreateIndex(index))
-            for index in sorted(table.indexes, key=lambda ix: ix.name or "")
-        )
-    statements.extend(compiled(AddConstraint(fk)) for fk in deferred)
-    version = (
-        f"CREATE TABLE {_PLACEHOLDER}.{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
-        f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num));\n"
-        f"INSERT INTO {_PLACEHOLDER}.{VERSION_TABLE} VALUES ('{head('tenant')}')"
-    )
-    return ";\n".join(statements) + ";\n" + version
-
-
-def create_tables(connection: Connection, schema: str) -> None:
-    """Create the schema and every tenant table in it, stamped at the tenant head."""
-    # The schema name comes from a validated slug: only a-z, 0-9 and underscores.
-    connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    connection.exec_driver_sql(tenant_ddl().replace(_PLACEHOLDER, f'"{schema}"'))
 
 
 def _validate(slug: str, name: str, admin_email: str, locale: str) -> None:
@@ -141,7 +101,8 @@ def create_tenant(
         public.add(tenant)
         authority = ensure_platform_authority(public, settings.key_passphrase)
         public.flush()
-        create_tables(connection, schema)
+        if not claim(connection, schema):
+            create_tables(connection, schema)
         if after_tables is not None:
             after_tables(connection)
         bound = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})

@@ -60,3 +60,13 @@ def find_tenant(session: Session, slug: str) -> Tenant | None:
 
 def all_tenants(session: Session) -> list[Tenant]:
     return list(session.scalars(select(Tenant).order_by(Tenant.slug)))
+
+
+class PooledSchema(PublicBase):
+    """A tenant schema built ahead of time, with every table at the tenant head, waiting to be
+    renamed to ``tenant_<slug>`` when an organisation is onboarded."""
+
+    __tablename__ = "schema_pool"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
