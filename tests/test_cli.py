@@ -12,6 +12,7 @@ COMMANDS = {
     ("db", "status"),
     ("tenant", "create"),
     ("tenant", "list"),
+    ("tenant", "pool"),
     ("tenant", "suspend"),
     ("tenant", "resume"),
     ("tenant", "drop"),
@@ -79,3 +80,13 @@ def test_platform_admin_create(cli):
     assert again.exit_code == 2 and "already exists" in again.output
     short = cli("platform-admin", "create", "x" + email, "--password", "short")
     assert short.exit_code == 2 and "10 characters" in short.output
+
+
+def test_pool_command_fills_the_pool(cli, db):
+    from tenants.pool import pooled_count
+
+    target = pooled_count(db) + 2
+    result = cli("tenant", "pool", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"{target} wait in the pool" in result.output
+    assert pooled_count(db) == target
