@@ -44,11 +44,12 @@ def _register_blueprints(app: Flask) -> None:
     from saas.health import bp as health
     from saas.home.views import bp as home
     from saas.jobs.views import bp as jobs
+    from saas.people.views import bp as people
     from saas.platform.views import bp as platform
     from saas.statements.views import bp as statements
     from saas.web.language import bp as language
 
-    for blueprint in (auth, health, home, jobs, platform, statements, language):
+    for blueprint in (auth, health, home, jobs, people, platform, statements, language):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "landing", lambda: render_template("landing.html"))
 

@@ -1,0 +1,522 @@
+"""Employees: create and change them within the user's scope, and find them in a list.
+
+Every rule a person could break is checked here, not in the form, so the same rules hold for
+the web form, a spreadsheet import or a later API: employee numbers are unique per tenant,
+the unit must be one the user may write to (and not archived), and a manager chain never
+loops. Every change writes an audit row with the changed fields before → after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from saas.models.audit import record
+from saas.models.org import OrgUnit, PositionLevel
+from saas.models.people import Employee, EmployeeStatus
+from saas.models.user import User
+from saas.org.access import Scope
+from saas.people.names import pinyin_initials
+
+PER_PAGE = 50
+
+# Suggestions only: the field is free text, because forms of employment differ by client.
+EMPLOYMENT_FORMS = ("正式员工", "合同制", "劳务派遣", "临时工", "实习生", "外包人员")
+
+STATUS_LABELS = {
+    EmployeeStatus.ACTIVE: _l("Active"),
+    EmployeeStatus.ON_LEAVE: _l("On leave"),
+    EmployeeStatus.LEFT: _l("Left"),
+}
+
+
+class Invalid(ValueError):
+    """Input that breaks a rule; ``errors`` maps a field name to messages for the user."""
+
+    def __init__(self, errors: Mapping[str, list[Any]]) -> None:
+        super().__init__("; ".join(f"{k}: {[str(m) for m in v]}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+    @classmethod
+    def one(cls, field_name: str, message: Any) -> Invalid:
+        return cls({field_name: [message]})
+
+
+class OutOfScope(PermissionError):
+    """The user may not change this employee (the view turns it into 403/404)."""
+
+
+@dataclass(frozen=True)
+class EmployeeData:
+    """What a user sets on an employee; ids, not objects, so any caller can build it."""
+
+    number: str
+    name: str
+    unit_id: int | None
+    position: str | None = None
+    position_level_id: int | None = None
+    employment_form: str | None = None
+    manager_id: int | None = None
+    hire_date: dt.date | None = None
+    status: str = EmployeeStatus.ACTIVE
+
+    def cleaned(self) -> EmployeeData:
+        return replace(
+            self,
+            number=(self.number or "").strip(),
+            name=" ".join((self.name or "").split()),
+            position=_blank_to_none(self.position),
+            employment_form=_blank_to_none(self.employment_form),
+        )
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    value = " ".join((value or "").split())
+    return value or None
+
+
+# -- changing employees -------------------------------------------------------------------
+
+
+def create_employee(session: Session, scope: Scope, actor: str, data: EmployeeData) -> Employee:
+    """Add an employee; raises Invalid (nothing written) when a rule is broken."""
+    data = data.cleaned()
+    _raise_if_invalid(_check(session, scope, data, None))
+    employee = Employee(initials=pinyin_initials(data.name))
+    _apply(employee, data)
+    session.add(employee)
+    _flush(session, data.number)
+    record(
+        session,
+        actor=actor,
+        action="employee.created",
+        record_type="employee",
+        record_id=employee.id,
+        after=snapshot(session, employee),
+    )
+    return employee
+
+
+def update_employee(
+    session: Session, scope: Scope, actor: str, employee: Employee, data: EmployeeData
+) -> Employee:
+    """Change an employee the user may write; audits only the fields that changed."""
+    current_unit = session.get(OrgUnit, employee.unit_id)
+    if current_unit is None or not scope.can_write_in_unit_path(current_unit.path):
+        raise OutOfScope(employee.id)
+    data = data.cleaned()
+    _raise_if_invalid(_check(session, scope, data, employee))
+    before = snapshot(session, employee)
+    if data.name != employee.name:
+        employee.initials = pinyin_initials(data.name)
+    _apply(employee, data)
+    _flush(session, data.number)
+    after = snapshot(session, employee)
+    changed = [key for key in after if after[key] != before.get(key)]
+    if changed:
+        record(
+            session,
+            actor=actor,
+            action="employee.updated",
+            record_type="employee",
+            record_id=employee.id,
+            before={key: before.get(key) for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    return employee
+
+
+def _apply(employee: Employee, data: EmployeeData) -> None:
+    for item in fields(data):
+        setattr(employee, item.name, getattr(data, item.name))
+
+
+def _flush(session: Session, number: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Two users saving the same new number at once: the second one gets the same message.
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", "") == "uq_employee_number":
+            raise Invalid.one("number", _duplicate_number(number)) from None
+        raise
+
+
+def snapshot(session: Session, employee: Employee) -> dict[str, Any]:
+    """A JSON-able picture for the audit log: ids with the names a reader recognises."""
+    unit = session.get(OrgUnit, employee.unit_id) if employee.unit_id else None
+    level = session.get(PositionLevel, employee.position_level_id)
+    manager = session.get(Employee, employee.manager_id) if employee.manager_id else None
+    return {
+        "number": employee.number,
+        "name": employee.name,
+        "unit_id": employee.unit_id,
+        "unit": unit.name if unit else None,
+        "position": employee.position,
+        "position_level_id": employee.position_level_id,
+        "position_level": level.name if level else None,
+        "employment_form": employee.employment_form,
+        "manager_id": employee.manager_id,
+        "manager": f"{manager.number} {manager.name}" if manager else None,
+        "hire_date": employee.hire_date.isoformat() if employee.hire_date else None,
+        "status": employee.status,
+    }
+
+
+# -- the rules ----------------------------------------------------------------------------
+
+
+def _duplicate_number(number: str):
+    return _l("Employee number %(number)s is already in use.", number=number)
+
+
+def _raise_if_invalid(errors: dict[str, list[Any]]) -> None:
+    if errors:
+        raise Invalid(errors)
+
+
+def _check(
+    session: Session, scope: Scope, data: EmployeeData, employee: Employee | None
+) -> dict[str, list[Any]]:
+    errors: dict[str, list[Any]] = {}
+
+    def add(name: str, message: Any) -> None:
+        errors.setdefault(name, []).append(message)
+
+    _check_texts(data, add)
+    if data.number and _number_taken(session, data.number, employee):
+        add("number", _duplicate_number(data.number))
+    if employee is None or data.unit_id != employee.unit_id:
+        _check_unit(session, scope, data.unit_id, add)
+    if data.position_level_id is not None and not session.get(
+        PositionLevel, data.position_level_id
+    ):
+        add("position_level_id", _l("Choose a position level from the list."))
+    if data.status not in set(EmployeeStatus):
+        add("status", _l("Choose a status from the list."))
+    if data.manager_id is not None and (employee is None or data.manager_id != employee.manager_id):
+        _check_manager(session, scope, data.manager_id, employee, add)
+    return errors
+
+
+def _check_texts(data: EmployeeData, add) -> None:
+    limits = {"number": 40, "name": 100, "position": 100, "employment_form": 40}
+    if not data.number:
+        add("number", _l("Enter the employee number."))
+    if not data.name:
+        add("name", _l("Enter the name."))
+    for name, limit in limits.items():
+        if len(getattr(data, name) or "") > limit:
+            add(name, _l("At most %(count)d characters.", count=limit))
+    if data.hire_date is not None and not dt.date(1900, 1, 1) <= data.hire_date <= _latest_hire():
+        add("hire_date", _l("Enter a hire date between 1900 and next year."))
+
+
+def _latest_hire() -> dt.date:
+    today = dt.date.today()
+    return today.replace(year=today.year + 1, month=12, day=31)
+
+
+def _number_taken(session: Session, number: str, employee: Employee | None) -> bool:
+    query = select(Employee.id).where(Employee.number == number)
+    if employee is not None:
+        query = query.where(Employee.id != employee.id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _check_unit(session: Session, scope: Scope, unit_id: int | None, add) -> None:
+    if unit_id is None:
+        add("unit_id", _l("Choose a unit."))
+        return
+    unit = session.scalar(
+        select(OrgUnit).where(OrgUnit.id == unit_id, scope.writable_unit_clause())
+    )
+    if unit is None:
+        add("unit_id", _l("Choose one of the units you manage."))
+    elif unit.archived_at is not None:
+        add("unit_id", _l("Unit %(unit)s is archived; choose another.", unit=unit.name))
+
+
+def _check_manager(
+    session: Session, scope: Scope, manager_id: int, employee: Employee | None, add
+) -> None:
+    manager = session.scalar(
+        select(Employee).where(Employee.id == manager_id, scope.employee_clause())
+    )
+    if manager is None:
+        add("manager_id", _l("No such employee."))
+    elif employee is not None and manager.id == employee.id:
+        add("manager_id", _l("An employee cannot be their own manager."))
+    elif manager.status == EmployeeStatus.LEFT:
+        add("manager_id", _l("%(name)s has left; choose a current employee.", name=manager.name))
+    elif employee is not None and _manages(session, employee.id, manager.id):
+        add(
+            "manager_id",
+            _l(
+                "%(manager)s reports to %(name)s (directly or indirectly): that would make a "
+                "circle of managers.",
+                manager=manager.name,
+                name=employee.name,
+            ),
+        )
+
+
+def _manages(session: Session, boss_id: int, employee_id: int) -> bool:
+    """Is ``employee_id`` managed by ``boss_id``, directly or through a chain of managers?"""
+    chain = (
+        select(Employee.id, Employee.manager_id)
+        .where(Employee.id == employee_id)
+        .cte("chain", recursive=True)
+    )
+    # UNION (not UNION ALL) ends the walk even if bad data already holds a loop.
+    chain = chain.union(
+        select(Employee.id, Employee.manager_id).join(chain, Employee.id == chain.c.manager_id)
+    )
+    return bool(session.scalar(select(func.count()).where(chain.c.manager_id == boss_id)))
+
+
+# -- looking people up --------------------------------------------------------------------
+
+
+def find_by_number(session: Session, scope: Scope, number: str) -> Employee | None:
+    """An employee the user may see, by exact employee number."""
+    return session.scalar(
+        select(Employee).where(Employee.number == number.strip(), scope.employee_clause())
+    )
+
+
+def visible_employee(session: Session, scope: Scope, employee_id: int) -> Employee | None:
+    return session.scalar(
+        select(Employee).where(Employee.id == employee_id, scope.employee_clause())
+    )
+
+
+def suggestions(session: Session, scope: Scope, text: str, limit: int = 15) -> list[Any]:
+    """A few people matching ``text``, for picking a manager as one types."""
+    text = text.strip()[:50]
+    if not text:
+        return []
+    return list(
+        session.execute(
+            select(Employee.number, Employee.name, OrgUnit.name.label("unit_name"))
+            .join(OrgUnit, Employee.unit_id == OrgUnit.id)
+            .where(_matches(text), scope.employee_clause(), Employee.status != EmployeeStatus.LEFT)
+            .order_by(Employee.number)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class EmployeeQuery:
+    """The list's search, filters and page: everything lives in the query string."""
+
+    q: str = ""
+    unit: int | None = None
+    status: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> EmployeeQuery:
+        """Tolerant: a hand-edited URL with nonsense in it still shows a list."""
+        unit, page = args.get("unit", ""), args.get("page", "")
+        status = args.get("status", "")
+        return cls(
+            q=" ".join(args.get("q", "").split())[:100],
+            unit=int(unit) if unit.isdigit() and len(unit) < 10 else None,
+            status=status if status in set(EmployeeStatus) else "",
+            page=max(1, int(page)) if page.isdigit() and len(page) < 7 else 1,
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for a link, leaving out the empty ones."""
+        values = {"q": self.q, "unit": self.unit, "status": self.status, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None) and (k, v) != ("page", 1)}
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.q or self.unit or self.status)
+
+
+@dataclass(frozen=True)
+class EmployeeRow:
+    id: int
+    number: str
+    name: str
+    position: str | None
+    employment_form: str | None
+    status: str
+    hire_date: dt.date | None
+    unit_id: int
+    unit_name: str
+    level_name: str | None
+
+
+@dataclass(frozen=True)
+class EmployeePage:
+    rows: list[EmployeeRow]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: first, last and a few around the current one; None is a gap."""
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        result: list[int | None] = []
+        for number in numbers:
+            if result and number - (result[-1] or 0) > 1:
+                result.append(None)
+            result.append(number)
+        return result
+
+
+def search_employees(session: Session, scope: Scope, query: EmployeeQuery) -> EmployeePage:
+    """One page of the people this user may see: two statements, whatever the page size."""
+    conditions = _conditions(scope, query)
+    total = session.scalar(
+        select(func.count())
+        .select_from(Employee)
+        .join(OrgUnit, Employee.unit_id == OrgUnit.id)
+        .where(*conditions)
+    )
+    pages = max(1, math.ceil((total or 0) / PER_PAGE))
+    page = min(query.page, pages)
+    rows = session.execute(
+        select(
+            Employee.id,
+            Employee.number,
+            Employee.name,
+            Employee.position,
+            Employee.employment_form,
+            Employee.status,
+            Employee.hire_date,
+            Employee.unit_id,
+            OrgUnit.name.label("unit_name"),
+            PositionLevel.name.label("level_name"),
+        )
+        .join(OrgUnit, Employee.unit_id == OrgUnit.id)
+        .outerjoin(PositionLevel, Employee.position_level_id == PositionLevel.id)
+        .where(*conditions)
+        .order_by(Employee.number, Employee.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
+    return EmployeePage([EmployeeRow(**row._mapping) for row in rows], total or 0, page)
+
+
+def _conditions(scope: Scope, query: EmployeeQuery) -> list[ColumnElement[bool]]:
+    conditions = [scope.employee_clause()]
+    if query.q:
+        conditions.append(_matches(query.q))
+    if query.status:
+        conditions.append(Employee.status == query.status)
+    if query.unit:
+        # The chosen unit and everything under it: its path is a prefix of theirs.
+        chosen = select(OrgUnit.path).where(OrgUnit.id == query.unit).scalar_subquery()
+        conditions.append(OrgUnit.path.startswith(chosen))
+    return conditions
+
+
+def _matches(text: str) -> ColumnElement[bool]:
+    """Name contains the text, or the number or the pinyin initials start with it."""
+    options = [
+        Employee.name.icontains(text, autoescape=True),
+        Employee.number.istartswith(text, autoescape=True),
+    ]
+    compact = text.replace(" ", "").lower()
+    if compact.isascii() and compact.isalpha():
+        options.append(Employee.initials.startswith(compact, autoescape=True))
+    return or_(*options)
+
+
+def unit_choices(session: Session, clause: ColumnElement[bool]) -> list[tuple[int, str]]:
+    """Units matching ``clause`` (not archived) in tree order, indented by depth, for a select."""
+    units = session.execute(
+        select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name, OrgUnit.position, OrgUnit.path).where(
+            clause, OrgUnit.archived_at.is_(None)
+        )
+    ).all()
+    present = {unit.id for unit in units}
+    children: dict[int | None, list[Any]] = {}
+    for unit in units:
+        # A manager's subtree starts below units they cannot see: those are their roots.
+        parent = unit.parent_id if unit.parent_id in present else None
+        children.setdefault(parent, []).append(unit)
+    result: list[tuple[int, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for unit in sorted(children.get(parent, []), key=lambda u: (u.position, u.name, u.id)):
+            # Ideographic spaces survive in an <option>; ASCII spaces would collapse.
+            result.append((unit.id, "\u3000" * depth + unit.name))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return result
+
+
+@dataclass
+class Profile:
+    """Everything the profile page shows, loaded in a handful of queries."""
+
+    employee: Employee
+    unit: OrgUnit
+    ancestors: list[OrgUnit]
+    level: PositionLevel | None
+    manager: Employee | None
+    manager_visible: bool
+    reports: list[Employee]
+    account: User | None
+    writable: bool
+
+
+def employee_profile(session: Session, scope: Scope, employee_id: int) -> Profile | None:
+    """The profile of an employee the user may see; None (→ 404) for anyone else."""
+    employee = visible_employee(session, scope, employee_id)
+    if employee is None:
+        return None
+    unit = session.get(OrgUnit, employee.unit_id)
+    ancestors = sorted(
+        session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit.ancestor_ids))),
+        key=lambda u: len(u.path),
+    )
+    manager = session.get(Employee, employee.manager_id) if employee.manager_id else None
+    reports = session.scalars(
+        select(Employee)
+        .where(Employee.manager_id == employee.id, scope.employee_clause())
+        .order_by(Employee.number)
+    )
+    return Profile(
+        employee=employee,
+        unit=unit,
+        ancestors=ancestors,
+        level=session.get(PositionLevel, employee.position_level_id)
+        if employee.position_level_id
+        else None,
+        manager=manager,
+        manager_visible=manager is not None
+        and visible_employee(session, scope, manager.id) is not None,
+        reports=list(reports),
+        account=session.get(User, employee.user_id) if employee.user_id else None,
+        writable=scope.can_write_in_unit_path(unit.path),
+    )
