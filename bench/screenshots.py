@@ -1,0 +1,276 @@
+"""Screenshots of Kaohe's pages, to look at: desktop and phone widths, Chinese and English.
+
+Not a test. It starts the app the way the browser tests do (werkzeug in a thread, a real
+`kaohe worker`, Debian's Chromium), against a throw-away database on the PostgreSQL and
+Redis that DATABASE_URL and REDIS_URL name, and writes PNGs to screenshots/ (git-ignored):
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/screenshots.py
+
+Files are named <language>-<device>-<page>.png, e.g. zh_CN-phone-tenant-home.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from saas.config import Settings, load_settings, normalise_database_url  # noqa: E402
+from saas.database_setup import ensure_database  # noqa: E402
+from saas.db import Database  # noqa: E402
+from tenants.migrate import upgrade_all  # noqa: E402
+from tenants.provisioning import NewTenant, create_tenant, suspend_tenant  # noqa: E402
+from tests.browser.conftest import chromium, serve  # noqa: E402
+from tests.conftest import worker_env  # noqa: E402
+
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+# The browser's own language matches the one chosen, as it would for a real user.
+LANGUAGES = {"zh_CN": "zh-CN", "en": "en-GB"}
+PASSWORD = "screenshot-password-1"
+SERIAL = re.compile(r"[A-Z0-9-]+-\d{8}-[0-9A-F]{10}")
+PLATFORM_ADMIN = "ops@kaohe.example.com"
+
+
+@contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    url = make_url(normalise_database_url(server_url)).set(
+        database=f"kaohe_shots_{secrets.token_hex(4)}"
+    )
+    rendered = url.render_as_string(hide_password=False)
+    ensure_database(rendered)
+    try:
+        yield rendered
+    finally:
+        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'drop database if exists "{url.database}" with (force)')
+        server.dispose()
+
+
+@contextmanager
+def worker(settings: Settings) -> Iterator[subprocess.Popen]:
+    log = Path(settings.instance) / "worker.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "saas.cli", "worker"],
+            env={**worker_env(settings), "PYTHONPATH": str(ROOT)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    time.sleep(0.5)
+    if process.poll() is not None:
+        raise RuntimeError(f"the worker did not start:\n{log.read_text()}")
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def seed(db: Database, settings: Settings) -> NewTenant:
+    """The tenant we log in to, a few more for the platform list, and a platform admin."""
+    from saas.platform.admins import create_platform_admin
+
+    main = create_tenant(
+        db,
+        settings,
+        "harbour-grain",
+        "青岛港口粮食储运有限公司后勤服务中心",
+        "zhang.xiaoming@harbour-grain.example.cn",
+        PASSWORD,
+    )
+    create_tenant(db, settings, "city-canteen", "市民服务中心职工食堂", "admin@canteen.example.cn")
+    create_tenant(
+        db,
+        settings,
+        "riverside-property-services",
+        "Riverside Property Services Ltd",
+        "hr@riverside.example.com",
+        locale="en",
+        time_zone="Europe/London",
+        seat_limit=1200,
+    )
+    create_tenant(db, settings, "east-school", "东城区第二实验小学", "office@east.example.cn")
+    suspend_tenant(db, "east-school")
+    with db.public() as session:
+        create_platform_admin(session, PLATFORM_ADMIN, PASSWORD)
+    return main
+
+
+class Shooter:
+    def __init__(self, page, out: Path, prefix: str) -> None:
+        self.page, self.out, self.prefix = page, out, prefix
+        self.files: list[Path] = []
+
+    def shot(self, name: str) -> None:
+        path = self.out / f"{self.prefix}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.files.append(path)
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+def choose_language(page, language: str) -> None:
+    """Press the header's language button unless that language is already on."""
+    button = page.locator(f"button.lang-option[value={language}]")
+    if "active" not in (button.get_attribute("class") or ""):
+        button.click()
+        page.wait_for_load_state()
+
+
+def tour(browser, base_url: str, tenant: NewTenant, language: str, device: str, out: Path):
+    context = browser.new_context(base_url=base_url, locale=LANGUAGES[language], **DEVICES[device])
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    errors: list[str] = []
+    # The failed log-in and the invalid form answer 400 on purpose; anything else is news.
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "status of 400" not in msg.text
+            else None
+        ),
+    )
+    shooter = Shooter(page, out, f"{language}-{device}")
+
+    page.goto("/")
+    # Chosen, not just matching the browser: the choice outranks a tenant's default language.
+    page.locator(f"button.lang-option[value={language}]").click()
+    page.wait_for_load_state()
+    shooter.shot("landing")
+
+    page.goto(f"/t/{tenant.slug}/login")
+    shooter.shot("tenant-login")
+    page.locator("input[name=email]").fill(tenant.admin_email)
+    page.locator("input[name=password]").fill("wrong password")
+    page.locator("form button.primary").click()
+    page.wait_for_load_state()
+    shooter.shot("tenant-login-failed")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button.primary").click()
+    page.wait_for_url(re.compile(rf"/t/{tenant.slug}/$"))
+    choose_language(page, language)  # logging in starts a new session
+
+    page.locator("#start-demo").click()
+    page.locator("#demo-job .job-done").wait_for()
+    page.locator("#start-statement").click()
+    link = page.locator("#statement-job .job-done a")
+    link.wait_for()
+    shooter.shot("tenant-home")
+    pdf = page.request.get(link.get_attribute("href")).body()
+    serial = SERIAL.search(page.locator("#statement-job .job-result").inner_text())[0]
+
+    page.goto("/verify")
+    shooter.shot("verify")
+    page.locator("input[type=file]").set_input_files(
+        {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": pdf}
+    )
+    page.locator("form button.primary").click()
+    page.locator("#verdict.verdict-genuine").wait_for()
+    shooter.shot("verify-genuine")
+    page.goto(f"/verify?serial={serial}")  # where the statement's QR code leads
+    page.locator("#verdict.verdict-genuine").wait_for()
+    shooter.shot("verify-serial")
+
+    page.goto("/platform/login")
+    shooter.shot("platform-login")
+    page.locator("input[name=email]").fill(PLATFORM_ADMIN)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button.primary").click()
+    page.wait_for_url(re.compile(r"/platform/$"))
+    choose_language(page, language)
+    shooter.shot("platform-tenants")
+
+    page.goto("/platform/tenants/new")
+    shooter.shot("platform-onboard")
+    page.locator("input[name=slug]").fill("Bad Slug!")
+    page.locator("input[name=time_zone]").fill("Mars/Olympus")
+    page.locator("form button.primary").click()
+    page.wait_for_load_state()
+    shooter.shot("platform-onboard-errors")
+    slug = f"{device}-{language.lower().replace('_', '-')}-canteen"
+    page.locator("input[name=slug]").fill(slug)
+    page.locator("input[name=name]").fill("滨海新区政务服务中心机关食堂")
+    page.locator("input[name=admin_email]").fill(f"admin@{slug}.example.cn")
+    page.locator("input[name=time_zone]").fill("Asia/Shanghai")
+    page.locator("form button.primary").click()
+    page.locator("code").first.wait_for()
+    shooter.shot("platform-created")
+
+    context.close()
+    if errors:
+        print(f"  console errors ({language}, {device}): {errors}", file=sys.stderr)
+    return shooter.files
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if not database_url or not redis_url:
+        parser.error("set DATABASE_URL and REDIS_URL (a scratch database is created and dropped)")
+    args.out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    from saas.app import create_app
+
+    with (
+        tempfile.TemporaryDirectory(prefix="kaohe-shots-") as instance,
+        scratch_database(database_url) as url,
+    ):
+        settings = load_settings(
+            database_url=url,
+            redis_url=redis_url,
+            instance=instance,
+            queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
+            login_rate_limit="1000 per minute",
+        )
+        db = Database(settings.database_url)
+        try:
+            upgrade_all(db)
+            tenant = seed(db, settings)
+            app = create_app(settings)
+            with worker(settings), serve(app) as server, chromium() as browser:
+                files = [
+                    path
+                    for language in LANGUAGES
+                    for device in DEVICES
+                    for path in tour(browser, server.url, tenant, language, device, args.out)
+                ]
+        finally:
+            db.dispose()
+    print(f"{len(files)} screenshots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
