@@ -169,12 +169,6 @@ def test_login_page_is_chinese_by_default_and_switches_to_english(client, make_t
     assert "登录 港口粮食储运有限公司" in client.get(path).get_data(as_text=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the log-in view clears the session (saas/auth/views.py), and the language "
-    "choice with it: a user who picked English is back in the tenant's Chinese",
-)
 def test_language_choice_survives_logging_in(client, tenant):
     path = f"/t/{tenant.slug}/login"
     client.post("/lang", data={"lang": "en", "next": path, "csrf_token": csrf_token(client, path)})

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,6 +21,7 @@ from saas.auth.forms import LoginForm
 from saas.db import utcnow
 from saas.extensions import limiter
 from saas.models.user import User
+from saas.web.i18n import clear_session_keeping_language
 from saas.web.navigation import safe_next
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
@@ -46,7 +46,7 @@ def login():
         if user is not None and user.is_active_account and user.check_password(form.password.data):
             user.last_login_at = utcnow()
             db.commit()
-            session.clear()
+            clear_session_keeping_language()
             login_user(TenantPrincipal(user, g.tenant.slug))
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         flash(_("Wrong e-mail or password."), "error")
@@ -57,5 +57,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    session.clear()
+    clear_session_keeping_language()
     return redirect(url_for("auth.login"))

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from saas.auth.forms import LoginForm
 from saas.extensions import limiter
 from saas.platform.admins import authenticate
 from saas.platform.forms import TenantForm
+from saas.web.i18n import clear_session_keeping_language
 from saas.web.navigation import safe_next
 from saas.web.tenancy import database
 from tenants.provisioning import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
@@ -52,7 +52,7 @@ def login():
         with database().public() as db:
             admin = authenticate(db, form.email.data, form.password.data)
         if admin is not None:
-            session.clear()
+            clear_session_keeping_language()
             login_user(PlatformPrincipal(admin))
             return redirect(safe_next(request.args.get("next")) or url_for("platform.index"))
         flash(_("Wrong e-mail or password."), "error")
@@ -64,7 +64,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    session.clear()
+    clear_session_keeping_language()
     return redirect(url_for("platform.login"))
 
 

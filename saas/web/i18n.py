@@ -33,3 +33,11 @@ TENANT_STATUS = {
     "active": _l("active"),
     "suspended": _l("suspended"),
 }
+
+
+def clear_session_keeping_language() -> None:
+    """Start a fresh session at log-in and log-out, but keep the language the user chose."""
+    lang = session.get("lang")
+    session.clear()
+    if lang in LANGUAGES:
+        session["lang"] = lang
