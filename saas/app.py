@@ -40,6 +40,8 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from saas.accounts.views import bp as accounts
+    from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
     from saas.health import bp as health
     from saas.home.views import bp as home
@@ -49,7 +51,18 @@ def _register_blueprints(app: Flask) -> None:
     from saas.statements.views import bp as statements
     from saas.web.language import bp as language
 
-    for blueprint in (auth, health, home, jobs, people, platform, statements, language):
+    for blueprint in (
+        accounts,
+        audit,
+        auth,
+        health,
+        home,
+        jobs,
+        people,
+        platform,
+        statements,
+        language,
+    ):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "landing", lambda: render_template("landing.html"))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -54,6 +54,10 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     login_rate_limit: str = "10 per minute"
     secure_cookies: bool = False
+    # Outgoing mail (invitations, password resets); unset, links are shown to the admin instead.
+    smtp_url: str | None = field(default=None, repr=False)  # may carry a password
+    mail_from: str = "Kaohe <no-reply@localhost>"
+    reset_rate_limit: str = "5 per 15 minutes"
 
 
 def load_settings(**overrides) -> Settings:
@@ -78,6 +82,9 @@ def load_settings(**overrides) -> Settings:
         "base_url": env.get("KAOHE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         "login_rate_limit": env.get("KAOHE_LOGIN_RATE_LIMIT", "10 per minute"),
         "secure_cookies": env.get("KAOHE_SECURE_COOKIES", "") == "1",
+        "smtp_url": env.get("KAOHE_SMTP_URL") or None,
+        "mail_from": env.get("KAOHE_MAIL_FROM") or "Kaohe <no-reply@localhost>",
+        "reset_rate_limit": env.get("KAOHE_RESET_RATE_LIMIT", "5 per 15 minutes"),
     }
     if "database_url" in overrides:
         overrides["database_url"] = normalise_database_url(overrides["database_url"])

@@ -1,0 +1,359 @@
+"""Managing a tenant's user accounts: invite, change roles, disable and enable.
+
+Every change writes its audit row in the same transaction. Changes that count seats or
+administrators take a per-tenant advisory lock first, so two admins acting at the same
+moment cannot both take the last seat or both remove the last other administrator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select, text
+from sqlalchemy.orm import Session
+
+from saas.accounts import tokens
+from saas.db import utcnow
+from saas.models.audit import record
+from saas.models.people import Employee
+from saas.models.tokens import AccountToken, TokenPurpose
+from saas.models.user import Role, User, UserRole
+from tenants.registry import Tenant
+
+ROLE_ORDER = (Role.TENANT_ADMIN, Role.COMMITTEE, Role.MANAGER, Role.INSPECTOR, Role.EMPLOYEE)
+
+
+class Status(enum.StrEnum):
+    ACTIVE = "active"
+    INVITED = "invited"  # invited, no password set yet
+    DISABLED = "disabled"
+
+
+def status_of(user: User) -> Status:
+    if not user.is_active_account:
+        return Status.DISABLED
+    return Status.ACTIVE if user.password_hash else Status.INVITED
+
+
+class AccountError(Exception):
+    """A change the rules refuse; ``message`` is in the user's language."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class UnknownUser(LookupError):
+    """No such user in this tenant (a 404, never a hint about other tenants)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and where: the request's tenant session, tenant and logged-in user."""
+
+    session: Session
+    tenant: Tenant
+    email: str
+    user_id: int
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    status: Status
+    employee: Employee | None
+    invitation_expires: dt.datetime | None
+
+    @property
+    def roles(self) -> list[Role]:
+        return [role for role in ROLE_ORDER if self.user.has_role(role)]
+
+    @property
+    def invitation_expired(self) -> bool:
+        return self.status is Status.INVITED and (
+            self.invitation_expires is None or self.invitation_expires <= utcnow()
+        )
+
+
+def _lock(actor: Actor) -> None:
+    # Advisory locks are database-wide: key them by tenant so tenants never wait on each other.
+    actor.session.execute(
+        text("select pg_advisory_xact_lock(hashtext(:key))"),
+        {"key": f"kaohe.accounts:{actor.tenant.slug}"},
+    )
+
+
+def _open_invitations():
+    return (
+        select(AccountToken.user_id, func.max(AccountToken.expires_at).label("expires"))
+        .where(AccountToken.purpose == TokenPurpose.INVITE, AccountToken.used_at.is_(None))
+        .group_by(AccountToken.user_id)
+        .subquery()
+    )
+
+
+def _users_query():
+    invites = _open_invitations()
+    return (
+        select(User, Employee, invites.c.expires)
+        .outerjoin(Employee, Employee.user_id == User.id)
+        .outerjoin(invites, invites.c.user_id == User.id)
+    )
+
+
+def _row(user: User, employee: Employee | None, expires: dt.datetime | None) -> UserRow:
+    return UserRow(user, status_of(user), employee, expires)
+
+
+def list_users(session: Session) -> list[UserRow]:
+    """All accounts: active first, then invited, then disabled; by name within each."""
+    status_rank = case(
+        (User.is_active_account.is_(False), 2), (User.password_hash.is_(None), 1), else_=0
+    )
+    query = _users_query().order_by(status_rank, func.lower(User.name), User.id)
+    return [_row(*row) for row in session.execute(query)]
+
+
+def user_row(session: Session, user_id: int) -> UserRow:
+    row = session.execute(_users_query().where(User.id == user_id)).first()
+    if row is None:
+        raise UnknownUser(user_id)
+    return _row(*row)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UnknownUser(user_id)
+    return user
+
+
+def seats_used(session: Session) -> int:
+    """Active and invited accounts; disabled ones free their seat."""
+    return session.scalar(
+        select(func.count()).select_from(User).where(User.is_active_account.is_(True))
+    )
+
+
+def _check_seat(actor: Actor) -> None:
+    used, limit = seats_used(actor.session), actor.tenant.seat_limit
+    if used + 1 > limit:
+        raise AccountError(
+            _(
+                "Your plan “%(plan)s” allows %(limit)d accounts, and %(used)d are already "
+                "active or invited. Disable an account you no longer need, or ask for a "
+                "larger plan.",
+                plan=actor.tenant.plan,
+                limit=limit,
+                used=used,
+            )
+        )
+
+
+def _active_admin_ids(session: Session) -> set[int]:
+    """Administrators who can log in now: enabled, with a password set."""
+    return set(
+        session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                UserRole.role == Role.TENANT_ADMIN,
+                User.is_active_account.is_(True),
+                User.password_hash.is_not(None),
+            )
+        )
+    )
+
+
+def _refuse_last_admin(session: Session, user: User, message: str) -> None:
+    if _active_admin_ids(session) == {user.id}:
+        raise AccountError(message)
+
+
+def snapshot(user: User, employee: Employee | None = None) -> dict:
+    """What the audit log keeps of an account; never a password hash or a token."""
+    data = {
+        "email": user.email,
+        "name": user.name,
+        "roles": [role.value for role in ROLE_ORDER if user.has_role(role)],
+        "status": status_of(user).value,
+    }
+    if employee is not None:
+        data["employee"] = employee.number
+    return data
+
+
+@dataclass(frozen=True)
+class Invitation:
+    email: str
+    name: str
+    roles: list[str]
+    employee_number: str | None
+    locale: str | None
+
+
+def _unlinked_employee(session: Session, number: str) -> Employee:
+    employee = session.scalar(select(Employee).where(Employee.number == number).with_for_update())
+    if employee is None:
+        raise AccountError(_("There is no employee with this number."), field="employee_number")
+    if employee.user_id is not None:
+        raise AccountError(
+            _("This employee is already linked to an account."), field="employee_number"
+        )
+    return employee
+
+
+def invite(actor: Actor, invitation: Invitation) -> User:
+    """Create an invited account (no password yet), in the caller's transaction."""
+    session = actor.session
+    _lock(actor)
+    email = invitation.email.strip().lower()
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."), field="email")
+    _check_seat(actor)
+    employee = None
+    if invitation.employee_number:
+        employee = _unlinked_employee(session, invitation.employee_number)
+    user = User(
+        email=email,
+        name=invitation.name.strip(),
+        password_hash=None,
+        locale=invitation.locale or None,
+        is_active_account=True,
+    )
+    user.roles = [UserRole(role=role) for role in _ordered(invitation.roles)]
+    session.add(user)
+    session.flush()
+    if employee is not None:
+        employee.user_id = user.id
+        record(
+            session,
+            actor.email,
+            "employee.account_linked",
+            "employee",
+            employee.id,
+            {"account": None},
+            {"account": user.email},
+        )
+    record(session, actor.email, "user.invited", "user", user.id, None, snapshot(user, employee))
+    return user
+
+
+def _ordered(roles: list[str]) -> list[Role]:
+    wanted = set(roles)
+    return [role for role in ROLE_ORDER if role.value in wanted]
+
+
+def set_roles(actor: Actor, user_id: int, roles: list[str]) -> bool:
+    """Replace a user's roles; False when nothing changed (and nothing is audited)."""
+    session = actor.session
+    _lock(actor)
+    user = get_user(session, user_id)
+    before = [role.value for role in ROLE_ORDER if user.has_role(role)]
+    after = [role.value for role in _ordered(roles)]
+    if not after:
+        raise AccountError(_("Choose at least one role."))
+    if before == after:
+        return False
+    if Role.TENANT_ADMIN in before and Role.TENANT_ADMIN not in after:
+        _refuse_last_admin(
+            session,
+            user,
+            _(
+                "%(name)s is the last active administrator. Make someone else an "
+                "administrator first.",
+                name=user.name,
+            ),
+        )
+    # Remove and add only the differences: re-inserting a kept role would clash on its key.
+    for role in [r for r in user.roles if r.role not in after]:
+        user.roles.remove(role)
+    user.roles.extend(UserRole(role=role) for role in after if role not in before)
+    session.flush()
+    record(
+        session,
+        actor.email,
+        "user.roles_changed",
+        "user",
+        user.id,
+        {"roles": before},
+        {"roles": after},
+    )
+    return True
+
+
+def set_enabled(actor: Actor, user_id: int, enabled: bool) -> bool:
+    """Disable or re-enable an account; False when it already was so."""
+    session = actor.session
+    _lock(actor)
+    user = get_user(session, user_id)
+    if user.is_active_account == enabled:
+        return False
+    before = status_of(user).value
+    if enabled:
+        _check_seat(actor)
+    else:
+        _refuse_disable(session, actor, user)
+        # A disabled account's open links die with it; re-enabling needs a fresh link.
+        tokens.invalidate_unused(session, user.id, None, utcnow())
+    user.is_active_account = enabled
+    session.flush()
+    action = "user.enabled" if enabled else "user.disabled"
+    record(
+        session,
+        actor.email,
+        action,
+        "user",
+        user.id,
+        {"status": before},
+        {"status": status_of(user).value},
+    )
+    return True
+
+
+def _refuse_disable(session: Session, actor: Actor, user: User) -> None:
+    if user.id == actor.user_id:
+        raise AccountError(
+            _("You cannot disable your own account. Ask another administrator to do it.")
+        )
+    _refuse_last_admin(
+        session,
+        user,
+        _(
+            "%(name)s is the last active administrator and cannot be disabled.",
+            name=user.name,
+        ),
+    )
+
+
+def issue_link(
+    actor: Actor, user: User, purpose: TokenPurpose, *, by_mail: bool
+) -> tuple[AccountToken, str | None]:
+    """Issue an invitation or reset link for ``user``, audited.
+
+    With mail, the token is only reserved and the mail job picks its secret (None here);
+    without, the secret is returned for the admin to pass on, shown once.
+    """
+    if not user.is_active_account:
+        raise AccountError(_("This account is disabled. Enable it first."))
+    if purpose is TokenPurpose.INVITE and user.password_hash:
+        raise AccountError(_("%(name)s has already accepted the invitation.", name=user.name))
+    if by_mail:
+        token, secret = tokens.reserve(actor.session, user, purpose, actor.email), None
+    else:
+        token, secret = tokens.issue(actor.session, user, purpose, actor.email)
+    action = "user.invitation_issued" if purpose is TokenPurpose.INVITE else "user.reset_issued"
+    record(
+        actor.session,
+        actor.email,
+        action,
+        "user",
+        user.id,
+        None,
+        {"delivery": "mail" if by_mail else "link", "expires_at": token.expires_at.isoformat()},
+    )
+    return token, secret

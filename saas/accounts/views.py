@@ -1,0 +1,403 @@
+"""The accounts area: the users page for tenant admins, and the one-time link pages.
+
+Admin pages: /t/<slug>/accounts/ (list, invite, roles, disable/enable, links).
+Public pages, opened from a link: welcome/<token> (accept an invitation), reset/<token>
+(choose a new password), forgot (ask for a reset link).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from saas.accounts import tokens
+from saas.accounts.forms import (
+    ROLE_HINTS,
+    ROLE_LABELS,
+    ForgotForm,
+    InviteForm,
+    ResetForm,
+    RolesForm,
+    WelcomeForm,
+)
+from saas.accounts.mail import mail_enabled
+from saas.accounts.users import (
+    ROLE_ORDER,
+    AccountError,
+    Actor,
+    Invitation,
+    Status,
+    UnknownUser,
+    get_user,
+    invite,
+    issue_link,
+    list_users,
+    seats_used,
+    set_enabled,
+    set_roles,
+    user_row,
+)
+from saas.auth.accounts import role_required, tenant_user
+from saas.config import Settings
+from saas.extensions import limiter
+from saas.models.audit import record
+from saas.models.tokens import AccountToken, TokenPurpose
+from saas.models.user import Role, User
+from saas.web.tenancy import TENANT_PREFIX, tenant_session
+from workers.mail import enqueue_account_mail
+
+bp = Blueprint("accounts", __name__, url_prefix=TENANT_PREFIX + "/accounts")
+
+admin_only = role_required(Role.TENANT_ADMIN)
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"ROLE_LABELS": ROLE_LABELS, "ROLE_ORDER": ROLE_ORDER, "ROLE_HINTS": ROLE_HINTS}
+
+
+def _settings() -> Settings:
+    return current_app.extensions["kaohe.settings"]
+
+
+def _actor() -> Actor:
+    principal = tenant_user()
+    return Actor(tenant_session(), g.tenant, principal.email, principal.id)
+
+
+def _private(response: Response) -> Response:
+    # Pages that show or carry a one-time link: never cached, never sent as a Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# -- the users page ------------------------------------------------------------------------
+
+
+def _users_context() -> dict:
+    session = tenant_session()
+    return {
+        "rows": list_users(session),
+        "seats_used": seats_used(session),
+        "mail": mail_enabled(_settings()),
+        "me": tenant_user().id,
+    }
+
+
+@bp.get("/")
+@login_required
+@admin_only
+def users():
+    template = "accounts/_table.html" if request.htmx else "accounts/users.html"
+    return render_template(template, **_users_context())
+
+
+def _row_response(
+    user_id: int, message: str | None = None, error: bool = False, at: str = "actions"
+):
+    """The user's row, for HTMX swaps; a plain POST gets a flash and the page instead.
+
+    HTMX swaps only 2xx answers, so a refused change comes back as 200 with the message in
+    the row; the same refusal as a plain POST is a 400 page.
+    """
+    if request.htmx:
+        row = user_row(tenant_session(), user_id)
+        return render_template(
+            "accounts/_row.html",
+            row=row,
+            me=tenant_user().id,
+            message=message,
+            error=error,
+            message_at=at,
+            open_roles=at == "roles",
+        )
+    if message:
+        flash(message, "error" if error else "success")
+    if error:
+        return render_template("accounts/users.html", **_users_context()), 400
+    return redirect(url_for("accounts.users"))
+
+
+def _change(user_id: int, change) -> tuple[str | None, bool]:
+    """Run ``change(actor)`` in one transaction; (message, failed)."""
+    actor = _actor()
+    try:
+        changed_message = change(actor)
+        actor.session.commit()
+        return changed_message, False
+    except UnknownUser:
+        actor.session.rollback()
+        abort(404)
+    except AccountError as exc:
+        actor.session.rollback()
+        return exc.message, True
+
+
+@bp.post("/<int:user_id>/roles")
+@login_required
+@admin_only
+def roles(user_id: int):
+    form = RolesForm()
+    if not form.validate():
+        get_or_404(user_id)
+        return _row_response(
+            user_id, " ".join(str(error) for error in form.roles.errors), error=True, at="roles"
+        )
+
+    def change(actor: Actor) -> str:
+        changed = set_roles(actor, user_id, form.roles.data)
+        return _("Roles saved.") if changed else _("No change.")
+
+    message, failed = _change(user_id, change)
+    return _row_response(user_id, message, failed, at="roles")
+
+
+@bp.post("/<int:user_id>/disable")
+@login_required
+@admin_only
+def disable(user_id: int):
+    return _toggle(user_id, enabled=False)
+
+
+@bp.post("/<int:user_id>/enable")
+@login_required
+@admin_only
+def enable(user_id: int):
+    return _toggle(user_id, enabled=True)
+
+
+def _toggle(user_id: int, enabled: bool):
+    def change(actor: Actor) -> str:
+        user = get_user(actor.session, user_id)
+        set_enabled(actor, user_id, enabled)
+        if enabled:
+            return _("%(name)s can log in again.", name=user.name)
+        return _("%(name)s is disabled and can no longer log in.", name=user.name)
+
+    message, failed = _change(user_id, change)
+    return _row_response(user_id, message, failed)
+
+
+def get_or_404(user_id: int) -> User:
+    try:
+        return get_user(tenant_session(), user_id)
+    except UnknownUser:
+        abort(404)
+
+
+# -- invitations and links issued by an admin --------------------------------------------
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@login_required
+@admin_only
+def invite_user():
+    form = InviteForm()
+    if request.method == "GET":
+        form.locale.data = g.tenant.locale
+    if form.validate_on_submit():
+        actor = _actor()
+        invitation = Invitation(
+            email=form.email.data,
+            name=form.name.data,
+            roles=form.roles.data,
+            employee_number=form.employee_number.data or None,
+            locale=form.locale.data,
+        )
+        try:
+            user = invite(actor, invitation)
+            return _deliver(actor, user, TokenPurpose.INVITE)
+        except AccountError as exc:
+            actor.session.rollback()
+            _show_error(form, exc)
+    status = 200 if request.method == "GET" else 400
+    return render_template("accounts/invite.html", form=form, **_seats()), status
+
+
+def _show_error(form, exc: AccountError) -> None:
+    if exc.field and exc.field in form:
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _seats() -> dict:
+    return {"seats_used": seats_used(tenant_session()), "mail": mail_enabled(_settings())}
+
+
+@bp.post("/<int:user_id>/invitation")
+@login_required
+@admin_only
+def send_invitation(user_id: int):
+    return _issue_for(user_id, TokenPurpose.INVITE)
+
+
+@bp.post("/<int:user_id>/reset-link")
+@login_required
+@admin_only
+def send_reset(user_id: int):
+    return _issue_for(user_id, TokenPurpose.RESET)
+
+
+def _issue_for(user_id: int, purpose: TokenPurpose):
+    actor = _actor()
+    user = get_or_404(user_id)
+    try:
+        return _deliver(actor, user, purpose)
+    except AccountError as exc:
+        actor.session.rollback()
+        return _row_response(user_id, exc.message, error=True)
+
+
+def _deliver(actor: Actor, user: User, purpose: TokenPurpose):
+    """Issue the link and commit; then mail it, or show it to this admin once."""
+    by_mail = mail_enabled(_settings())
+    token, secret = issue_link(actor, user, purpose, by_mail=by_mail)
+    actor.session.commit()
+    if by_mail:
+        return _queue_mail(user, token, purpose)
+    link = _settings().base_url + url_for(_link_endpoint(purpose), token=secret)
+    page = render_template(
+        "accounts/link_issued.html", user=user, purpose=purpose, link=link, token=token
+    )
+    return _private(make_response(page))
+
+
+def _queue_mail(user: User, token: AccountToken, purpose: TokenPurpose):
+    try:
+        enqueue_account_mail(
+            _settings(), current_app.extensions["kaohe.redis"], g.tenant.slug, token.id
+        )
+    except RedisError:
+        flash(_("The mail could not be queued. Try again in a moment."), "error")
+        return redirect(url_for("accounts.users"))
+    if purpose is TokenPurpose.INVITE:
+        flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+    else:
+        flash(_("A password reset link was sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.users"))
+
+
+def _link_endpoint(purpose: TokenPurpose) -> str:
+    return "accounts.welcome" if purpose is TokenPurpose.INVITE else "accounts.reset"
+
+
+# -- pages opened from a link ---------------------------------------------------------------
+
+
+def _invalid_link(link: tokens.Link, purpose: TokenPurpose):
+    status = 410 if link.state is tokens.LinkState.EXPIRED else 404
+    page = render_template("accounts/link_invalid.html", state=link.state, purpose=purpose)
+    return _private(make_response(page, status))
+
+
+def _use_link(token: str, purpose: TokenPurpose, form, template: str):
+    """Shared by welcome and reset: show the form, or set the password and spend the link."""
+    session = tenant_session()
+    link = tokens.find(session, token, purpose)
+    if link.state is not tokens.LinkState.VALID:
+        return _invalid_link(link, purpose)
+    if request.method == "GET" and "name" in form:
+        form.name.data = link.user.name
+    if form.validate_on_submit():
+        password_hash = generate_password_hash(form.password.data)  # slow: before the lock
+        session.rollback()
+        link = tokens.find(session, token, purpose, lock=True)
+        if link.state is not tokens.LinkState.VALID:
+            session.rollback()
+            return _invalid_link(link, purpose)
+        _accept(session, link, form, password_hash, purpose)
+        session.commit()
+        flash(_("Your password is set. Log in with your e-mail address and it."), "success")
+        return redirect(url_for("auth.login"))
+    status = 200 if request.method == "GET" else 400
+    page = render_template(template, form=form, user=link.user, token=link.token)
+    return _private(make_response(page, status))
+
+
+def _accept(session, link: tokens.Link, form, password_hash: str, purpose: TokenPurpose) -> None:
+    user = link.user
+    before = {"status": Status.INVITED.value, "name": user.name}
+    if "name" in form:
+        user.name = form.name.data.strip()
+    tokens.consume(session, link.token, user, password_hash)
+    if purpose is TokenPurpose.INVITE:
+        after = {"status": Status.ACTIVE.value, "name": user.name}
+        record(session, user.email, "user.invitation_accepted", "user", user.id, before, after)
+    else:
+        record(session, user.email, "user.password_reset", "user", user.id)
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    return _use_link(token, TokenPurpose.INVITE, WelcomeForm(), "accounts/welcome.html")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    return _use_link(token, TokenPurpose.RESET, ResetForm(), "accounts/reset.html")
+
+
+# -- forgotten password ----------------------------------------------------------------------
+
+
+def _reset_limit() -> str:
+    return _settings().reset_rate_limit
+
+
+def _forgot_by_client() -> str:
+    return f"forgot:{g.tenant.slug}:{request.remote_addr}"
+
+
+def _forgot_by_address() -> str:
+    # Also per address, so nobody can flood one person's mailbox from many clients.
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"forgot:{g.tenant.slug}:address:{email}"
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_forgot_by_client)
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_forgot_by_address)
+def forgot():
+    if not mail_enabled(_settings()):
+        return render_template("accounts/forgot.html", form=None)
+    form = ForgotForm()
+    if form.validate_on_submit():
+        _request_reset(form.email.data.strip().lower())
+        # One answer whether or not the address is registered.
+        return render_template("accounts/forgot_sent.html")
+    status = 200 if request.method == "GET" else 400
+    return render_template("accounts/forgot.html", form=form), status
+
+
+def _request_reset(email: str) -> None:
+    session = tenant_session()
+    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is None or not user.is_active_account:
+        return
+    actor = Actor(session, g.tenant, user.email, user.id)
+    token, _secret = issue_link(actor, user, TokenPurpose.RESET, by_mail=True)
+    session.commit()
+    try:
+        enqueue_account_mail(
+            _settings(), current_app.extensions["kaohe.redis"], g.tenant.slug, token.id
+        )
+    except RedisError:
+        current_app.logger.warning("password reset mail for a %s user not queued", g.tenant.slug)

@@ -1,0 +1,139 @@
+"""Reading the tenant's audit log: filters, pages, and the fields each entry changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from saas.models.audit import AuditEntry
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    actor: str | None = None
+    record_type: str | None = None
+    record_id: str | None = None
+    action: str | None = None
+    date_from: dt.date | None = None  # inclusive, in the tenant's time zone
+    date_to: dt.date | None = None  # inclusive, in the tenant's time zone
+    page: int = 1
+
+
+def day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """Midnight at the start of ``day`` in ``zone``, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+
+def clauses(query: AuditQuery, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if query.actor:
+        where.append(AuditEntry.actor == query.actor)
+    if query.record_type:
+        where.append(AuditEntry.record_type == query.record_type)
+    if query.record_id:
+        where.append(AuditEntry.record_id == query.record_id)
+    if query.action:
+        where.append(AuditEntry.action == query.action)
+    if query.date_from:
+        where.append(AuditEntry.at >= day_start(query.date_from, zone))
+    if query.date_to:
+        where.append(AuditEntry.at < day_start(query.date_to + dt.timedelta(days=1), zone))
+    return where
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: Any
+    after: Any
+
+    @property
+    def added(self) -> bool:
+        return self.before is _MISSING
+
+    @property
+    def removed(self) -> bool:
+        return self.after is _MISSING
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    """The fields whose value differs between ``before`` and ``after``, in a stable order."""
+    before, after = before or {}, after or {}
+    fields = list(dict.fromkeys([*before, *after]))
+    result = []
+    for field in fields:
+        old, new = before.get(field, _MISSING), after.get(field, _MISSING)
+        if old != new:
+            result.append(Change(field, old, new))
+    return result
+
+
+@dataclass(frozen=True)
+class Row:
+    entry: AuditEntry
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    total: int
+    number: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_newer(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_older(self) -> bool:
+        return self.number < self.pages
+
+
+def search(session: Session, query: AuditQuery, zone: ZoneInfo) -> Page:
+    """One page of matching entries, newest first."""
+    where = clauses(query, zone)
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    number = max(1, min(query.page, max(1, math.ceil(total / PAGE_SIZE))))
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(*where)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
+    )
+    rows = [Row(entry, changes(entry.before, entry.after)) for entry in entries]
+    return Page(rows, total, number)
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The values the filters offer: everyone who acted, every record type and action."""
+
+    actors: list[str]
+    record_types: list[str]
+    actions: list[str]
+
+
+def facets(session: Session) -> Facets:
+    def distinct(column) -> list[str]:
+        return list(session.scalars(select(column).distinct().order_by(column)))
+
+    return Facets(
+        distinct(AuditEntry.actor), distinct(AuditEntry.record_type), distinct(AuditEntry.action)
+    )
