@@ -45,6 +45,7 @@ def _register_blueprints(app: Flask) -> None:
     from saas.auth.views import bp as auth
     from saas.health import bp as health
     from saas.home.views import bp as home
+    from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
@@ -57,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         health,
         home,
+        imports,
         jobs,
         people,
         platform,

@@ -1,0 +1,316 @@
+"""Reading and writing the spreadsheets: xlsx through openpyxl, CSV through the csv module.
+
+CSV files come from Chinese offices in UTF-8 (with or without a BOM, as Excel writes it),
+in GBK (Excel's "CSV" on a Chinese Windows) and occasionally as Excel's UTF-16 "Unicode text";
+decoding tries UTF-16 (by its BOM), then UTF-8, then GB18030, which contains GBK.
+
+An xlsx file may hold a units sheet and an employees sheet, recognised by their names; a CSV,
+or a workbook without such names, holds one kind, told by its header row (or chosen on upload).
+Written xlsx files are byte-for-byte reproducible: the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from saas.imports.columns import EMPLOYEES, KINDS, UNITS, header_field, sheet_kind
+
+MAX_ROWS = 50_000
+# A 10 MB upload that inflates past this is a zip bomb, not a staff list.
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
+# Fixed zip and document times make an export reproducible (see module docstring).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_TIME = "1980-01-01T00:00:00Z"
+
+
+class UnreadableFile(Exception):
+    """The upload is not a spreadsheet Kaohe can import; ``code`` says why."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet shows it: the header is row 1
+    values: dict[str, Any]  # recognised fields only, raw cell values
+
+
+@dataclass
+class Sheet:
+    kind: str
+    fields: tuple[str, ...]  # recognised columns, in file order, each once
+    rows: list[Row]
+    header_row: int = 1
+    ignored: tuple[str, ...] = ()  # headers that name no known column
+    duplicated: tuple[str, ...] = ()  # fields named by more than one column
+
+
+@dataclass
+class Workbook:
+    sheets: dict[str, Sheet] = field(default_factory=dict)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(sheet.rows) for sheet in self.sheets.values())
+
+    @property
+    def kind(self) -> str:
+        return next(iter(self.sheets)) if len(self.sheets) == 1 else "both"
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_workbook(content: bytes, filename: str, chosen: str | None = None) -> Workbook:
+    """Parse an upload into sheets of rows; raise UnreadableFile when it cannot be imported.
+
+    ``chosen`` (units or employees) limits a workbook to that kind and must agree with what a
+    CSV's header row says it holds."""
+    if not content.strip():
+        raise UnreadableFile("empty_file")
+    if content.startswith(b"PK\x03\x04"):
+        workbook = _read_xlsx(content, chosen)
+    elif content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFile("old_excel")
+    elif filename.lower().endswith(CSV_EXTENSIONS):
+        workbook = Workbook({})
+        sheet = _sheet_from_rows(_csv_rows(content), chosen)
+        workbook.sheets[sheet.kind] = sheet
+    else:
+        raise UnreadableFile("not_spreadsheet")
+    if workbook.row_count == 0:
+        raise UnreadableFile("no_rows")
+    return workbook
+
+
+def _read_xlsx(content: bytes, chosen: str | None) -> Workbook:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise UnreadableFile("not_spreadsheet") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile("too_large")
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a zip that is not a workbook
+        raise UnreadableFile("not_spreadsheet") from None
+    try:
+        return _sheets_of(book, chosen)
+    finally:
+        book.close()
+
+
+def _sheets_of(book, chosen: str | None) -> Workbook:
+    named = {}
+    for worksheet in book.worksheets:
+        kind = sheet_kind(worksheet.title)
+        if kind and kind not in named and chosen in (None, kind):
+            named[kind] = worksheet
+    workbook = Workbook({})
+    if not named:
+        # No sheet named for its kind: the first sheet, told by its header row.
+        sheet = _sheet_from_rows(_rows_of(book.worksheets[0]), chosen)
+        workbook.sheets[sheet.kind] = sheet
+        return workbook
+    for kind in KINDS:
+        if kind not in named:
+            continue
+        try:
+            sheet = _sheet_from_rows(_rows_of(named[kind]), kind)
+        except UnreadableFile as exc:
+            if exc.code == "no_rows":
+                continue  # an empty sheet of the template: nothing of that kind to import
+            exc.params.setdefault("sheet", named[kind].title)
+            raise
+        if sheet.rows:
+            workbook.sheets[kind] = sheet
+    return workbook
+
+
+def _rows_of(worksheet) -> Iterator[Sequence[Any]]:
+    worksheet.reset_dimensions()  # some writers record wrong sizes; read what is there
+    return worksheet.iter_rows(values_only=True)
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
+    if b"\x00" in content[:4096]:
+        raise UnreadableFile("not_spreadsheet")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("unknown_encoding")
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error:
+        raise UnreadableFile("not_spreadsheet") from None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _detect(headers: Sequence[Any]) -> str | None:
+    """Employees if a column is the employee number; units if one is the unit code."""
+    texts = [str(h) for h in headers if not _blank(h)]
+    if any(header_field(EMPLOYEES, text) == "number" for text in texts):
+        return EMPLOYEES
+    if any(header_field(UNITS, text) == "code" for text in texts):
+        return UNITS
+    return None
+
+
+def _sheet_from_rows(rows: Iterable[Sequence[Any]], chosen: str | None) -> Sheet:
+    numbered = enumerate(rows, start=1)
+    header_row, headers = next(
+        ((n, cells) for n, cells in numbered if not all(_blank(c) for c in cells)), (0, ())
+    )
+    if not header_row:
+        raise UnreadableFile("no_rows")
+    detected = _detect(headers)
+    if detected is None:
+        raise UnreadableFile("unknown_header")
+    if chosen and chosen != detected:
+        raise UnreadableFile("wrong_kind", chosen=chosen, detected=detected)
+    positions, ignored, duplicated = _map_headers(detected, headers)
+    sheet = Sheet(
+        detected,
+        tuple(positions.values()),
+        [],
+        header_row=header_row,
+        ignored=ignored,
+        duplicated=duplicated,
+    )
+    for number, cells in numbered:
+        if all(_blank(cell) for cell in cells):
+            continue
+        if len(sheet.rows) >= MAX_ROWS:
+            raise UnreadableFile("too_many_rows", limit=MAX_ROWS)
+        values = {f: cells[i] if i < len(cells) else None for i, f in positions.items()}
+        sheet.rows.append(Row(number, values))
+    return sheet
+
+
+def _map_headers(
+    kind: str, headers: Sequence[Any]
+) -> tuple[dict[int, str], tuple[str, ...], tuple[str, ...]]:
+    positions: dict[int, str] = {}
+    ignored, duplicated = [], []
+    for i, header in enumerate(headers):
+        if _blank(header):
+            continue
+        name = header_field(kind, str(header))
+        if name is None:
+            ignored.append(str(header).strip())
+        elif name in positions.values():
+            duplicated.append(name)
+        else:
+            positions[i] = name
+    return positions, tuple(ignored), tuple(dict.fromkeys(duplicated))
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """One sheet to write: a header row and rows of str, date or None."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    widths: list[int] = field(default_factory=list)
+
+
+def write_xlsx(tables: Sequence[Table]) -> bytes:
+    from openpyxl import Workbook as OpenpyxlWorkbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = OpenpyxlWorkbook(write_only=True)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = book.create_sheet(table.title)
+        for i, width in enumerate(table.widths):
+            sheet.column_dimensions[_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.append([_cell(sheet, WriteOnlyCell, h, bold) for h in table.headers])
+        for row in table.rows:
+            sheet.append([_cell(sheet, WriteOnlyCell, value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _reproducible(buffer.getvalue())
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _cell(sheet, cell_class, value: Any, font=None):
+    cell = cell_class(sheet, value=value)
+    if isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, str):
+        # Codes like "0012" stay text, and a value starting with "=" is never a formula.
+        cell.data_type = "s"
+        cell.number_format = "@"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _reproducible(data: bytes) -> bytes:
+    """The same workbook with fixed times in the zip and in docProps/core.xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                    rb"\g<1>" + _CORE_TIME.encode(),
+                    content,
+                )
+            target.writestr(
+                zipfile.ZipInfo(info.filename, _ZIP_TIME), content, zipfile.ZIP_DEFLATED
+            )
+    return out.getvalue()
+
+
+def write_csv(headers: list[str], rows: Iterable[list[Any]], encoding: str) -> bytes:
+    """CSV for Excel: UTF-8 with a BOM (Excel needs it to see UTF-8), or GBK (as GB18030)."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
+        )
+    return text.getvalue().encode(CSV_ENCODINGS[encoding])

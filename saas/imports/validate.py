@@ -1,0 +1,520 @@
+"""Checking an uploaded workbook against the tenant's organisation.
+
+The check reads the tenant's units, employees and position levels once (a ``Snapshot``), then
+goes through the rows: it cleans each value, finds every problem (stored as a code and its
+parameters, translated only when shown), and plans what a commit would write: which records are
+new, which change and which stay as they are. References may point to rows of the same file or
+to records already in the organisation; a file row overrides the stored record it names.
+
+Columns missing from a sheet are left as they are on existing records, so a sheet of employee
+numbers and statuses updates just the statuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from saas.imports.columns import (
+    COLUMNS,
+    EMPLOYEES,
+    KINDS,
+    STATUS_LOOKUP,
+    UNIT_KIND_LOOKUP,
+    UNITS,
+    column,
+    normalise,
+)
+from saas.imports.formats import Row, Sheet, Workbook
+from saas.models.org import OrgUnit, PositionLevel
+from saas.models.people import Employee
+
+# Every problem the check can report; each has a message in saas/imports/messages.py.
+ERROR_CODES = (
+    "duplicate_column",
+    "missing_value",
+    "too_long",
+    "duplicate_code",
+    "duplicate_number",
+    "unknown_parent",
+    "unit_cycle",
+    "unknown_unit",
+    "archived_unit",
+    "unknown_manager",
+    "manager_cycle",
+    "unknown_position_level",
+    "unknown_kind",
+    "unknown_status",
+    "bad_date",
+)
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+_SHOWN_LENGTH = 100
+_EXCEL_LAST_DAY = 2958465  # 9999-12-31 as an Excel serial number
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?"
+)
+_INVISIBLE = "\ufeff\u200b\u200c\u200d"
+# A status cannot be cleared: an empty cell keeps it (a new employee is active).
+_KEPT_WHEN_EMPTY = {"status"}
+
+UNIT_FIELDS = tuple(c.field for c in COLUMNS[UNITS])
+EMPLOYEE_FIELDS = tuple(c.field for c in COLUMNS[EMPLOYEES])
+
+
+# -- the organisation as it is ---------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """The tenant's units, employees and levels, keyed the way files refer to them."""
+
+    units: dict[str, dict[str, Any]]  # code -> columns of org_unit
+    employees: dict[str, dict[str, Any]]  # number -> columns of employee
+    levels: dict[str, int]  # position level name -> id
+    unit_codes: dict[int, str] = field(default_factory=dict)
+    employee_numbers: dict[int, str] = field(default_factory=dict)
+    level_names: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.unit_codes = {u["id"]: code for code, u in self.units.items()}
+        self.employee_numbers = {e["id"]: number for number, e in self.employees.items()}
+        self.level_names = {i: name for name, i in self.levels.items()}
+
+    def unit_record(self, code: str) -> dict[str, Any]:
+        """A stored unit as the columns of a file show it."""
+        unit = self.units[code]
+        return {
+            "code": code,
+            "name": unit["name"],
+            "parent_code": self.unit_codes.get(unit["parent_id"]),
+            "kind": unit["kind"],
+            "category": unit["category"],
+            "manager_number": self.employee_numbers.get(unit["manager_id"]),
+        }
+
+    def employee_record(self, number: str) -> dict[str, Any]:
+        """A stored employee as the columns of a file show them."""
+        e = self.employees[number]
+        return {
+            "number": number,
+            "name": e["name"],
+            "unit_code": self.unit_codes.get(e["unit_id"]),
+            "position": e["position"],
+            "position_level": self.level_names.get(e["position_level_id"]),
+            "employment_form": e["employment_form"],
+            "manager_number": self.employee_numbers.get(e["manager_id"]),
+            "hire_date": e["hire_date"],
+            "status": e["status"],
+        }
+
+
+UNIT_COLUMNS_READ = (
+    OrgUnit.id,
+    OrgUnit.code,
+    OrgUnit.name,
+    OrgUnit.kind,
+    OrgUnit.category,
+    OrgUnit.parent_id,
+    OrgUnit.manager_id,
+    OrgUnit.path,
+    OrgUnit.position,
+    OrgUnit.archived_at,
+)
+EMPLOYEE_COLUMNS_READ = (
+    Employee.id,
+    Employee.number,
+    Employee.name,
+    Employee.initials,
+    Employee.unit_id,
+    Employee.position,
+    Employee.position_level_id,
+    Employee.employment_form,
+    Employee.manager_id,
+    Employee.hire_date,
+    Employee.status,
+)
+
+
+def pairs(session: Session, statement) -> dict[Any, Any]:
+    """A two-column SELECT as a dict of its first column to its second."""
+    return {key: value for key, value in session.execute(statement)}
+
+
+def load_snapshot(session: Session) -> Snapshot:
+    units = {row.code: row._asdict() for row in session.execute(select(*UNIT_COLUMNS_READ))}
+    employees = {
+        row.number: row._asdict() for row in session.execute(select(*EMPLOYEE_COLUMNS_READ))
+    }
+    levels = pairs(session, select(PositionLevel.name, PositionLevel.id))
+    return Snapshot(units, employees, levels)
+
+
+# -- problems and the plan -------------------------------------------------------------------
+
+
+def problem(
+    kind: str, row: int, column_name: str | None, value: Any, code: str, **params: Any
+) -> dict[str, Any]:
+    """One problem as stored in ImportBatch.errors: plain JSON, translated when shown."""
+    assert code in ERROR_CODES, code
+    shown = to_text(value)
+    if shown is not None and len(shown) > _SHOWN_LENGTH:
+        shown = shown[: _SHOWN_LENGTH - 1] + "…"
+    return {
+        "kind": kind,
+        "row": row,
+        "column": column_name,
+        "value": shown,
+        "code": code,
+        "params": params,
+    }
+
+
+@dataclass
+class Planned:
+    """A file row that survived cleaning: its typed values and what a commit does with it."""
+
+    kind: str
+    row: int
+    key: str  # unit code or employee number
+    values: dict[str, Any]  # typed values of the columns the file has
+    state: str = NEW
+    before: dict[str, Any] | None = None  # the stored record, in file columns
+    after: dict[str, Any] | None = None  # the record once written, in file columns
+
+
+@dataclass
+class CheckResult:
+    problems: list[dict[str, Any]]
+    units: list[Planned]
+    employees: list[Planned]
+    unit_parents: dict[str, str | None]  # every unit's parent code once committed
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        counts = {}
+        for kind, planned in ((UNITS, self.units), (EMPLOYEES, self.employees)):
+            states = [p.state for p in planned]
+            counts[kind] = {state: states.count(state) for state in (NEW, CHANGED, UNCHANGED)}
+        return counts
+
+
+# -- cleaning values -------------------------------------------------------------------------
+
+
+class BadValue(Exception):
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def to_text(raw: Any) -> str | None:
+    """A cell as text: numbers without a spurious ".0", dates as YYYY-MM-DD, spaces tidied."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        text = "TRUE" if raw else "FALSE"
+    elif isinstance(raw, float) and raw.is_integer():
+        text = str(int(raw))
+    elif isinstance(raw, dt.datetime):
+        text = raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    elif isinstance(raw, dt.date):
+        text = raw.isoformat()
+    else:
+        text = str(raw)
+    # Runs of spaces collapse, as the employee and unit forms store them.
+    text = " ".join(text.strip(_INVISIBLE).split()).strip(_INVISIBLE)
+    return text or None
+
+
+def to_date(raw: Any) -> dt.date | None:
+    """Dates as Excel stores them, or as YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        # A date cell without a date format reaches us as Excel's serial day number.
+        if not 1 <= raw <= _EXCEL_LAST_DAY:
+            raise BadValue("bad_date")
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(raw).date()
+    text = to_text(raw)
+    if text is None:
+        return None
+    match = _DATE.fullmatch(text)
+    if not match:
+        raise BadValue("bad_date")
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise BadValue("bad_date") from None
+
+
+def _word(lookup: dict[str, str], code: str) -> Callable[[Any], str | None]:
+    def parse(raw: Any) -> str | None:
+        text = to_text(raw)
+        if text is None:
+            return None
+        value = lookup.get(normalise(text))
+        if value is None:
+            raise BadValue(code)
+        return value
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "hire_date": to_date,
+    "kind": _word(UNIT_KIND_LOOKUP, "unknown_kind"),
+    "status": _word(STATUS_LOOKUP, "unknown_status"),
+}
+
+
+def _clean_value(kind: str, name: str, raw: Any) -> Any:
+    parse = _PARSERS.get(name)
+    if parse is not None:
+        return parse(raw)
+    text = to_text(raw)
+    limit = column(kind, name).max_length
+    if text is not None and limit is not None and len(text) > limit:
+        raise BadValue("too_long", max=limit)
+    return text
+
+
+def _clean_row(sheet: Sheet, row: Row, problems: list[dict]) -> dict[str, Any]:
+    """Typed values of a row; a value with a problem is reported and left out."""
+    values = {}
+    for name in sheet.fields:
+        raw = row.values.get(name)
+        try:
+            value = _clean_value(sheet.kind, name, raw)
+        except BadValue as exc:
+            problems.append(problem(sheet.kind, row.number, name, raw, exc.code, **exc.params))
+            continue
+        if value is None and name in _KEPT_WHEN_EMPTY:
+            continue
+        if value is None and column(sheet.kind, name).required:
+            problems.append(problem(sheet.kind, row.number, name, raw, "missing_value"))
+            continue
+        values[name] = value
+    return values
+
+
+def _clean_sheet(sheet: Sheet | None, key: str, problems: list[dict]) -> dict[str, Planned]:
+    """Rows by their key, the first of duplicates kept and the others reported."""
+    planned: dict[str, Planned] = {}
+    if sheet is None:
+        return planned
+    for name in sheet.duplicated:
+        problems.append(problem(sheet.kind, sheet.header_row, name, None, "duplicate_column"))
+    duplicate = "duplicate_code" if sheet.kind == UNITS else "duplicate_number"
+    for row in sheet.rows:
+        values = _clean_row(sheet, row, problems)
+        if key not in values:
+            continue  # reported as missing or too long; nothing can refer to it
+        first = planned.get(values[key])
+        if first is not None:
+            problems.append(
+                problem(sheet.kind, row.number, key, values[key], duplicate, first=first.row)
+            )
+            continue
+        planned[values[key]] = Planned(sheet.kind, row.number, values[key], values)
+    return planned
+
+
+# -- checking references ---------------------------------------------------------------------
+
+
+def _cycles(parents: dict[str, str | None], starts: set[str]) -> dict[str, list[str]]:
+    """Members of every loop reachable from ``starts``, each with the loop as a chain."""
+    on_loop: dict[str, list[str]] = {}
+    done: set[str] = set()
+    for start in starts:
+        trail: list[str] = []
+        seen: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node not in done and node not in seen:
+            seen[node] = len(trail)
+            trail.append(node)
+            node = parents.get(node)
+        if node is not None and node in seen:
+            loop = trail[seen[node] :]
+            for member in loop:
+                on_loop[member] = [*loop[loop.index(member) :], *loop[: loop.index(member)]]
+        done.update(trail)
+    return on_loop
+
+
+def _chain(loop: list[str]) -> str:
+    return " → ".join([*loop, loop[0]])
+
+
+def _required_for_new(planned: Planned, names: tuple[str, ...], problems: list[dict]) -> None:
+    for name in names:
+        if name not in planned.values:
+            problems.append(problem(planned.kind, planned.row, name, None, "missing_value"))
+
+
+def _check_units(
+    units: dict[str, Planned],
+    employee_numbers: set[str],
+    snapshot: Snapshot,
+    problems: list[dict],
+) -> dict[str, str | None]:
+    parents = {code: snapshot.unit_record(code)["parent_code"] for code in snapshot.units}
+    for code, planned in units.items():
+        stored = snapshot.units.get(code)
+        if stored is None:
+            _required_for_new(planned, ("name", "kind"), problems)
+            parents[code] = None
+        parent = planned.values.get("parent_code", parents[code])
+        moved = stored is None or parent != parents[code]
+        parents[code] = parent
+        if parent is None:
+            pass
+        elif parent not in units and parent not in snapshot.units:
+            problems.append(problem(UNITS, planned.row, "parent_code", parent, "unknown_parent"))
+            parents[code] = None
+        elif moved and parent in snapshot.units and snapshot.units[parent]["archived_at"]:
+            problems.append(problem(UNITS, planned.row, "parent_code", parent, "archived_unit"))
+        manager = planned.values.get("manager_number")
+        if manager is not None and manager not in employee_numbers:
+            problems.append(
+                problem(UNITS, planned.row, "manager_number", manager, "unknown_manager")
+            )
+    for code, loop in _cycles(parents, set(units)).items():
+        if code in units:
+            planned = units[code]
+            problems.append(
+                problem(
+                    UNITS,
+                    planned.row,
+                    "parent_code",
+                    parents[code],
+                    "unit_cycle",
+                    chain=_chain(loop),
+                )
+            )
+    return parents
+
+
+def _check_employees(
+    employees: dict[str, Planned],
+    unit_codes: set[str],
+    snapshot: Snapshot,
+    problems: list[dict],
+) -> None:
+    managers: dict[str, str | None] = {}
+    for number, planned in employees.items():
+        stored = snapshot.employees.get(number)
+        before = snapshot.employee_record(number) if stored else {}
+        if stored is None:
+            _required_for_new(planned, ("name", "unit_code"), problems)
+        unit = planned.values.get("unit_code")
+        if unit is not None and unit not in unit_codes:
+            problems.append(problem(EMPLOYEES, planned.row, "unit_code", unit, "unknown_unit"))
+        elif (
+            unit is not None
+            and unit != before.get("unit_code")
+            and unit in snapshot.units
+            and snapshot.units[unit]["archived_at"]
+        ):
+            problems.append(problem(EMPLOYEES, planned.row, "unit_code", unit, "archived_unit"))
+        level = planned.values.get("position_level")
+        if level is not None and level not in snapshot.levels:
+            known = sorted(snapshot.levels)
+            problems.append(
+                problem(
+                    EMPLOYEES,
+                    planned.row,
+                    "position_level",
+                    level,
+                    "unknown_position_level",
+                    known=known,
+                )
+            )
+        manager = planned.values.get("manager_number", before.get("manager_number"))
+        if manager is not None and manager not in employees and manager not in snapshot.employees:
+            problems.append(
+                problem(EMPLOYEES, planned.row, "manager_number", manager, "unknown_manager")
+            )
+            manager = None
+        managers[number] = manager
+    _check_manager_loops(employees, managers, snapshot, problems)
+
+
+def _check_manager_loops(
+    employees: dict[str, Planned],
+    managers: dict[str, str | None],
+    snapshot: Snapshot,
+    problems: list[dict],
+) -> None:
+    chain = {n: snapshot.employee_record(n)["manager_number"] for n in snapshot.employees}
+    chain.update(managers)
+    for number, loop in _cycles(chain, set(employees)).items():
+        if number in employees:
+            planned = employees[number]
+            problems.append(
+                problem(
+                    EMPLOYEES,
+                    planned.row,
+                    "manager_number",
+                    chain[number],
+                    "manager_cycle",
+                    chain=_chain(loop),
+                )
+            )
+
+
+# -- new, changed, unchanged -----------------------------------------------------------------
+
+
+def _classify(planned: Planned, before: dict[str, Any] | None, defaults: dict[str, Any]) -> None:
+    if before is None:
+        planned.state = NEW
+        planned.after = {**defaults, **planned.values}
+        return
+    planned.before = before
+    planned.after = {**before, **planned.values}
+    planned.state = UNCHANGED if planned.after == before else CHANGED
+
+
+_UNIT_DEFAULTS = dict.fromkeys(UNIT_FIELDS)
+_EMPLOYEE_DEFAULTS = {**dict.fromkeys(EMPLOYEE_FIELDS), "status": "active"}
+
+
+def check(workbook: Workbook, snapshot: Snapshot) -> CheckResult:
+    problems: list[dict[str, Any]] = []
+    units = _clean_sheet(workbook.sheets.get(UNITS), "code", problems)
+    employees = _clean_sheet(workbook.sheets.get(EMPLOYEES), "number", problems)
+    parents = _check_units(units, set(employees) | set(snapshot.employees), snapshot, problems)
+    _check_employees(employees, set(units) | set(snapshot.units), snapshot, problems)
+    for code, planned in units.items():
+        before = snapshot.unit_record(code) if code in snapshot.units else None
+        _classify(planned, before, _UNIT_DEFAULTS)
+    for number, planned in employees.items():
+        before = snapshot.employee_record(number) if number in snapshot.employees else None
+        _classify(planned, before, _EMPLOYEE_DEFAULTS)
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    fields = {kind: [c.field for c in COLUMNS[kind]] for kind in KINDS}
+    problems.sort(
+        key=lambda p: (
+            order[p["kind"]],
+            p["row"],
+            fields[p["kind"]].index(p["column"]) if p["column"] in fields[p["kind"]] else -1,
+        )
+    )
+    ignored = {
+        kind: list(sheet.ignored) for kind, sheet in workbook.sheets.items() if sheet.ignored
+    }
+    return CheckResult(problems, list(units.values()), list(employees.values()), parents, ignored)
