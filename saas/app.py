@@ -47,6 +47,7 @@ def _register_blueprints(app: Flask) -> None:
     from saas.home.views import bp as home
     from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
+    from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
     from saas.statements.views import bp as statements
@@ -60,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
         home,
         imports,
         jobs,
+        org,
         people,
         platform,
         statements,

@@ -1,0 +1,467 @@
+"""The org tree pages: the tree, a unit's details, and every change as an inline HTMX form
+with a full-page fallback.
+
+An HTMX request gets a fragment: forms answer in place (400 with the errors), a change that
+succeeds redraws the part of the tree it touched (``HX-Retarget``) and says so in the status
+line. A plain request gets a full page, and a change that succeeds redirects to the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import parse_qs, urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from saas.auth.accounts import current_scope, tenant_user
+from saas.models.org import OrgUnit
+from saas.models.people import Employee
+from saas.org import units as service
+from saas.org.forms import TOP_LEVEL, ConfirmForm, MoveForm, RenameForm, UnitForm
+from saas.org.units import UNCHANGED, OrgError, OrgForbidden
+from saas.web.tenancy import TENANT_PREFIX, tenant_session
+
+bp = Blueprint("org", __name__, url_prefix=TENANT_PREFIX + "/org")
+
+
+def organisation_view(view: Callable) -> Callable:
+    """Logged in, and allowed to see some of the organisation (employees are not)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_scope().sees_organisation:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"KIND_LABELS": service.KIND_LABELS}
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@organisation_view
+def tree():
+    show_archived = _show_archived()
+    focus = request.args.get("focus", type=int)
+    roots = service.load_tree(
+        tenant_session(), current_scope(), include_archived=show_archived, focus=focus
+    )
+    return render_template(
+        "org/tree.html",
+        roots=roots,
+        show_archived=show_archived,
+        totals=_totals(roots),
+        can_add_top=current_scope().write_all,
+        categories=service.category_suggestions(tenant_session()),
+        inline=True,
+    )
+
+
+@bp.get("/units/<int:unit_id>")
+@organisation_view
+def unit(unit_id: int):
+    found = _unit_or_404(unit_id)
+    node = service.load_node(tenant_session(), current_scope(), found, include_archived=True)
+    context = {"node": node, "unit": found, "trail": _trail(found), "inline": _inline()}
+    if _inline():
+        return render_template("org/_panel.html", **context)
+    return render_template("org/unit.html", **context)
+
+
+@bp.get("/units/<int:unit_id>/row")
+@organisation_view
+def row(unit_id: int):
+    found = _unit_or_404(unit_id)
+    if not _inline():
+        return redirect(_tree_url(found.id))
+    return render_template("org/_row.html", node=_node(found), inline=True)
+
+
+@bp.get("/managers")
+@organisation_view
+def manager_options():
+    """``<option>``s for the manager field's datalist, as the user types."""
+    text = request.args.get("manager", "")[:100]
+    people = service.manager_suggestions(tenant_session(), current_scope(), text)
+    return render_template("org/_manager_options.html", people=people)
+
+
+# -- changes ----------------------------------------------------------------------------------
+
+
+@bp.route("/units/new", methods=["GET", "POST"], defaults={"parent_id": None})
+@bp.route("/units/<int:parent_id>/new", methods=["GET", "POST"])
+@organisation_view
+def create(parent_id: int | None):
+    scope, session = current_scope(), tenant_session()
+    parent = _unit_or_404(parent_id) if parent_id is not None else None
+    if not (scope.can_write_unit(parent) if parent else scope.write_all):
+        abort(403)
+    form = UnitForm()
+    if form.validate_on_submit():
+        created = _attempt(
+            form,
+            lambda: service.create_unit(
+                session,
+                tenant_user().email,
+                scope,
+                parent,
+                name=form.name.data,
+                code=form.code.data,
+                kind=form.kind.data,
+                category=form.category.data,
+                manager=service.find_manager(session, scope, form.manager.data),
+            ),
+        )
+        if created is not None:
+            message = _("Unit %(name)s added.", name=created.name)
+            if parent is None:
+                return _done(message, created.id, "#org-tree", _tree_html(created.id))
+            return _done(message, created.id, f"#unit-{parent.id}", _node_html(parent, created.id))
+    return _form_page(
+        "org/_unit_form.html",
+        form,
+        title=_("Add a unit under %(name)s", name=parent.name) if parent else _("Add a unit"),
+        action=url_for("org.create", parent_id=parent_id),
+        key=f"new-{parent_id or 'top'}",
+        unit=parent,
+        submit=_("Add unit"),
+    )
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@organisation_view
+def edit(unit_id: int):
+    scope, session = current_scope(), tenant_session()
+    found = _writable_unit_or_abort(unit_id)
+    if request.method == "POST":
+        form = UnitForm()
+    else:
+        form = UnitForm(data={**service.snapshot(found), "manager": _manager_number(found)})
+    if not service.can_restructure(scope, found):
+        del form.manager  # who manages this unit is decided one level up
+    if form.validate_on_submit():
+        changed = _attempt(
+            form,
+            lambda: service.update_unit(
+                session,
+                tenant_user().email,
+                scope,
+                found,
+                name=form.name.data,
+                code=form.code.data,
+                kind=form.kind.data,
+                category=form.category.data,
+                manager=(
+                    service.find_manager(session, scope, form.manager.data)
+                    if "manager" in form
+                    else UNCHANGED
+                ),
+            ),
+        )
+        if changed is not None:
+            message = _("Unit %(name)s saved.", name=changed.name)
+            html = _row_html(changed) + render_template("org/_panel_clear.html", unit=changed)
+            return _done(message, changed.id, f"#unit-{changed.id}-row", html)
+    return _form_page(
+        "org/_unit_form.html",
+        form,
+        title=_("Edit %(name)s", name=found.name),
+        action=url_for("org.edit", unit_id=found.id),
+        key=f"edit-{found.id}",
+        unit=found,
+        submit=_("Save"),
+    )
+
+
+@bp.route("/units/<int:unit_id>/rename", methods=["GET", "POST"])
+@organisation_view
+def rename(unit_id: int):
+    scope, session = current_scope(), tenant_session()
+    found = _writable_unit_or_abort(unit_id)
+    form = RenameForm() if request.method == "POST" else RenameForm(data={"name": found.name})
+    if form.validate_on_submit():
+        changed = _attempt(
+            form,
+            lambda: service.rename_unit(session, tenant_user().email, scope, found, form.name.data),
+        )
+        if changed is not None:
+            message = _("Unit renamed to %(name)s.", name=changed.name)
+            return _done(message, changed.id, f"#unit-{changed.id}-row", _row_html(changed))
+    if _inline():
+        status = 400 if request.method == "POST" else 200
+        return render_template("org/_rename.html", form=form, unit=found), status
+    return _form_page(
+        "org/_rename.html",
+        form,
+        title=_("Rename %(name)s", name=found.name),
+        action=url_for("org.rename", unit_id=found.id),
+        key=f"rename-{found.id}",
+        unit=found,
+        submit=_("Save"),
+    )
+
+
+@bp.route("/units/<int:unit_id>/move", methods=["GET", "POST"])
+@organisation_view
+def move(unit_id: int):
+    scope = current_scope()
+    found = _writable_unit_or_abort(unit_id)
+    if not service.can_restructure(scope, found):
+        abort(403)
+    form = MoveForm()
+    form.parent.choices = _move_choices(found)
+    if request.method == "GET":
+        form.parent.data = str(found.parent_id or TOP_LEVEL)
+    if form.validate_on_submit():
+        moved = _attempt(form, lambda: _move(found, form.parent.data))
+        if moved is not None:
+            message = _("Unit %(name)s moved.", name=moved.name)
+            return _done(message, moved.id, "#org-tree", _tree_html(moved.id), scroll=True)
+    return _form_page(
+        "org/_move_form.html",
+        form,
+        title=_("Move %(name)s", name=found.name),
+        action=url_for("org.move", unit_id=found.id),
+        key=f"move-{found.id}",
+        unit=found,
+        submit=_("Move"),
+    )
+
+
+@bp.post("/units/<int:unit_id>/archive")
+@organisation_view
+def archive(unit_id: int):
+    return _archive_or_restore(unit_id, service.archive_unit, _("Unit %(name)s archived."))
+
+
+@bp.post("/units/<int:unit_id>/restore")
+@organisation_view
+def restore(unit_id: int):
+    return _archive_or_restore(unit_id, service.restore_unit, _("Unit %(name)s restored."))
+
+
+def _archive_or_restore(unit_id: int, change, message: str):
+    scope, session = current_scope(), tenant_session()
+    found = _writable_unit_or_abort(unit_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        done = _attempt(form, lambda: change(session, tenant_user().email, scope, found))
+        if done is not None:
+            return _done(
+                message % {"name": found.name}, found.id, "#org-tree", _tree_html(found.id)
+            )
+    elif not form.form_errors:
+        form.form_errors.append(_("The form expired. Reload the page and try again."))
+    node = service.load_node(session, scope, found, include_archived=True)
+    context = {"node": node, "unit": found, "trail": _trail(found), "inline": _inline()}
+    if _inline():
+        return render_template("org/_archive_form.html", form=form, **context), 400
+    return render_template("org/unit.html", archive_form=form, **context), 400
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _attempt(form: FlaskForm, change: Callable):
+    """Run ``change`` and commit; on a refusal roll back and put the message on the form."""
+    session = tenant_session()
+    try:
+        result = change()
+        session.commit()
+        return result
+    except OrgForbidden:
+        session.rollback()
+        abort(403)
+    except OrgError as exc:
+        session.rollback()
+        _attach(form, exc.field, str(exc))
+    except IntegrityError:
+        # Someone else took the code between our check and the insert.
+        session.rollback()
+        _attach(form, "code", _("Another unit already has this code."))
+    return None
+
+
+def _attach(form: FlaskForm, field: str | None, message: str) -> None:
+    if field and field in form:
+        form[field].errors = [*form[field].errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def _move(unit: OrgUnit, target: str) -> OrgUnit:
+    scope, session = current_scope(), tenant_session()
+    new_parent = None
+    if target != TOP_LEVEL:
+        new_parent = service.visible_unit(session, scope, int(target)) if target.isdigit() else None
+        if new_parent is None:
+            raise OrgError(_("Choose a unit from the list."), "parent")
+    return service.move_unit(session, tenant_user().email, scope, unit, new_parent)
+
+
+def _move_choices(unit: OrgUnit) -> list[tuple[str, str]]:
+    """Where ``unit`` may go, indented like the tree; the top level for admins."""
+    scope = current_scope()
+    targets = service.in_tree_order(service.move_targets(tenant_session(), scope, unit))
+    top_depth = min((t.depth for t in targets), default=0)
+    choices = [("", _("Choose…"))]
+    if scope.write_all:
+        choices.append((TOP_LEVEL, _("Top level (no unit above)")))
+    for target in targets:
+        indent = "\u3000" * min(target.depth - top_depth, 8)
+        choices.append((str(target.id), f"{indent}{target.name}"))
+    return choices
+
+
+def _done(message: str, unit_id: int, target: str, html: str, scroll: bool = False):
+    """A change succeeded: redraw ``target`` for HTMX, else redirect to the tree."""
+    if not _inline():
+        flash(message, "success")
+        return redirect(_tree_url(unit_id))
+    html += render_template("org/_status.html", message=message)
+    response = make_response(html)
+    response.headers["HX-Retarget"] = target
+    swap = "outerHTML"
+    if scroll:
+        swap += f" show:#unit-{unit_id}-row:top"
+    response.headers["HX-Reswap"] = swap
+    return response
+
+
+def _form_page(template: str, form: FlaskForm, **context):
+    """The form as a fragment for HTMX or as a full page; 400 after a refused POST."""
+    status = 400 if request.method == "POST" else 200
+    _prepare_fields(form, context["key"])
+    context.update(form=form, inline=_inline())
+    if isinstance(form, UnitForm):
+        context["categories"] = service.category_suggestions(tenant_session())
+    if _inline():
+        return render_template(template, **context), status
+    unit = context.get("unit")
+    trail = _trail(unit) if unit is not None else []
+    return render_template("org/form_page.html", body=template, trail=trail, **context), status
+
+
+def _prepare_fields(form: FlaskForm, key: str) -> None:
+    """Ids unique on the tree page (several forms can be open), and the manager search."""
+    for field in form:
+        field.id = f"{key}-{field.name}"
+    if "manager" in form:
+        options = f"{key}-managers"
+        form.manager.render_kw = {
+            **(form.manager.render_kw or {}),
+            "list": options,
+            "autocomplete": "off",
+            "hx-get": url_for("org.manager_options"),
+            "hx-trigger": "input changed delay:250ms, focus once",
+            "hx-target": f"#{options}",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+
+
+def _tree_html(focus: int) -> str:
+    roots = service.load_tree(
+        tenant_session(), current_scope(), include_archived=_show_archived(), focus=focus
+    )
+    return render_template(
+        "org/_tree.html", roots=roots, inline=True, can_add_top=current_scope().write_all
+    )
+
+
+def _node_html(unit: OrgUnit, focus: int | None = None) -> str:
+    node = service.load_node(
+        tenant_session(), current_scope(), unit, include_archived=_show_archived()
+    )
+    node.open = True
+    for child in node.children:
+        child.focus = child.id == focus
+    return render_template("org/_node.html", node=node, inline=True)
+
+
+def _row_html(unit: OrgUnit) -> str:
+    return render_template("org/_row.html", node=_node(unit), inline=True)
+
+
+def _node(unit: OrgUnit) -> service.TreeNode:
+    return service.load_node(tenant_session(), current_scope(), unit, include_archived=True)
+
+
+def _unit_or_404(unit_id: int) -> OrgUnit:
+    found = service.visible_unit(tenant_session(), current_scope(), unit_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _writable_unit_or_abort(unit_id: int) -> OrgUnit:
+    found = _unit_or_404(unit_id)
+    if not current_scope().can_write_unit(found):
+        abort(403)
+    return found
+
+
+def _manager_number(unit: OrgUnit) -> str:
+    if unit.manager_id is None:
+        return ""
+    return tenant_session().scalar(select(Employee.number).where(Employee.id == unit.manager_id))
+
+
+def _trail(unit: OrgUnit) -> list[OrgUnit]:
+    """The visible units above ``unit``, top first."""
+    ids = unit.ancestor_ids
+    if not ids:
+        return []
+    found = tenant_session().scalars(
+        select(OrgUnit).where(OrgUnit.id.in_(ids), current_scope().unit_clause())
+    )
+    return sorted(found, key=lambda u: u.depth)
+
+
+def _totals(roots: list[service.TreeNode]) -> dict[str, int]:
+    units, stack = 0, list(roots)
+    while stack:
+        node = stack.pop()
+        units += 1
+        stack.extend(node.children)
+    return {"units": units, "people": sum(root.total_people for root in roots)}
+
+
+def _inline() -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _show_archived() -> bool:
+    """Archived units are shown when the tree page was opened with ``?archived=1``."""
+    if request.htmx and request.htmx.current_url:
+        query = parse_qs(urlsplit(request.htmx.current_url).query)
+        return query.get("archived") == ["1"]
+    return request.args.get("archived") == "1"
+
+
+def _tree_url(unit_id: int) -> str:
+    archived = "1" if _show_archived() else None
+    return url_for("org.tree", focus=unit_id, archived=archived, _anchor=f"unit-{unit_id}")
