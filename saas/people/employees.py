@@ -152,7 +152,8 @@ def _flush(session: Session, number: str) -> None:
 def snapshot(session: Session, employee: Employee) -> dict[str, Any]:
     """A JSON-able picture for the audit log: ids with the names a reader recognises."""
     unit = session.get(OrgUnit, employee.unit_id) if employee.unit_id else None
-    level = session.get(PositionLevel, employee.position_level_id)
+    level_id = employee.position_level_id
+    level = session.get(PositionLevel, level_id) if level_id else None
     manager = session.get(Employee, employee.manager_id) if employee.manager_id else None
     return {
         "number": employee.number,

@@ -19,7 +19,9 @@ def optional_int(value: Any) -> int | None:
     """Coerce a select's value: "" (the placeholder) is None, anything else an int."""
     if value in (None, ""):
         return None
-    return int(value)
+    text = str(value)
+    # Garbage becomes an id no option has, so the user reads "Not a valid choice".
+    return int(text) if text.isdigit() and len(text) < 10 else -1
 
 
 def choices(placeholder: Any, options: list[tuple[int, str]]) -> list[SelectChoice]:
