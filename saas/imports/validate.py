@@ -183,7 +183,8 @@ class Planned:
     kind: str
     row: int
     key: str  # unit code or employee number
-    values: dict[str, Any]  # typed values of the columns the file has
+    values: dict[str, Any]  # typed values of the columns the file has, where valid
+    columns: tuple[str, ...] = ()  # the columns the sheet has
     state: str = NEW
     before: dict[str, Any] | None = None  # the stored record, in file columns
     after: dict[str, Any] | None = None  # the record once written, in file columns
@@ -328,7 +329,7 @@ def _clean_sheet(sheet: Sheet | None, key: str, problems: list[dict]) -> dict[st
                 problem(sheet.kind, row.number, key, values[key], duplicate, first=first.row)
             )
             continue
-        planned[values[key]] = Planned(sheet.kind, row.number, values[key], values)
+        planned[values[key]] = Planned(sheet.kind, row.number, values[key], values, sheet.fields)
     return planned
 
 
@@ -360,8 +361,10 @@ def _chain(loop: list[str]) -> str:
 
 
 def _required_for_new(planned: Planned, names: tuple[str, ...], problems: list[dict]) -> None:
+    """A new record needs these even when the sheet lacks their columns (a cell of a column
+    the sheet has was checked with the row)."""
     for name in names:
-        if name not in planned.values:
+        if name not in planned.columns:
             problems.append(problem(planned.kind, planned.row, name, None, "missing_value"))
 
 

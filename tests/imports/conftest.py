@@ -17,8 +17,9 @@ from saas.models.audit import AuditEntry
 from saas.models.imports import ImportBatch
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
+from saas.models.user import User, UserRole
 from tenants.slugs import schema_for
-from tests.conftest import csrf_token, login
+from tests.conftest import ADMIN_PASSWORD, csrf_token, login
 
 UNIT_HEADERS = ["部门编码", "部门名称", "上级部门编码", "部门类型", "部门类别", "负责人工号"]
 EMPLOYEE_HEADERS = [
@@ -42,6 +43,9 @@ def xlsx(sheets: dict[str, Sequence[Sequence[Any]]]) -> bytes:
         sheet = book.create_sheet(title)
         for row in rows:
             sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text as typed, even "=…", as Excel stores it
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -156,3 +160,50 @@ def add_levels(db, slug: str, *names: str) -> None:
 @pytest.fixture
 def admin(app, tenant):
     return admin_client(app, tenant)
+
+
+def add_user(db, slug: str, email: str, *roles: str, password: str = ADMIN_PASSWORD) -> None:
+    with db.tenant(schema_for(slug)) as session:
+        user = User(email=email, name=email.split("@")[0])
+        user.set_password(password)
+        user.roles = [UserRole(role=role) for role in roles]
+        session.add(user)
+
+
+def add_archived_unit(db, slug: str, code: str) -> None:
+    with db.tenant(schema_for(slug)) as session:
+        archived = OrgUnit(code=code, name="旧部门", kind="department", path="", position=0)
+        archived.archived_at = dt.datetime.now(dt.UTC)
+        session.add(archived)
+        session.flush()
+        archived.path = f"{archived.id}/"
+
+
+def checked(app, db, tenant, content: bytes, filename: str = "org.xlsx", kind: str = ""):
+    """Upload as the tenant admin and return the stored batch after the check."""
+    client = admin_client(app, tenant)
+    return load_batch(db, tenant, batch_id_of(upload(client, tenant, content, filename, kind)))
+
+
+def job_id_on(page_html: str) -> str | None:
+    match = re.search(r'data-job-id="([^"]+)"', page_html)
+    return match.group(1) if match else None
+
+
+def follow_job(client, tenant, batch_id: int, timeout: float = 120.0) -> list[int]:
+    """Poll the batch page's job through the jobs area until it is done; the progress seen."""
+    import time
+
+    page = client.get(f"/t/{tenant.slug}/imports/{batch_id}").get_data(as_text=True)
+    job_id = job_id_on(page)
+    assert job_id, "the batch page shows no job"
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/t/{tenant.slug}/jobs/{job_id}").get_data(as_text=True)
+        seen.append(int(re.search(r'value="(\d+)"', body).group(1)))
+        if "job-failed" in body:
+            raise AssertionError(f"import job failed: {body}")
+        if "job-done" in body:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish; progress seen: {seen}")
