@@ -325,7 +325,10 @@ def _use_link(token: str, purpose: TokenPurpose, form, template: str):
             return _invalid_link(link, purpose)
         _accept(session, link, form, password_hash, purpose)
         session.commit()
-        flash(_("Your password is set. Log in with your e-mail address and it."), "success")
+        flash(
+            _("Your password is set. Log in with your e-mail address and the new password."),
+            "success",
+        )
         return redirect(url_for("auth.login"))
     status = 200 if request.method == "GET" else 400
     page = render_template(template, form=form, user=link.user, token=link.token)
