@@ -183,6 +183,13 @@ def _raise_if_invalid(errors: dict[str, list[Any]]) -> None:
         raise Invalid(errors)
 
 
+def check_employee(
+    session: Session, scope: Scope, data: EmployeeData, employee: Employee | None = None
+) -> dict[str, list[Any]]:
+    """Every broken rule, by field, without writing anything (empty when all is well)."""
+    return _check(session, scope, data.cleaned(), employee)
+
+
 def _check(
     session: Session, scope: Scope, data: EmployeeData, employee: Employee | None
 ) -> dict[str, list[Any]]:

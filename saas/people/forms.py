@@ -35,7 +35,7 @@ class EmployeeForm(FlaskForm):
         validators=[InputRequired(_l("Enter the employee number.")), Length(max=40)],
     )
     name = StringField(
-        _l("Name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)]
+        _l("Full name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)]
     )
     unit_id = SelectField(_l("Unit"), coerce=optional_int)
     position = StringField(_l("Position"), validators=[Optional(), Length(max=100)])

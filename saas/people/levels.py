@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -138,11 +139,10 @@ def delete_level(session: Session, actor: str, level: PositionLevel) -> None:
         raise Invalid.one(
             "level",
             _l(
-                "%(name)s is still used by %(employees)d employees and %(rules)d rules: "
-                "change those first.",
+                "%(name)s is still used by %(employees)s and %(rules)s: change those first.",
                 name=level.name,
-                employees=employees,
-                rules=rules,
+                employees=lazy_ngettext("%(num)d employee", "%(num)d employees", employees),
+                rules=lazy_ngettext("%(num)d rule", "%(num)d rules", rules),
             ),
         )
     record(

@@ -37,6 +37,7 @@ from saas.people.employees import (
     EmployeeQuery,
     Invalid,
     OutOfScope,
+    check_employee,
     create_employee,
     employee_profile,
     find_by_number,
@@ -156,15 +157,18 @@ def _employee_form(scope: Scope, **kwargs) -> EmployeeForm:
     return form
 
 
-def _data_from(form: EmployeeForm, scope: Scope) -> EmployeeData:
+def _data_from(form: EmployeeForm, scope: Scope, employee: Employee | None) -> EmployeeData:
+    """The form's values for the service; raises Invalid with every problem at once."""
+    errors: dict[str, list] = {}
     manager_id = None
     number = (form.manager.data or "").strip()
     if number:
         manager = find_by_number(tenant_session(), scope, number)
         if manager is None:
-            raise Invalid.one("manager", _("No employee with number %(number)s.", number=number))
-        manager_id = manager.id
-    return EmployeeData(
+            errors["manager"] = [_("No employee with number %(number)s.", number=number)]
+        else:
+            manager_id = manager.id
+    data = EmployeeData(
         number=form.number.data,
         name=form.name.data,
         unit_id=form.unit_id.data,
@@ -175,6 +179,12 @@ def _data_from(form: EmployeeForm, scope: Scope) -> EmployeeData:
         hire_date=form.hire_date.data,
         status=form.status.data,
     )
+    if errors:
+        # Report the other fields' problems too, not only the unknown manager.
+        for name, messages in check_employee(tenant_session(), scope, data, employee).items():
+            errors.setdefault(name, []).extend(messages)
+        raise Invalid(errors)
+    return data
 
 
 def _render_form(form: EmployeeForm, employee: Employee | None, status: int):
@@ -199,7 +209,7 @@ def new():
     if form.validate_on_submit():
         session = tenant_session()
         try:
-            employee = create_employee(session, scope, _actor(), _data_from(form, scope))
+            employee = create_employee(session, scope, _actor(), _data_from(form, scope, None))
             session.commit()
         except Invalid as exc:
             session.rollback()
@@ -227,7 +237,7 @@ def edit(employee_id: int):
         form.manager.data = manager.number if manager else ""
     if form.validate_on_submit():
         try:
-            update_employee(session, scope, _actor(), employee, _data_from(form, scope))
+            update_employee(session, scope, _actor(), employee, _data_from(form, scope, employee))
             session.commit()
         except OutOfScope:
             session.rollback()
@@ -393,9 +403,12 @@ def _rules_page(forms: dict, status: int = 200):
         .distinct()
         .order_by(Employee.employment_form)
     )
+    results = rules_service.assess_employees(session).values()
+    counts = {"total": len(results), "assessed": sum(r.assessed for r in results)}
     return (
         render_template(
             "people/rules.html",
+            counts=counts,
             rules=rules_service.list_rules(session),
             forms=forms,
             categories=list(categories),

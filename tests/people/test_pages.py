@@ -291,7 +291,7 @@ def test_level_errors_are_shown_and_used_levels_are_kept(admin, db, org):
     used = org.levels["部门主管"]  # held by the boss and named by the reference rule
     refused = post(admin, org, f"/settings/levels/{used}/delete", {})
     assert refused.status_code == 400
-    assert "still used by 1 employees and 1 rules" in refused.get_data(as_text=True)
+    assert "still used by 1 employee and 1 rule" in refused.get_data(as_text=True)
     clash = {f"level-{used}-name": "员工", f"level-{used}-rank": "3"}
     assert post(admin, org, f"/settings/levels/{used}", clash).status_code == 400
     with db.tenant(org.schema) as session:
