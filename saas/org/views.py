@@ -212,7 +212,7 @@ def rename(unit_id: int):
             return _done(message, changed.id, f"#unit-{changed.id}-row", _row_html(changed))
     if _inline():
         status = 400 if request.method == "POST" else 200
-        return render_template("org/_rename.html", form=form, unit=found), status
+        return render_template("org/_rename.html", form=form, unit=found, inline=True), status
     return _form_page(
         "org/_rename.html",
         form,
