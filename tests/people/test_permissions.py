@@ -181,6 +181,7 @@ def test_no_route_reaches_another_tenant(app, db, org, make_tenant):
     with db.tenant(org.schema) as session:
         rule_id = session.scalar(select(EligibilityRule.id))
         level = org.levels["员工"]
+        session.add(PositionLevel(name="甲单位专属职级", rank=9))
     other = make_tenant(name="乙单位")
     intruder = app.test_client()
     assert login(intruder, other).status_code == 302
@@ -192,6 +193,15 @@ def test_no_route_reaches_another_tenant(app, db, org, make_tenant):
         assert "张三丰" not in response.get_data(as_text=True)
     assert "张三丰" not in intruder.get(b + "/?q=zsf").get_data(as_text=True)
     assert "张三丰" not in intruder.get(b + "/lookup?manager=zsf").get_data(as_text=True)
+    for path in ("/settings/levels", "/settings/rules"):
+        page = intruder.get(b + path).get_data(as_text=True)
+        assert "甲单位专属职级" not in page and "部门主管以上不在考核范围</div>" not in page
+    # A's level id means nothing at B: the rule is refused there and A is untouched.
+    refused = intruder.post(
+        b + "/settings/rules/level_at_least",
+        data={"level-position_level_id": str(level), "csrf_token": token},
+    )
+    assert refused.status_code == 400
     writes = {
         f"/{org.cook}/edit": edit_form(org, org.cook, name="入侵"),
         f"/settings/levels/{level}": {f"level-{level}-name": "入侵", f"level-{level}-rank": "1"},
