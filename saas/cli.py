@@ -85,7 +85,9 @@ def tenant() -> None:
 @click.argument("slug")
 @click.option("--name", required=True, help="The organisation's name, e.g. 某某物业公司.")
 @click.option("--admin-email", required=True, help="E-mail of the first tenant admin.")
-@click.option("--admin-password", help="Password for that admin; generated if left out.")
+@click.option(
+    "--admin-password", help="Password for that admin; if left out, a one-time set-up link."
+)
 @click.option("--locale", default="zh_CN", type=click.Choice(["zh_CN", "en"]))
 @click.option("--time-zone", default="Asia/Shanghai")
 @click.option("--seat-limit", default=50, type=click.IntRange(min=1))
@@ -111,8 +113,8 @@ def tenant_create(slug, name, admin_email, admin_password, locale, time_zone, se
         _fail(str(exc))
     click.echo(f"Created tenant {created.slug} ({created.name}).")
     click.echo(f"Log in at {settings.base_url}/t/{created.slug}/login as {created.admin_email}")
-    if created.generated_password:
-        click.echo(f"Initial password (shown once): {created.admin_password}")
+    if created.setup_link:
+        click.echo(f"The admin sets a password here (one-time link, 7 days): {created.setup_link}")
 
 
 @tenant.command("list")

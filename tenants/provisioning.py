@@ -8,7 +8,6 @@ pre-built schemas when there is one (a rename), else from the compiled DDL scrip
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,9 +16,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
+from saas.accounts.tokens import issue as issue_token
 from saas.config import Settings
 from saas.db import TENANT_SCHEMA, Database
 from saas.models.audit import record
+from saas.models.tokens import TokenPurpose
 from saas.models.user import Role, User, UserRole
 from saas.signing.authority import ensure_platform_authority
 from saas.signing.identity import create_signing_identity
@@ -41,8 +42,8 @@ class NewTenant:
     slug: str
     name: str
     admin_email: str
-    admin_password: str
-    generated_password: bool
+    # Without a password, the first admin gets a one-time link to set one (valid 7 days).
+    setup_link: str | None
 
 
 def _validate(slug: str, name: str, admin_email: str, locale: str) -> None:
@@ -55,12 +56,17 @@ def _validate(slug: str, name: str, admin_email: str, locale: str) -> None:
         raise ProvisioningError(f"Locale must be one of {', '.join(LOCALES)}.")
 
 
-def _add_admin(session: Session, email: str, password_hash: str) -> User:
+def _add_admin(session: Session, email: str, password_hash: str | None) -> User:
     admin = User(email=email.lower(), name=email.split("@")[0], password_hash=password_hash)
     admin.roles = [UserRole(role=Role.TENANT_ADMIN)]
     session.add(admin)
     session.flush()
     return admin
+
+
+def _setup_link(session: Session, settings: Settings, slug: str, admin: User, actor: str) -> str:
+    _token, secret = issue_token(session, admin, TokenPurpose.INVITE, actor)
+    return f"{settings.base_url}/t/{slug}/accounts/welcome/{secret}"
 
 
 def create_tenant(
@@ -78,12 +84,15 @@ def create_tenant(
     actor: str = "cli",
     after_tables: Callable[[Connection], None] | None = None,
 ) -> NewTenant:
-    """Create a tenant atomically; ``after_tables`` lets tests fail the creation mid-way."""
+    """Create a tenant atomically; ``after_tables`` lets tests fail the creation mid-way.
+
+    Without ``admin_password`` the first admin is invited: the result carries a one-time link
+    to set a password, and onboarding does no slow password hashing at all.
+    """
     slug, name, admin_email = slug.strip(), name.strip(), admin_email.strip().lower()
     _validate(slug, name, admin_email, locale)
-    password = admin_password or secrets.token_urlsafe(12)
     # Hashing is deliberately slow (scrypt); do it before the transaction, not inside it.
-    password_hash = generate_password_hash(password)
+    password_hash = generate_password_hash(admin_password) if admin_password else None
     schema = schema_for(slug)
     with db.engine.begin() as connection:
         public = Session(connection, join_transaction_mode="rollback_only")
@@ -109,13 +118,14 @@ def create_tenant(
         own = Session(bound, join_transaction_mode="rollback_only")
         create_signing_identity(own, authority, slug, name, settings.key_passphrase)
         admin = _add_admin(own, admin_email, password_hash)
+        link = None if password_hash else _setup_link(own, settings, slug, admin, actor)
         record(own, actor, "tenant.created", "user", admin.id, after={"email": admin.email})
         own.flush()
         record(
             public, actor, "tenant.created", "tenant", slug, after=_snapshot(tenant), platform=True
         )
         public.flush()
-    return NewTenant(slug, name, admin_email, password, admin_password is None)
+    return NewTenant(slug, name, admin_email, link)
 
 
 def _snapshot(tenant: Tenant) -> dict:

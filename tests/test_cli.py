@@ -46,7 +46,8 @@ def test_tenant_lifecycle_from_the_command_line(cli, db):
         "tenant", "create", slug, "--name", "某某食堂", "--admin-email", "boss@st.example.com"
     )
     assert created.exit_code == 0, created.output
-    assert f"/t/{slug}/login" in created.output and "Initial password" in created.output
+    assert f"/t/{slug}/login" in created.output
+    assert f"/t/{slug}/accounts/welcome/" in created.output
     assert slug in cli("tenant", "list").output
     assert cli("tenant", "suspend", slug).exit_code == 0
     with db.public() as session:

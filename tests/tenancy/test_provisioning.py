@@ -45,11 +45,24 @@ def test_creates_schema_tables_admin_and_signing_identity(db, tenant):
         assert version_of(connection, schema) == head("tenant")
 
 
-def test_generates_a_password_when_none_is_given(db, settings):
+def test_without_a_password_the_admin_gets_a_one_time_setup_link(db, settings):
+    from saas.accounts import tokens
+    from saas.models.tokens import TokenPurpose
+
     created = create_tenant(db, settings, unique_slug(), "某物业公司", "hr@wuye.example.com")
-    assert created.generated_password and len(created.admin_password) >= 12
+    prefix = f"{settings.base_url}/t/{created.slug}/accounts/welcome/"
+    assert created.setup_link.startswith(prefix)
+    secret = created.setup_link.removeprefix(prefix)
     with db.tenant(schema_for(created.slug)) as session:
-        assert session.scalar(select(User)).check_password(created.admin_password)
+        admin = session.scalar(select(User))
+        assert admin.password_hash is None and admin.has_role(Role.TENANT_ADMIN)
+        link = tokens.find(session, secret, TokenPurpose.INVITE)
+        assert link.state is tokens.LinkState.VALID and link.user.id == admin.id
+
+
+def test_with_a_password_there_is_no_setup_link(db, settings):
+    created = create_tenant(db, settings, unique_slug(), "单位", "a@b.example.com", "x" * 12)
+    assert created.setup_link is None
 
 
 def test_failure_after_tables_leaves_no_schema_and_no_registry_row(db, settings):

@@ -1,6 +1,7 @@
 """The platform area: only platform admins; onboarding with the CLI's rules."""
 
 import secrets
+from types import SimpleNamespace
 
 import pytest
 
@@ -39,7 +40,11 @@ def test_platform_login_does_not_open_a_tenant(platform, tenant):
     assert platform.get(f"/t/{tenant.slug}/").status_code == 302
 
 
-def test_onboarding_form_creates_a_tenant_whose_admin_can_log_in(app, db, platform):
+def test_onboarding_form_creates_a_tenant_whose_admin_sets_a_password_and_logs_in(
+    app, db, platform
+):
+    import re
+
     slug = unique_slug("form")
     token = csrf_token(platform, "/platform/tenants/new")
     response = platform.post(
@@ -55,17 +60,26 @@ def test_onboarding_form_creates_a_tenant_whose_admin_can_log_in(app, db, platfo
         },
     )
     assert response.status_code == 200
-    body = response.get_data(as_text=True)
-    password = body.split("<code>")[1].split("</code>")[0]
+    link = re.search(r'id="setup-link">[^<]*(/t/[^<]+)</code>', response.get_data(as_text=True))
     with db.public() as session:
         assert find_tenant(session, slug).seat_limit == 30
+    welcome = link.group(1)
+    admin = app.test_client()
+    assert admin.get(welcome).status_code == 200
+    accepted = admin.post(
+        welcome,
+        data={
+            "name": "人事处",
+            "password": "a-new-password",
+            "confirm": "a-new-password",
+            "csrf_token": csrf_token(admin, welcome),
+        },
+    )
+    assert accepted.status_code == 302
 
-    class Created:
-        pass
-
-    created = Created()
-    created.slug, created.admin_email = slug, "hr@gov.example.com"
-    assert login(app.test_client(), created, password=password).status_code == 302
+    created = SimpleNamespace(slug=slug, admin_email="hr@gov.example.com")
+    assert login(app.test_client(), created, password="a-new-password").status_code == 302
+    assert admin.get(welcome).status_code == 404  # the link works once
 
 
 @pytest.mark.parametrize(
