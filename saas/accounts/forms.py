@@ -105,7 +105,7 @@ class InviteForm(FlaskForm):
         filters=[lambda value: value.strip() if value else value],
     )
     locale = SelectField(
-        _l("Language of the invitation"),
+        _l("Language"),
         choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
     )
 

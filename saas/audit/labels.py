@@ -27,10 +27,11 @@ ACTIONS = {
     "employee.account_linked": _l("Linked to an account"),
 }
 # "<record>.<verb>" actions of other areas read well with their verb alone.
+# Distinct wording keeps these apart from the same words elsewhere ("Created" is a date column).
 VERBS = {
-    "created": _l("Created"),
-    "updated": _l("Updated"),
-    "deleted": _l("Deleted"),
+    "created": _l("Record created"),
+    "updated": _l("Record changed"),
+    "deleted": _l("Record deleted"),
     "renamed": _l("Renamed"),
     "moved": _l("Moved"),
     "archived": _l("Archived"),
@@ -50,6 +51,17 @@ RECORD_TYPES = {
 FIELDS = {
     "email": _l("E-mail"),
     "name": _l("Name"),
+    "number": _l("Employee number"),
+    "code": _l("Code"),
+    "unit": _l("Unit"),
+    "parent": _l("Parent unit"),
+    "kind": _l("Kind"),
+    "category": _l("Category"),
+    "position": _l("Position"),
+    "position_level": _l("Position level"),
+    "employment_form": _l("Employment form"),
+    "manager": _l("Manager"),
+    "hire_date": _l("Hire date"),
     "roles": _l("Roles"),
     "status": _l("Status"),
     "employee": _l("Employee"),
