@@ -1,10 +1,11 @@
 """Writing a checked plan: a handful of bulk statements in the caller's transaction.
 
-Units are inserted first (without parents), then every unit whose parent, path or columns
-change is updated in one executemany, paths computed here from the final parent of every unit
-(so units under a moved unit get their new paths too). Employees follow the same way; managers
-are set once everyone exists. Audit rows go in as one multi-row INSERT. The caller commits or
-rolls back: a failure anywhere leaves nothing written.
+New units and employees get their ids from their sequences up front, so each is inserted
+complete (parent, path, manager) in one executemany, parents and managers before the rows
+that point to them. Stored records that change are updated in one executemany per table;
+paths are computed here for every unit from its final parent, so units under a moved unit get
+their new paths too. Audit rows go in as one multi-row INSERT. The caller commits or rolls
+back: a failure anywhere leaves nothing written.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Sequence, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from saas.db import utcnow
+from saas.db import TENANT_SCHEMA, utcnow
 from saas.imports.validate import CHANGED, NEW, CheckResult, Planned, Snapshot
 from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
@@ -40,17 +41,50 @@ def apply_plan(
 ) -> None:
     """Write the new and changed rows of a check that found no problem."""
     unit_ids = {code: unit["id"] for code, unit in snapshot.units.items()}
-    insert_units(session, result, snapshot, unit_ids)
-    progress(45, "storing")
-    update_unit_tree(session, result, snapshot, unit_ids)
-    progress(55, "storing")
+    unit_ids.update(new_ids(session, OrgUnit, result.units))
+    write_units(session, result, snapshot, unit_ids)
+    progress(50, "storing")
     employee_ids = {number: e["id"] for number, e in snapshot.employees.items()}
+    employee_ids.update(new_ids(session, Employee, result.employees))
     insert_employees(session, result, snapshot, unit_ids, employee_ids)
     progress(70, "storing")
     update_employees(session, result, snapshot, unit_ids, employee_ids)
     update_unit_managers(session, result, snapshot, unit_ids, employee_ids)
     progress(85, "storing")
     write_audit(session, result, actor, unit_ids, employee_ids)
+
+
+# -- bulk statements -------------------------------------------------------------------------
+
+
+def new_ids(session: Session, model, planned: list[Planned]) -> dict[str, int]:
+    """Ids for the new rows, from the table's own sequence as its inserts would take them."""
+    keys = [p.key for p in planned if p.state == NEW]
+    if not keys:
+        return {}
+    sequence = Sequence(f"{model.__tablename__}_id_seq", schema=TENANT_SCHEMA)
+    count = func.generate_series(1, len(keys))
+    ids = session.scalars(select(sequence.next_value()).select_from(count)).all()
+    return dict(zip(keys, ids, strict=True))
+
+
+def bulk_insert(session: Session, model, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(model.__table__), rows)
+
+
+def bulk_update(session: Session, model, rows: list[dict[str, Any]]) -> None:
+    """UPDATE by id as one executemany (pipelined by psycopg); every row has the same keys."""
+    if not rows:
+        return
+    table = model.__table__
+    names = [name for name in rows[0] if name != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({name: bindparam(f"_{name}") for name in names})
+    )
+    session.execute(statement, [{f"_{k}": v for k, v in row.items()} for row in rows])
 
 
 # -- units -----------------------------------------------------------------------------------
@@ -71,27 +105,6 @@ def _positions(result: CheckResult, snapshot: Snapshot) -> dict[str, int]:
     return positions
 
 
-def insert_units(
-    session: Session, result: CheckResult, snapshot: Snapshot, unit_ids: dict[str, int]
-) -> None:
-    positions = _positions(result, snapshot)
-    rows = [
-        {
-            "code": p.key,
-            "name": p.after["name"],
-            "kind": p.after["kind"],
-            "category": p.after["category"],
-            "path": "",  # set with the parents, once every new unit has an id
-            "position": positions[p.key],
-        }
-        for p in result.units
-        if p.state == NEW
-    ]
-    if rows:
-        inserted = session.execute(insert(OrgUnit).returning(OrgUnit.code, OrgUnit.id), rows)
-        unit_ids.update({code: unit_id for code, unit_id in inserted})
-
-
 def compute_paths(parent_of: dict[int, int | None]) -> dict[int, str]:
     """Each unit's chain of ids from its root, e.g. {9: "1/4/9/"}."""
     paths: dict[int, str] = {}
@@ -110,34 +123,44 @@ def compute_paths(parent_of: dict[int, int | None]) -> dict[int, str]:
     return paths
 
 
-def update_unit_tree(
+def _unit_columns(after: dict[str, Any], unit_id: int, parent_of, paths) -> dict[str, Any]:
+    return {
+        "id": unit_id,
+        "parent_id": parent_of[unit_id],
+        "path": paths[unit_id],
+        "name": after["name"],
+        "kind": after["kind"],
+        "category": after["category"],
+    }
+
+
+def write_units(
     session: Session, result: CheckResult, snapshot: Snapshot, unit_ids: dict[str, int]
 ) -> None:
+    """Insert new units, parents first, and update stored units that change or move."""
     parent_of = {
         unit_ids[code]: unit_ids[parent] if parent else None
         for code, parent in result.unit_parents.items()
     }
     paths = compute_paths(parent_of)
     planned = {p.key: p for p in result.units}
+    positions = _positions(result, snapshot)
+    new = [
+        {**_unit_columns(p.after, unit_ids[p.key], parent_of, paths), "code": p.key}
+        | {"position": positions[p.key]}
+        for p in result.units
+        if p.state == NEW
+    ]
+    bulk_insert(session, OrgUnit, sorted(new, key=lambda row: row["path"].count("/")))
     updates = []
-    for code, unit_id in unit_ids.items():
-        stored = snapshot.units.get(code)
-        current = stored or {"parent_id": None, "path": ""}
-        target = {"parent_id": parent_of[unit_id], "path": paths[unit_id]}
-        changed_columns = planned[code].state == CHANGED if code in planned else False
-        if changed_columns or any(current[k] != v for k, v in target.items()):
-            after = planned[code].after if code in planned else snapshot.unit_record(code)
-            updates.append(
-                {
-                    "id": unit_id,
-                    **target,
-                    "name": after["name"],
-                    "kind": after["kind"],
-                    "category": after["category"],
-                }
-            )
-    if updates:
-        session.execute(update(OrgUnit), updates)
+    for code, stored in snapshot.units.items():
+        unit_id = stored["id"]
+        moved = (stored["parent_id"], stored["path"]) != (parent_of[unit_id], paths[unit_id])
+        changed = code in planned and planned[code].state == CHANGED
+        if moved or changed:
+            after = planned[code].after if changed else snapshot.unit_record(code)
+            updates.append(_unit_columns(after, unit_id, parent_of, paths))
+    bulk_update(session, OrgUnit, updates)
 
 
 def update_unit_managers(
@@ -156,8 +179,7 @@ def update_unit_managers(
         current = snapshot.units[p.key]["manager_id"] if p.key in snapshot.units else None
         if target != current:
             updates.append({"id": unit_ids[p.key], "manager_id": target})
-    if updates:
-        session.execute(update(OrgUnit), updates)
+    bulk_update(session, OrgUnit, updates)
 
 
 # -- employees -------------------------------------------------------------------------------
@@ -178,6 +200,24 @@ def _employee_columns(
     }
 
 
+def _manager_depths(new: list[Planned]) -> dict[str, int]:
+    """How many new managers stand above each new employee: inserting by depth puts every
+    manager before the people under them (the check has ruled out loops)."""
+    managers = {p.key: p.after["manager_number"] for p in new}
+    depths: dict[str, int] = {}
+    for number in managers:
+        chain = []
+        node = number
+        while node in managers and node not in depths:
+            chain.append(node)
+            node = managers[node]
+        depth = depths.get(node, -1)
+        for member in reversed(chain):
+            depth += 1
+            depths[member] = depth
+    return depths
+
+
 def insert_employees(
     session: Session,
     result: CheckResult,
@@ -185,19 +225,18 @@ def insert_employees(
     unit_ids: dict[str, int],
     employee_ids: dict[str, int],
 ) -> None:
-    # A manager already stored is set now; one who is new in this file, once they exist.
+    new = [p for p in result.employees if p.state == NEW]
+    depths = _manager_depths(new)
     rows = [
         {
+            "id": employee_ids[p.key],
             "number": p.key,
             **_employee_columns(p.after, snapshot, unit_ids),
             "manager_id": employee_ids.get(p.after["manager_number"]),
         }
-        for p in result.employees
-        if p.state == NEW
+        for p in sorted(new, key=lambda p: depths[p.key])
     ]
-    if rows:
-        inserted = session.execute(insert(Employee).returning(Employee.number, Employee.id), rows)
-        employee_ids.update({number: e_id for number, e_id in inserted})
+    bulk_insert(session, Employee, rows)
 
 
 def update_employees(
@@ -207,17 +246,16 @@ def update_employees(
     unit_ids: dict[str, int],
     employee_ids: dict[str, int],
 ) -> None:
-    changed, managers = [], []
-    for p in result.employees:
-        manager = employee_ids.get(p.after["manager_number"]) if p.after["manager_number"] else None
-        if p.state == CHANGED:
-            columns = _employee_columns(p.after, snapshot, unit_ids)
-            changed.append({"id": employee_ids[p.key], **columns, "manager_id": manager})
-        elif p.state == NEW and manager and p.after["manager_number"] not in snapshot.employees:
-            managers.append({"id": employee_ids[p.key], "manager_id": manager})
-    for updates in (changed, managers):
-        if updates:
-            session.execute(update(Employee), updates)
+    changed = [
+        {
+            "id": employee_ids[p.key],
+            **_employee_columns(p.after, snapshot, unit_ids),
+            "manager_id": employee_ids.get(p.after["manager_number"]),
+        }
+        for p in result.employees
+        if p.state == CHANGED
+    ]
+    bulk_update(session, Employee, changed)
 
 
 # -- audit -----------------------------------------------------------------------------------
@@ -269,4 +307,4 @@ def write_audit(
         if p.state in (NEW, CHANGED)
     ]
     if rows:
-        session.execute(insert(AuditEntry), rows)
+        bulk_insert(session, AuditEntry, rows)

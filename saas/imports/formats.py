@@ -248,41 +248,33 @@ class Table:
 
 def write_xlsx(tables: Sequence[Table]) -> bytes:
     from openpyxl import Workbook as OpenpyxlWorkbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = OpenpyxlWorkbook(write_only=True)
-    bold = Font(bold=True)
+    # Not write-only: that mode leaves out the sheet's <dimension>, and openpyxl's read-only
+    # reader then parses a whole sheet once more just to size it.
+    book = OpenpyxlWorkbook()
+    book.remove(book.active)
     for table in tables:
         sheet = book.create_sheet(table.title)
-        for i, width in enumerate(table.widths):
-            sheet.column_dimensions[_column_letter(i)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.append([_cell(sheet, WriteOnlyCell, h, bold) for h in table.headers])
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_cell(sheet, WriteOnlyCell, value) for value in row])
+            sheet.append(row)
+            for index, value in enumerate(row, start=1):
+                if isinstance(value, str) and value.startswith("="):
+                    sheet.cell(sheet.max_row, index).data_type = "s"  # text, never a formula
+        for index, width in enumerate(table.widths, start=1):
+            dimension = sheet.column_dimensions[get_column_letter(index)]
+            dimension.width = width
+            if not any(isinstance(row[index - 1], dt.date) for row in table.rows[:50]):
+                # Typed into later, a code like 0012 stays text instead of becoming 12.
+                dimension.number_format = "@"
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return _reproducible(buffer.getvalue())
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
-def _cell(sheet, cell_class, value: Any, font=None):
-    cell = cell_class(sheet, value=value)
-    if isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    elif isinstance(value, str):
-        # Codes like "0012" stay text, and a value starting with "=" is never a formula.
-        cell.data_type = "s"
-        cell.number_format = "@"
-    if font is not None:
-        cell.font = font
-    return cell
 
 
 def _reproducible(data: bytes) -> bytes:

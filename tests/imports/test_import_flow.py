@@ -332,3 +332,30 @@ def test_the_template_has_both_sheets_and_instructions(admin, db, tenant):
     # The template as it comes imports cleanly: its example rows are valid.
     batch_id = batch_id_of(upload(admin, tenant, response.data, "template.xlsx"))
     assert problems_of(load_batch(db, tenant, batch_id)) == []
+
+
+def test_rows_in_any_order_and_a_stored_unit_moving_under_a_new_one(admin, db, tenant):
+    import_file(admin, tenant, xlsx({"部门": units_sheet(unit("HQ", "总部", kind="公司"))}))
+    import_file(admin, tenant, xlsx({"部门": units_sheet(unit("OLD", "老部门", "HQ"))}))
+    content = xlsx(
+        {
+            "部门": units_sheet(
+                unit("OLD", "老部门", "MID"),  # a stored unit, now under a unit new in this file
+                unit("LEAF", "班组", "MID", "班组"),
+                unit("MID", "中层", "TOP"),
+                unit("TOP", "新事业部", "HQ", "事业部"),
+            ),
+            "人员": employees_sheet(
+                person("E3", "丙", "LEAF", manager="E2"),
+                person("E2", "乙", "MID", manager="E1"),
+                person("E1", "甲", "TOP"),
+            ),
+        }
+    )
+    import_file(admin, tenant, content)
+    u = units_by_code(db, tenant.slug)
+    assert u["OLD"].path == f"{u['HQ'].id}/{u['TOP'].id}/{u['MID'].id}/{u['OLD'].id}/"
+    assert u["LEAF"].path == f"{u['HQ'].id}/{u['TOP'].id}/{u['MID'].id}/{u['LEAF'].id}/"
+    people = employees_by_number(db, tenant.slug)
+    assert people["E3"].manager_id == people["E2"].id
+    assert people["E2"].manager_id == people["E1"].id
