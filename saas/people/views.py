@@ -157,12 +157,22 @@ def _employee_form(scope: Scope, **kwargs) -> EmployeeForm:
     return form
 
 
+def _current_manager(employee: Employee | None) -> Employee | None:
+    if employee is None or employee.manager_id is None:
+        return None
+    return tenant_session().get(Employee, employee.manager_id)
+
+
 def _data_from(form: EmployeeForm, scope: Scope, employee: Employee | None) -> EmployeeData:
     """The form's values for the service; raises Invalid with every problem at once."""
     errors: dict[str, list] = {}
     manager_id = None
     number = (form.manager.data or "").strip()
-    if number:
+    current = _current_manager(employee)
+    if current is not None and number == current.number:
+        # Unchanged: keep them even if they sit outside this user's scope (a manager's boss).
+        manager_id = current.id
+    elif number:
         manager = find_by_number(tenant_session(), scope, number)
         if manager is None:
             errors["manager"] = [_("No employee with number %(number)s.", number=number)]
@@ -233,7 +243,7 @@ def edit(employee_id: int):
         abort(403)
     form = _employee_form(scope, obj=employee)
     if request.method == "GET":
-        manager = session.get(Employee, employee.manager_id) if employee.manager_id else None
+        manager = _current_manager(employee)
         form.manager.data = manager.number if manager else ""
     if form.validate_on_submit():
         try:

@@ -220,3 +220,26 @@ def test_no_route_reaches_another_tenant(app, db, org, make_tenant):
         assert session.get(Employee, org.cook).name == "张三丰"
         assert session.get(PositionLevel, level).name == "员工"
         assert session.get(EligibilityRule, rule_id) is not None
+
+
+def test_a_team_manager_keeps_a_manager_they_cannot_see_but_cannot_pick_one(app, db, org):
+    """The canteen's leader edits a cook who reports to the department head above them."""
+    from saas.models.org import OrgUnit
+    from tests.people.conftest import add_employee
+
+    with db.tenant(org.schema) as session:
+        canteen = session.get(OrgUnit, org.canteen)
+        leader = add_employee(session, "E150", "赵班长", canteen)
+        canteen.manager_id = leader.id
+        leader_id = leader.id
+    email = user_with(db, org, "leader@example.com", Role.MANAGER, employee=leader_id)
+    client = logged_in(app, org, email)
+    assert client.get(f"{base(org)}/{org.boss}").status_code == 404
+    unchanged = post(client, org, f"/{org.cook}/edit", edit_form(org, org.cook, position="面点师"))
+    assert unchanged.status_code == 302
+    outside = post(client, org, f"/{org.cook}/edit", edit_form(org, org.cook, manager="E200"))
+    assert outside.status_code == 400
+    assert "E200" in outside.get_data(as_text=True)
+    with db.tenant(org.schema) as session:
+        cook = session.get(Employee, org.cook)
+        assert (cook.position, cook.manager_id) == ("面点师", org.boss)
