@@ -311,11 +311,22 @@ def _clean_row(sheet: Sheet, row: Row, problems: list[dict]) -> dict[str, Any]:
     return values
 
 
-def _clean_sheet(sheet: Sheet | None, key: str, problems: list[dict]) -> dict[str, Planned]:
-    """Rows by their key, the first of duplicates kept and the others reported."""
-    planned: dict[str, Planned] = {}
+@dataclass
+class Cleaned:
+    """A sheet's rows after cleaning: the first row of each key, and later rows repeating it
+    (reported as duplicates, and still checked like the others)."""
+
+    rows: dict[str, Planned] = field(default_factory=dict)
+    repeats: list[Planned] = field(default_factory=list)
+
+    def all(self) -> list[Planned]:
+        return [*self.rows.values(), *self.repeats]
+
+
+def _clean_sheet(sheet: Sheet | None, key: str, problems: list[dict]) -> Cleaned:
+    cleaned = Cleaned()
     if sheet is None:
-        return planned
+        return cleaned
     for name in sheet.duplicated:
         problems.append(problem(sheet.kind, sheet.header_row, name, None, "duplicate_column"))
     duplicate = "duplicate_code" if sheet.kind == UNITS else "duplicate_number"
@@ -323,14 +334,16 @@ def _clean_sheet(sheet: Sheet | None, key: str, problems: list[dict]) -> dict[st
         values = _clean_row(sheet, row, problems)
         if key not in values:
             continue  # reported as missing or too long; nothing can refer to it
-        first = planned.get(values[key])
-        if first is not None:
-            problems.append(
-                problem(sheet.kind, row.number, key, values[key], duplicate, first=first.row)
-            )
+        planned = Planned(sheet.kind, row.number, values[key], values, sheet.fields)
+        first = cleaned.rows.get(planned.key)
+        if first is None:
+            cleaned.rows[planned.key] = planned
             continue
-        planned[values[key]] = Planned(sheet.kind, row.number, values[key], values, sheet.fields)
-    return planned
+        problems.append(
+            problem(sheet.kind, row.number, key, planned.key, duplicate, first=first.row)
+        )
+        cleaned.repeats.append(planned)
+    return cleaned
 
 
 # -- checking references ---------------------------------------------------------------------
@@ -368,40 +381,53 @@ def _required_for_new(planned: Planned, names: tuple[str, ...], problems: list[d
             problems.append(problem(planned.kind, planned.row, name, None, "missing_value"))
 
 
+def _unit_references(
+    planned: Planned,
+    unit_codes: set[str],
+    employee_numbers: set[str],
+    snapshot: Snapshot,
+    problems: list[dict],
+) -> str | None:
+    """Check a unit row's parent and manager; returns its parent once committed."""
+    stored = planned.key in snapshot.units
+    before = snapshot.unit_record(planned.key)["parent_code"] if stored else None
+    if not stored:
+        _required_for_new(planned, ("name", "kind"), problems)
+    parent = planned.values.get("parent_code", before)
+    if parent is not None and parent not in unit_codes:
+        problems.append(problem(UNITS, planned.row, "parent_code", parent, "unknown_parent"))
+        parent = None
+    elif (
+        parent is not None
+        and (not stored or parent != before)
+        and parent in snapshot.units
+        and snapshot.units[parent]["archived_at"]
+    ):
+        problems.append(problem(UNITS, planned.row, "parent_code", parent, "archived_unit"))
+    manager = planned.values.get("manager_number")
+    if manager is not None and manager not in employee_numbers:
+        problems.append(problem(UNITS, planned.row, "manager_number", manager, "unknown_manager"))
+    return parent
+
+
 def _check_units(
-    units: dict[str, Planned],
+    units: Cleaned,
     employee_numbers: set[str],
     snapshot: Snapshot,
     problems: list[dict],
 ) -> dict[str, str | None]:
     parents = {code: snapshot.unit_record(code)["parent_code"] for code in snapshot.units}
-    for code, planned in units.items():
-        stored = snapshot.units.get(code)
-        if stored is None:
-            _required_for_new(planned, ("name", "kind"), problems)
-            parents[code] = None
-        parent = planned.values.get("parent_code", parents[code])
-        moved = stored is None or parent != parents[code]
-        parents[code] = parent
-        if parent is None:
-            pass
-        elif parent not in units and parent not in snapshot.units:
-            problems.append(problem(UNITS, planned.row, "parent_code", parent, "unknown_parent"))
-            parents[code] = None
-        elif moved and parent in snapshot.units and snapshot.units[parent]["archived_at"]:
-            problems.append(problem(UNITS, planned.row, "parent_code", parent, "archived_unit"))
-        manager = planned.values.get("manager_number")
-        if manager is not None and manager not in employee_numbers:
-            problems.append(
-                problem(UNITS, planned.row, "manager_number", manager, "unknown_manager")
-            )
-    for code, loop in _cycles(parents, set(units)).items():
-        if code in units:
-            planned = units[code]
+    unit_codes = set(units.rows) | set(snapshot.units)
+    for planned in units.all():
+        parent = _unit_references(planned, unit_codes, employee_numbers, snapshot, problems)
+        if units.rows[planned.key] is planned:
+            parents[planned.key] = parent
+    for code, loop in _cycles(parents, set(units.rows)).items():
+        if code in units.rows:
             problems.append(
                 problem(
                     UNITS,
-                    planned.row,
+                    units.rows[code].row,
                     "parent_code",
                     parents[code],
                     "unit_cycle",
@@ -411,49 +437,62 @@ def _check_units(
     return parents
 
 
+def _employee_references(
+    planned: Planned,
+    unit_codes: set[str],
+    employee_numbers: set[str],
+    snapshot: Snapshot,
+    problems: list[dict],
+) -> str | None:
+    """Check an employee row's unit, level and manager; returns their manager once committed."""
+    stored = planned.key in snapshot.employees
+    before = snapshot.employee_record(planned.key) if stored else {}
+    if not stored:
+        _required_for_new(planned, ("name", "unit_code"), problems)
+    unit = planned.values.get("unit_code")
+    if unit is not None and unit not in unit_codes:
+        problems.append(problem(EMPLOYEES, planned.row, "unit_code", unit, "unknown_unit"))
+    elif (
+        unit is not None
+        and unit != before.get("unit_code")
+        and unit in snapshot.units
+        and snapshot.units[unit]["archived_at"]
+    ):
+        problems.append(problem(EMPLOYEES, planned.row, "unit_code", unit, "archived_unit"))
+    level = planned.values.get("position_level")
+    if level is not None and level not in snapshot.levels:
+        problems.append(
+            problem(
+                EMPLOYEES,
+                planned.row,
+                "position_level",
+                level,
+                "unknown_position_level",
+                known=sorted(snapshot.levels),
+            )
+        )
+    manager = planned.values.get("manager_number", before.get("manager_number"))
+    if manager is not None and manager not in employee_numbers:
+        problems.append(
+            problem(EMPLOYEES, planned.row, "manager_number", manager, "unknown_manager")
+        )
+        manager = None
+    return manager
+
+
 def _check_employees(
-    employees: dict[str, Planned],
+    employees: Cleaned,
     unit_codes: set[str],
     snapshot: Snapshot,
     problems: list[dict],
 ) -> None:
     managers: dict[str, str | None] = {}
-    for number, planned in employees.items():
-        stored = snapshot.employees.get(number)
-        before = snapshot.employee_record(number) if stored else {}
-        if stored is None:
-            _required_for_new(planned, ("name", "unit_code"), problems)
-        unit = planned.values.get("unit_code")
-        if unit is not None and unit not in unit_codes:
-            problems.append(problem(EMPLOYEES, planned.row, "unit_code", unit, "unknown_unit"))
-        elif (
-            unit is not None
-            and unit != before.get("unit_code")
-            and unit in snapshot.units
-            and snapshot.units[unit]["archived_at"]
-        ):
-            problems.append(problem(EMPLOYEES, planned.row, "unit_code", unit, "archived_unit"))
-        level = planned.values.get("position_level")
-        if level is not None and level not in snapshot.levels:
-            known = sorted(snapshot.levels)
-            problems.append(
-                problem(
-                    EMPLOYEES,
-                    planned.row,
-                    "position_level",
-                    level,
-                    "unknown_position_level",
-                    known=known,
-                )
-            )
-        manager = planned.values.get("manager_number", before.get("manager_number"))
-        if manager is not None and manager not in employees and manager not in snapshot.employees:
-            problems.append(
-                problem(EMPLOYEES, planned.row, "manager_number", manager, "unknown_manager")
-            )
-            manager = None
-        managers[number] = manager
-    _check_manager_loops(employees, managers, snapshot, problems)
+    numbers = set(employees.rows) | set(snapshot.employees)
+    for planned in employees.all():
+        manager = _employee_references(planned, unit_codes, numbers, snapshot, problems)
+        if employees.rows[planned.key] is planned:
+            managers[planned.key] = manager
+    _check_manager_loops(employees.rows, managers, snapshot, problems)
 
 
 def _check_manager_loops(
@@ -500,12 +539,12 @@ def check(workbook: Workbook, snapshot: Snapshot) -> CheckResult:
     problems: list[dict[str, Any]] = []
     units = _clean_sheet(workbook.sheets.get(UNITS), "code", problems)
     employees = _clean_sheet(workbook.sheets.get(EMPLOYEES), "number", problems)
-    parents = _check_units(units, set(employees) | set(snapshot.employees), snapshot, problems)
-    _check_employees(employees, set(units) | set(snapshot.units), snapshot, problems)
-    for code, planned in units.items():
+    parents = _check_units(units, set(employees.rows) | set(snapshot.employees), snapshot, problems)
+    _check_employees(employees, set(units.rows) | set(snapshot.units), snapshot, problems)
+    for code, planned in units.rows.items():
         before = snapshot.unit_record(code) if code in snapshot.units else None
         _classify(planned, before, _UNIT_DEFAULTS)
-    for number, planned in employees.items():
+    for number, planned in employees.rows.items():
         before = snapshot.employee_record(number) if number in snapshot.employees else None
         _classify(planned, before, _EMPLOYEE_DEFAULTS)
     order = {kind: i for i, kind in enumerate(KINDS)}
@@ -520,4 +559,6 @@ def check(workbook: Workbook, snapshot: Snapshot) -> CheckResult:
     ignored = {
         kind: list(sheet.ignored) for kind, sheet in workbook.sheets.items() if sheet.ignored
     }
-    return CheckResult(problems, list(units.values()), list(employees.values()), parents, ignored)
+    return CheckResult(
+        problems, list(units.rows.values()), list(employees.rows.values()), parents, ignored
+    )

@@ -83,10 +83,12 @@ def test_duplicate_unit_code(app, db, tenant):
 
 
 def test_duplicate_employee_number_within_the_file(app, db, tenant):
-    people = [person("E1", "张三", "OPS"), person("E2", "李四", "OPS"), person("E1", "王五", "OPS")]
+    people = [person("E1", "张三", "OPS"), person("E2", "李四", "OPS"), person("E1", "王五", "OPZ")]
     batch = checked(app, db, tenant, book(BASE_UNITS, people))
     assert found(batch, "duplicate_number") == [("employees", 4, "number", "E1")]
     assert problems_of(batch)[0]["params"] == {"first": 2}
+    # The repeated row's other problems are reported too.
+    assert found(batch, "unknown_unit") == [("employees", 4, "unit_code", "OPZ")]
 
 
 def test_unknown_parent(app, db, tenant):
