@@ -185,3 +185,19 @@ def seed_reference_levels(session: Session, actor: str) -> list[str]:
         )
         added.append(REFERENCE_RULE_NOTE)
     return added
+
+
+def reference_missing(session: Session) -> list[str]:
+    """What ``seed_reference_levels`` would add: missing level names, then the rule's note."""
+    have = set(session.scalars(select(PositionLevel.name)))
+    missing = [name for name, _rank in REFERENCE_LADDER if name not in have]
+    has_rule = session.scalar(
+        select(EligibilityRule.id)
+        .join(PositionLevel, EligibilityRule.position_level_id == PositionLevel.id)
+        .where(
+            EligibilityRule.kind == RuleKind.LEVEL_AT_LEAST,
+            PositionLevel.name == REFERENCE_RULE_LEVEL,
+        )
+        .limit(1)
+    )
+    return missing if has_rule is not None else [*missing, REFERENCE_RULE_NOTE]

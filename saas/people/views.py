@@ -280,8 +280,6 @@ def _levels_page(add_form=None, row_forms=None, level_error=None, status=200):
             row_forms[use.level.id] = LevelForm(
                 formdata=None, obj=use.level, prefix=f"level-{use.level.id}"
             )
-    have = {use.level.name for use in uses}
-    missing = [name for name, _rank in levels_service.REFERENCE_LADDER if name not in have]
     return (
         render_template(
             "people/levels.html",
@@ -291,7 +289,7 @@ def _levels_page(add_form=None, row_forms=None, level_error=None, status=200):
             level_error=level_error,
             reference=levels_service.REFERENCE_LADDER,
             reference_rule=levels_service.REFERENCE_RULE_NOTE,
-            missing_reference=missing,
+            missing_reference=levels_service.reference_missing(session),
         ),
         status,
     )

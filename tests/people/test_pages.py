@@ -343,8 +343,10 @@ def test_default_ladder_button_adds_only_what_is_missing(admin, db, org):
     with db.tenant(org.schema) as session:
         session.delete(session.get(PositionLevel, org.levels["班组长"]))
     page = admin.get(base(org) + "/settings/levels").get_data(as_text=True)
-    assert "Default" in page
+    assert "Would add: 班组长." in page
     assert post(admin, org, "/settings/levels/reference", {}).status_code == 302
     with db.tenant(org.schema) as session:
         assert session.scalar(select(func.count()).select_from(PositionLevel)) == 5
         assert session.scalar(select(func.count()).select_from(EligibilityRule)) == 1
+    page = admin.get(base(org) + "/settings/levels").get_data(as_text=True)
+    assert "every default level" in page and "people/settings/levels/reference" not in page
