@@ -248,9 +248,7 @@ def commit(batch_id: int):
         log.exception("import batch %s of %s failed to commit", batch_id, g.tenant.slug)
         flash(_("The import failed and nothing was saved. Try again later."), "error")
         return redirect(url_for("imports.batch", batch_id=batch_id), 303)
-    if done is not None and done.committed_now:
-        flash(_("Imported. Nothing else needs doing."), "success")
-    else:
+    if done is None or not done.committed_now:
         flash(_("Your organisation changed since the check; see the problems below."), "error")
     return redirect(url_for("imports.batch", batch_id=found.id), 303)
 
