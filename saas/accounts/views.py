@@ -114,12 +114,12 @@ def _row_response(
 ):
     """The user's row, for HTMX swaps; a plain POST gets a flash and the page instead.
 
-    HTMX swaps only 2xx answers, so a refused change comes back as 200 with the message in
-    the row; the same refusal as a plain POST is a 400 page.
+    A refused change answers 400 either way (base.html lets HTMX swap a 400 into place).
     """
+    status = 400 if error else 200
     if request.htmx:
         row = user_row(tenant_session(), user_id)
-        return render_template(
+        page = render_template(
             "accounts/_row.html",
             row=row,
             me=tenant_user().id,
@@ -128,10 +128,11 @@ def _row_response(
             message_at=at,
             open_roles=at == "roles",
         )
+        return page, status
     if message:
         flash(message, "error" if error else "success")
     if error:
-        return render_template("accounts/users.html", **_users_context()), 400
+        return render_template("accounts/users.html", **_users_context()), status
     return redirect(url_for("accounts.users"))
 
 

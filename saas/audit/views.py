@@ -89,8 +89,7 @@ def index():
     page = search(session, _query(form), ZoneInfo(g.tenant.time_zone)) if valid else None
     template = "audit/_results.html" if request.htmx else "audit/index.html"
     context = {"form": form, "page": page, "labels": labels, "filtered": _filtered()}
-    # HTMX swaps only 2xx answers; the fragment shows the field errors either way.
-    return render_template(template, **context), 200 if valid or request.htmx else 400
+    return render_template(template, **context), 200 if valid else 400
 
 
 def _filtered() -> bool:

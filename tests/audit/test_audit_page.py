@@ -122,6 +122,10 @@ def test_bad_dates_are_refused_next_to_the_field(app, tenant):
     client = logged_in(app, tenant)
     bad = page(client, tenant, date_from="2026-13-45")
     assert bad.status_code == 400 and "field-error" in bad.get_data(as_text=True)
+    htmx = client.get(
+        f"/t/{tenant.slug}/audit/", query_string={"date_to": "x"}, headers={"HX-Request": "true"}
+    )
+    assert htmx.status_code == 400 and "field-error" in htmx.get_data(as_text=True)
     backwards = page(client, tenant, date_from="2026-03-02", date_to="2026-03-01")
     assert backwards.status_code == 400
     assert "The end date is before the start date" in backwards.get_data(as_text=True)
