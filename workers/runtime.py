@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+import saas.audit  # noqa: F401  (the append-only guard on audit rows, in workers too)
 from saas.config import Settings, load_settings
 from saas.db import Database
 from tenants.registry import Tenant, find_tenant
