@@ -48,7 +48,7 @@ class UnitForm(RenameForm):
         render_kw={"maxlength": CATEGORY_MAX, "list": "org-categories"},
     )
     manager = StringField(
-        _l("Manager (employee number)"),
+        _l("Unit manager (employee number)"),
         filters=[_strip],
         validators=[Optional(), Length(max=40)],
         render_kw={"maxlength": 40},

@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -80,9 +80,27 @@ UNCHANGED: Any = _Unchanged()
 # -- reading -------------------------------------------------------------------------------
 
 
+class UnitRow(NamedTuple):
+    """The columns of a unit a tree shows."""
+
+    id: int
+    parent_id: int | None
+    name: str
+    code: str
+    kind: str
+    category: str | None
+    path: str
+    position: int
+    manager_id: int | None
+    archived_at: dt.datetime | None
+
+
+TREE_COLUMNS = tuple(getattr(OrgUnit, name) for name in UnitRow._fields)
+
+
 @dataclass
 class TreeNode:
-    unit: OrgUnit
+    unit: UnitRow
     manager_name: str | None
     people: int
     writable: bool
@@ -91,6 +109,7 @@ class TreeNode:
     total_people: int = 0
     open: bool = False
     focus: bool = False
+    lazy: bool = False  # closed in a large tree: its children are fetched when opened
 
     @property
     def id(self) -> int:
@@ -106,7 +125,7 @@ def parent_path(path: str) -> str:
     return path[: path.rstrip("/").rfind("/") + 1]
 
 
-def can_restructure(scope: Scope, unit: OrgUnit) -> bool:
+def can_restructure(scope: Scope, unit: OrgUnit | UnitRow) -> bool:
     """May this user move, archive or restore ``unit``, or choose who manages it?"""
     if unit.parent_id is None:
         return scope.write_all
@@ -125,12 +144,14 @@ def load_tree(
     under: OrgUnit | None = None,
     focus: int | None = None,
     open_depth: int = 2,
+    lazy_over: int | None = None,
 ) -> list[TreeNode]:
     """The visible tree (or the subtree at ``under``) in one query, built in Python.
 
     Returns the top nodes: the company for an admin, the managed units for a manager.
     Nodes less than ``open_depth`` levels below the top, and the ancestors of ``focus``,
-    are marked open.
+    are marked open. In a tree of more than ``lazy_over`` units, closed nodes are marked
+    lazy: a page then draws their children only when they are opened.
     """
     people = (
         select(Employee.unit_id, func.count().label("people"))
@@ -138,8 +159,9 @@ def load_tree(
         .group_by(Employee.unit_id)
         .subquery()
     )
+    # Plain rows, not ORM objects: building 2,000 entities costs more than the query.
     query = (
-        select(OrgUnit, Employee.name, func.coalesce(people.c.people, 0))
+        select(*TREE_COLUMNS, Employee.name, func.coalesce(people.c.people, 0))
         .outerjoin(Employee, Employee.id == OrgUnit.manager_id)
         .outerjoin(people, people.c.unit_id == OrgUnit.id)
         .where(scope.unit_clause())
@@ -149,27 +171,31 @@ def load_tree(
         query = query.where(OrgUnit.archived_at.is_(None))
     if under is not None:
         query = query.where(OrgUnit.path.startswith(under.path, autoescape=True))
-    nodes = {
-        unit.id: TreeNode(
-            unit, manager, count, scope.can_write_unit(unit), can_restructure(scope, unit)
-        )
-        for unit, manager, count in session.execute(query)
-    }
-    return _assemble(nodes, focus, open_depth)
+    nodes = {}
+    for row in session.execute(query):
+        unit = UnitRow(*row[: len(TREE_COLUMNS)])
+        manager, count = row[len(TREE_COLUMNS) :]
+        writable = scope.can_write_in_unit_path(unit.path)
+        nodes[unit.id] = TreeNode(unit, manager, count, writable, can_restructure(scope, unit))
+    lazy = lazy_over is not None and len(nodes) > lazy_over
+    return _assemble(nodes, focus, open_depth, lazy)
 
 
-def _assemble(nodes: dict[int, TreeNode], focus: int | None, open_depth: int) -> list[TreeNode]:
+def _assemble(
+    nodes: dict[int, TreeNode], focus: int | None, open_depth: int, lazy: bool
+) -> list[TreeNode]:
     roots: list[TreeNode] = []
     for node in nodes.values():  # already in sibling order
         parent = nodes.get(node.unit.parent_id) if node.unit.parent_id else None
         (parent.children if parent else roots).append(node)
     focus_node = nodes.get(focus) if focus else None
-    ancestors = set(focus_node.unit.ancestor_ids) if focus_node else set()
+    ancestors = set(focus_node.unit.path.split("/")[:-2]) if focus_node else set()
     if focus_node:
         focus_node.focus = True
 
     def walk(node: TreeNode, level: int) -> int:
-        node.open = level < open_depth or node.id in ancestors
+        node.open = level < open_depth or str(node.id) in ancestors
+        node.lazy = lazy and not node.open and bool(node.children)
         node.total_people = node.people + sum(walk(c, level + 1) for c in node.children)
         return node.total_people
 
@@ -179,10 +205,22 @@ def _assemble(nodes: dict[int, TreeNode], focus: int | None, open_depth: int) ->
 
 
 def load_node(
-    session: Session, scope: Scope, unit: OrgUnit, *, include_archived: bool = False
+    session: Session,
+    scope: Scope,
+    unit: OrgUnit,
+    *,
+    include_archived: bool = False,
+    lazy_over: int | None = None,
 ) -> TreeNode:
-    """One unit with its subtree, e.g. to redraw it after a change."""
-    roots = load_tree(session, scope, include_archived=include_archived, under=unit, open_depth=1)
+    """One unit with its subtree, open one level, e.g. to redraw it after a change."""
+    roots = load_tree(
+        session,
+        scope,
+        include_archived=include_archived,
+        under=unit,
+        open_depth=1,
+        lazy_over=lazy_over,
+    )
     return next(node for node in roots if node.id == unit.id)
 
 

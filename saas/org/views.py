@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -52,9 +53,38 @@ def organisation_view(view: Callable) -> Callable:
     return wrapped
 
 
+# Above this many units the tree page draws closed branches only when they are opened.
+LAZY_OVER = 400
+
+
+class TreeText:
+    """What every row of a tree repeats — labels and the units' URL prefix — worked out once
+    per page: translating and building URLs per row cost more than the rest of the row."""
+
+    def __init__(self) -> None:
+        self.kinds = {kind: str(label) for kind, label in service.KIND_LABELS.items()}
+        self.actions, self.details = _("Actions"), _("Details")
+        self.archived = _("Archived")
+        self.toggle = _("Show or hide the units under it")
+        self.units = url_for("org.tree") + "units/"
+        self._manager = _("Manager: %(name)s")
+        self._people: dict[int, str] = {}
+
+    def manager(self, name: str) -> str:
+        return self._manager % {"name": name}
+
+    def people(self, num: int) -> str:
+        if num not in self._people:
+            self._people[num] = ngettext("%(num)d person", "%(num)d people", num)
+        return self._people[num]
+
+    def more(self, num: int) -> str:
+        return ngettext("Show the unit under it", "Show the %(num)d units under it", num)
+
+
 @bp.context_processor
 def _labels() -> dict:
-    return {"KIND_LABELS": service.KIND_LABELS}
+    return {"KIND_LABELS": service.KIND_LABELS, "org": TreeText()}
 
 
 # -- pages ----------------------------------------------------------------------------------
@@ -66,7 +96,11 @@ def tree():
     show_archived = _show_archived()
     focus = request.args.get("focus", type=int)
     roots = service.load_tree(
-        tenant_session(), current_scope(), include_archived=show_archived, focus=focus
+        tenant_session(),
+        current_scope(),
+        include_archived=show_archived,
+        focus=focus,
+        lazy_over=LAZY_OVER,
     )
     return render_template(
         "org/tree.html",
@@ -74,6 +108,7 @@ def tree():
         show_archived=show_archived,
         totals=_totals(roots),
         can_add_top=current_scope().write_all,
+        can_change=current_scope().write_all or bool(current_scope().managed_paths),
         categories=service.category_suggestions(tenant_session()),
         inline=True,
     )
@@ -97,6 +132,23 @@ def row(unit_id: int):
     if not _inline():
         return redirect(_tree_url(found.id))
     return render_template("org/_row.html", node=_node(found), inline=True)
+
+
+@bp.get("/units/<int:unit_id>/children")
+@organisation_view
+def children(unit_id: int):
+    """The units under a closed branch of a large tree, drawn when it is opened."""
+    found = _unit_or_404(unit_id)
+    if not _inline():
+        return redirect(url_for("org.unit", unit_id=found.id))
+    node = service.load_node(
+        tenant_session(),
+        current_scope(),
+        found,
+        include_archived=_show_archived(),
+        lazy_over=LAZY_OVER,
+    )
+    return render_template("org/_children.html", node=node, inline=True)
 
 
 @bp.get("/managers")
@@ -193,6 +245,7 @@ def edit(unit_id: int):
         key=f"edit-{found.id}",
         unit=found,
         submit=_("Save"),
+        current_manager=_manager_name(found),
     )
 
 
@@ -385,7 +438,11 @@ def _prepare_fields(form: FlaskForm, key: str) -> None:
 
 def _tree_html(focus: int) -> str:
     roots = service.load_tree(
-        tenant_session(), current_scope(), include_archived=_show_archived(), focus=focus
+        tenant_session(),
+        current_scope(),
+        include_archived=_show_archived(),
+        focus=focus,
+        lazy_over=LAZY_OVER,
     )
     return render_template(
         "org/_tree.html", roots=roots, inline=True, can_add_top=current_scope().write_all
@@ -394,9 +451,13 @@ def _tree_html(focus: int) -> str:
 
 def _node_html(unit: OrgUnit, focus: int | None = None) -> str:
     node = service.load_node(
-        tenant_session(), current_scope(), unit, include_archived=_show_archived()
+        tenant_session(),
+        current_scope(),
+        unit,
+        include_archived=_show_archived(),
+        lazy_over=LAZY_OVER,
     )
-    node.open = True
+    node.open, node.lazy = True, False
     for child in node.children:
         child.focus = child.id == focus
     return render_template("org/_node.html", node=node, inline=True)
@@ -428,6 +489,12 @@ def _manager_number(unit: OrgUnit) -> str:
     if unit.manager_id is None:
         return ""
     return tenant_session().scalar(select(Employee.number).where(Employee.id == unit.manager_id))
+
+
+def _manager_name(unit: OrgUnit) -> str | None:
+    if unit.manager_id is None:
+        return None
+    return tenant_session().scalar(select(Employee.name).where(Employee.id == unit.manager_id))
 
 
 def _trail(unit: OrgUnit) -> list[OrgUnit]:

@@ -14,6 +14,7 @@ from tests.org.conftest import HTMX, Org, add_employee, log_in, make_org, token
 ROUTES = [
     ("GET", "units/{id}"),
     ("GET", "units/{id}/row"),
+    ("GET", "units/{id}/children"),
     ("GET", "units/{id}/new"),
     ("POST", "units/{id}/new"),
     ("GET", "units/{id}/rename"),

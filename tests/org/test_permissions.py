@@ -28,6 +28,7 @@ ACTIONS = {
     "tree": ("GET", "", None),
     "unit": ("GET", "units/{GC-SD}", None),
     "row": ("GET", "units/{GC-SD}/row", None),
+    "children": ("GET", "units/{GC}/children", None),
     "managers": ("GET", "managers?manager=M", None),
     "create form": ("GET", "units/{GC-SD}/new", None),
     "create": ("POST", "units/{GC-SD}/new", {"name": "夜间值班组", "kind": "team"}),
@@ -40,7 +41,8 @@ ACTIONS = {
     "archive": ("POST", "units/{GC-DT}/archive", {}),
     "restore": ("POST", "units/{GC-ARCHIVED}/restore", {}),
 }
-READS = {"tree", "unit", "row", "managers"}
+READS = {"tree", "unit", "row", "children", "managers"}
+FRAGMENTS = {"row", "children"}  # a plain GET of these redirects to a page
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def fill(org, text: str) -> str:
 
 def send(client, org, action: str, htmx: bool = False):
     method, path, data = ACTIONS[action]
-    headers = HTMX if htmx or action == "row" else {}  # a plain GET of a row redirects
+    headers = HTMX if htmx or action in FRAGMENTS else {}
     if method == "GET":
         return client.get(org.url(fill(org, path)), headers=headers)
     data = {k: fill(org, v) for k, v in (data or {}).items()}
@@ -146,6 +148,7 @@ OUTSIDE = [
     ("GET", "units/{BJ}"),
     ("GET", "units/{WY}"),
     ("GET", "units/{BJ-1}/row"),
+    ("GET", "units/{BJ}/children"),
     ("GET", "units/{BJ}/new"),
     ("POST", "units/{BJ}/new"),
     ("GET", "units/{BJ-1}/rename"),
