@@ -3,15 +3,6 @@
 (function () {
   "use strict";
 
-  // A refused form comes back as 400 with its errors: show it in place of the form.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var detail = event.detail;
-    if (detail.xhr.status === 400 && detail.elt.closest("[data-org]")) {
-      detail.shouldSwap = true;
-      detail.isError = false;
-    }
-  });
-
   // Esc leaves an inline form through its cancel control (which may restore what it replaced).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !event.target.closest) return;
@@ -21,6 +12,16 @@
       event.preventDefault();
       cancel.click();
     }
+  });
+
+  // A refused form comes back in place (400): put the cursor on the first field to fix.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.target;
+    if (!event.detail.xhr || event.detail.xhr.status !== 400 || !swapped.querySelector) return;
+    var invalid = swapped.matches('[aria-invalid="true"]')
+      ? swapped
+      : swapped.querySelector('[aria-invalid="true"]');
+    if (invalid) invalid.focus();
   });
 
   // Close and cancel links drop an open panel or form without a round trip.
