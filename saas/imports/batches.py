@@ -124,8 +124,9 @@ def commit_batch(
         if batch is None:
             return None
         if batch.status != "checked" or batch.error_count:
+            unchanged = outcome(batch)  # a committed batch ends here: re-running adds nothing
             session.rollback()
-            return outcome(batch)
+            return unchanged
         result, snapshot = _run_check(session, batch, progress)
         if not result.problems:
             apply.apply_plan(session, result, snapshot, actor, progress)

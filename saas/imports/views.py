@@ -119,7 +119,8 @@ def upload():
         return _index_page(form, 400)
     storage = form.file.data
     content = storage.read()
-    filename = storage.filename or "upload"
+    # Some browsers send the whole client path; keep the file's own name.
+    filename = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
     try:
         workbook = read_workbook(content, filename, form.kind.data or None)
     except UnreadableFile as exc:
