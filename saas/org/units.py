@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 from sqlalchemy import Integer, String, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -522,7 +522,7 @@ def archive_unit(session: Session, actor: str, scope: Scope, unit: OrgUnit) -> l
     people = people_in_subtree(session, unit)
     if people:
         raise OrgError(
-            lazy_ngettext(
+            ngettext(
                 "%(num)d person still belongs to %(unit)s or a unit under it. "
                 "Move them to another unit first.",
                 "%(num)d people still belong to %(unit)s or units under it. "
