@@ -56,4 +56,3 @@ def claim(connection: Connection, schema: str) -> bool:
     # Both names are ours: pool_<hex> and tenant_<validated slug>.
     connection.exec_driver_sql(f'ALTER SCHEMA "{name}" RENAME TO "{schema}"')
     return True
-
