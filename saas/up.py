@@ -19,10 +19,12 @@ import click
 from saas.config import EMBEDDED_FILE, Settings, load_settings
 from saas.database_setup import ensure_database
 from saas.db import Database
+from saas.demo import seed_demo
 from tenants.migrate import upgrade_all
 from tenants.pool import fill_pool
 from tenants.provisioning import create_tenant
 from tenants.registry import find_tenant
+from tenants.slugs import schema_for
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "示范单位 Demo Organisation"
@@ -74,6 +76,8 @@ def prepare(settings: Settings) -> tuple[str, str]:
             exists = find_tenant(session, DEMO_SLUG) is not None
         if not exists:
             create_tenant(db, settings, DEMO_SLUG, DEMO_NAME, email, password)
+            with db.tenant(schema_for(DEMO_SLUG)) as session:
+                seed_demo(session)
         fill_pool(db, DEMO_POOL_SIZE)
         return email, password
     finally:

@@ -1,0 +1,100 @@
+"""The demo organisation `kaohe up` creates: a property-management company with its units,
+the default position ladder with the reference scheme's eligibility rule, and a few dozen
+employees, so every page has something to show on a first visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from saas.models.org import OrgUnit, PositionLevel, UnitKind
+from saas.org.access import Scope
+from saas.org.units import seed_example_org
+from saas.people.employees import EmployeeData, create_employee
+from saas.people.levels import seed_reference_levels
+
+ACTOR = "demo"
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "晓东",
+    "海燕",
+    "志强",
+    "雪梅",
+)
+STAFF_PER_UNIT = 3
+
+
+def seed_demo(session: Session) -> int:
+    """Fill an empty demo tenant; returns how many employees were added."""
+    scope = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
+    seed_reference_levels(session, ACTOR)
+    seed_example_org(session, ACTOR)
+    levels = {level.name: level.id for level in session.scalars(select(PositionLevel))}
+    units = session.scalars(
+        select(OrgUnit).where(OrgUnit.kind != UnitKind.COMPANY).order_by(OrgUnit.path)
+    ).all()
+    names = (s + g for g, s in itertools.product(GIVEN, SURNAMES))
+    numbers = itertools.count(1001)
+    added = 0
+    for unit in units:
+        head = create_employee(
+            session,
+            scope,
+            ACTOR,
+            EmployeeData(
+                number=f"E{next(numbers)}",
+                name=next(names),
+                unit_id=unit.id,
+                position="主管",
+                position_level_id=levels.get("部门主管"),
+                employment_form="正式员工",
+                hire_date=dt.date(2018, 3, 1),
+            ),
+        )
+        unit.manager_id = head.id
+        for i in range(STAFF_PER_UNIT):
+            create_employee(
+                session,
+                scope,
+                ACTOR,
+                EmployeeData(
+                    number=f"E{next(numbers)}",
+                    name=next(names),
+                    unit_id=unit.id,
+                    position="专员",
+                    position_level_id=levels.get("员工"),
+                    employment_form="劳务派遣" if i == 2 else "正式员工",
+                    manager_id=head.id,
+                    hire_date=dt.date(2021, 7, 1 + i),
+                ),
+            )
+        added += 1 + STAFF_PER_UNIT
+    session.flush()
+    return added

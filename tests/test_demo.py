@@ -1,0 +1,24 @@
+from sqlalchemy import func, select
+
+from saas.demo import STAFF_PER_UNIT, seed_demo
+from saas.models.org import OrgUnit
+from saas.models.people import Employee
+from saas.people.eligibility import assess_employees
+from tenants.slugs import schema_for
+
+
+def test_demo_organisation_has_units_people_and_the_reference_rule(db, tenant):
+    with db.tenant(schema_for(tenant.slug)) as session:
+        added = seed_demo(session)
+    with db.tenant(schema_for(tenant.slug)) as session:
+        units = session.scalar(select(func.count()).select_from(OrgUnit))
+        people = session.scalar(select(func.count()).select_from(Employee))
+        assert people == added == (units - 1) * (1 + STAFF_PER_UNIT)
+        managed = session.scalar(
+            select(func.count()).select_from(OrgUnit).where(OrgUnit.manager_id.is_not(None))
+        )
+        assert managed == units - 1
+        verdicts = assess_employees(session)
+    assessed = [v for v in verdicts.values() if v.assessed]
+    # The reference rule 部门主管以上不在考核范围 leaves out each unit's supervisor.
+    assert len(assessed) == (units - 1) * STAFF_PER_UNIT
