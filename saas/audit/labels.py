@@ -60,7 +60,7 @@ FIELDS = {
     "position": _l("Position"),
     "position_level": _l("Position level"),
     "employment_form": _l("Employment form"),
-    "manager": _l("Manager"),
+    "manager": _l("Reports to"),  # an employee's manager; the role "Manager" is another word
     "hire_date": _l("Hire date"),
     "roles": _l("Roles"),
     "status": _l("Status"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -141,8 +141,8 @@ def delete_level(session: Session, actor: str, level: PositionLevel) -> None:
             _l(
                 "%(name)s is still used by %(employees)s and %(rules)s: change those first.",
                 name=level.name,
-                employees=lazy_ngettext("%(num)d employee", "%(num)d employees", employees),
-                rules=lazy_ngettext("%(num)d rule", "%(num)d rules", rules),
+                employees=ngettext("%(num)d employee", "%(num)d employees", employees),
+                rules=ngettext("%(num)d rule", "%(num)d rules", rules),
             ),
         )
     record(
