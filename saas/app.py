@@ -12,7 +12,7 @@ from saas.config import Settings, load_settings
 from saas.db import Database
 from saas.extensions import babel, csrf, htmx, limiter, login_manager
 from saas.web.errors import init_error_pages
-from saas.web.i18n import LANGUAGES, TENANT_STATUS, select_locale, select_timezone
+from saas.web.i18n import LANGUAGES, PLAN_NAMES, TENANT_STATUS, select_locale, select_timezone
 from saas.web.menu import init_menu
 from saas.web.security import init_security_headers
 from saas.web.tenancy import init_tenancy
@@ -95,7 +95,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     import saas.auth.accounts  # noqa: F401  (registers the user loader)
 
     app.jinja_env.globals.update(
-        LANGUAGES=LANGUAGES, TENANT_STATUS=TENANT_STATUS, get_locale=get_locale
+        LANGUAGES=LANGUAGES,
+        TENANT_STATUS=TENANT_STATUS,
+        PLAN_NAMES=PLAN_NAMES,
+        get_locale=get_locale,
     )
     init_security_headers(app)
     init_error_pages(app)

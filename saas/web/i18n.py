@@ -41,3 +41,5 @@ def clear_session_keeping_language() -> None:
     session.clear()
     if lang in LANGUAGES:
         session["lang"] = lang
+
+PLAN_NAMES = {"standard": _l("Standard")}
