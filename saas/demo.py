@@ -62,39 +62,31 @@ def seed_demo(session: Session) -> int:
     ).all()
     names = (s + g for g, s in itertools.product(GIVEN, SURNAMES))
     numbers = itertools.count(1001)
-    added = 0
-    for unit in units:
-        head = create_employee(
-            session,
-            scope,
-            ACTOR,
-            EmployeeData(
-                number=f"E{next(numbers)}",
-                name=next(names),
-                unit_id=unit.id,
-                position="主管",
-                position_level_id=levels.get("部门主管"),
-                employment_form="正式员工",
-                hire_date=dt.date(2018, 3, 1),
-            ),
+
+    def hire(unit: OrgUnit, position: str, level: str, **details) -> int:
+        data = EmployeeData(
+            number=f"E{next(numbers)}",
+            name=next(names),
+            unit_id=unit.id,
+            position=position,
+            position_level_id=levels.get(level),
+            **details,
         )
-        unit.manager_id = head.id
+        return create_employee(session, scope, ACTOR, data).id
+
+    for unit in units:
+        head = hire(
+            unit, "主管", "部门主管", employment_form="正式员工", hire_date=dt.date(2018, 3, 1)
+        )
+        unit.manager_id = head
         for i in range(STAFF_PER_UNIT):
-            create_employee(
-                session,
-                scope,
-                ACTOR,
-                EmployeeData(
-                    number=f"E{next(numbers)}",
-                    name=next(names),
-                    unit_id=unit.id,
-                    position="专员",
-                    position_level_id=levels.get("员工"),
-                    employment_form="劳务派遣" if i == 2 else "正式员工",
-                    manager_id=head.id,
-                    hire_date=dt.date(2021, 7, 1 + i),
-                ),
+            hire(
+                unit,
+                "专员",
+                "员工",
+                manager_id=head,
+                hire_date=dt.date(2021, 7, 1 + i),
+                employment_form="劳务派遣" if i == 2 else "正式员工",
             )
-        added += 1 + STAFF_PER_UNIT
     session.flush()
-    return added
+    return len(units) * (1 + STAFF_PER_UNIT)
