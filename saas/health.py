@@ -11,9 +11,9 @@ from saas.web.tenancy import database
 
 bp = Blueprint("health", __name__)
 
-# RQ workers refresh their heartbeat well within this (default worker TTL is 420 s,
-# and an idle worker beats every ~ 90 s); older than this, the worker is considered gone.
-HEARTBEAT_MAX_AGE_SECONDS = 300
+# Kaohe's workers renew their heartbeat about every 45 s, idle or busy (workers/worker.py);
+# one missed beat is tolerated, two mean the worker is gone.
+HEARTBEAT_MAX_AGE_SECONDS = 120
 
 
 def _database() -> dict:

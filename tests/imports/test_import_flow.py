@@ -287,7 +287,13 @@ def upload_error(admin, tenant, content: bytes, filename: str, kind: str = "") -
     return response.get_data(as_text=True)
 
 
+def read_in_english(client, tenant) -> None:
+    path = f"/t/{tenant.slug}/imports/"
+    client.post("/lang", data={"lang": "en", "next": path, "csrf_token": csrf_token(client, path)})
+
+
 def test_files_that_are_not_spreadsheets_get_a_clear_error(admin, db, tenant):
+    read_in_english(admin, tenant)
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     assert "is not a spreadsheet Kaohe can read" in upload_error(admin, tenant, png, "photo.png")
     fake = b"%PDF-1.7 not really a workbook"
@@ -315,6 +321,7 @@ def test_files_that_are_not_spreadsheets_get_a_clear_error(admin, db, tenant):
 
 
 def test_a_file_over_10_mb_is_refused_with_a_message(admin, db, tenant):
+    read_in_english(admin, tenant)
     response = upload(admin, tenant, b"x" * (10 * 1024 * 1024 + 1), "big.csv")
     assert response.status_code == 413
     assert "larger than 10 MB" in response.get_data(as_text=True)
