@@ -42,4 +42,5 @@ def clear_session_keeping_language() -> None:
     if lang in LANGUAGES:
         session["lang"] = lang
 
+
 PLAN_NAMES = {"standard": _l("Standard")}
