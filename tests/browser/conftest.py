@@ -83,8 +83,7 @@ def live_server(app) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
+        pytest.fail(f"no Chromium at {CHROMIUM}: run ./dev test, or apt-get install chromium")
     with chromium() as launched:
         yield launched
 
