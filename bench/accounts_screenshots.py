@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
-import os
 import re
 import secrets
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_database  # noqa: E402
+from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
 from saas.accounts.users import (  # noqa: E402
     Actor,
     Invitation,
@@ -37,14 +34,12 @@ from saas.accounts.users import (  # noqa: E402
     set_enabled,
     set_roles,
 )
-from saas.config import load_settings  # noqa: E402
 from saas.db import Database, utcnow  # noqa: E402
 from saas.models.audit import AuditEntry  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
 from saas.models.tokens import TokenPurpose  # noqa: E402
 from saas.models.user import User  # noqa: E402
-from tenants.migrate import upgrade_all  # noqa: E402
 from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.registry import find_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
@@ -214,41 +209,18 @@ def tour(browser, base_url: str, tenant: NewTenant, language: str, device: str, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
-    args = parser.parse_args()
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        parser.error("set DATABASE_URL and REDIS_URL (a scratch database is created and dropped)")
-    args.out.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
     from saas.app import create_app
 
-    with (
-        tempfile.TemporaryDirectory(prefix="kaohe-shots-") as instance,
-        scratch_database(database_url) as url,
-    ):
-        settings = load_settings(
-            database_url=url,
-            redis_url=redis_url,
-            instance=instance,
-            queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
-            login_rate_limit="1000 per minute",
-        )
-        db = Database(settings.database_url)
-        try:
-            upgrade_all(db)
-            tenant = seed(db, settings)
-            app = create_app(settings)
-            with serve(app) as server, chromium() as browser:
-                files = [
-                    path
-                    for language in LANGUAGES
-                    for device in DEVICES
-                    for path in tour(browser, server.url, tenant, language, device, args.out)
-                ]
-        finally:
-            db.dispose()
+    with scratch_kaohe(parser) as (args, settings, db):
+        tenant = seed(db, settings)
+        app = create_app(settings)
+        with serve(app) as server, chromium() as browser:
+            files = [
+                path
+                for language in LANGUAGES
+                for device in DEVICES
+                for path in tour(browser, server.url, tenant, language, device, args.out)
+            ]
     print(f"{len(files)} screenshots in {args.out}")
     return 0
 

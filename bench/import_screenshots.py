@@ -11,30 +11,24 @@ a clean preview and an imported file.
 
 from __future__ import annotations
 
-import logging
-import os
+import argparse
 import re
-import secrets
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from saas.config import load_settings  # noqa: E402
-from saas.db import Database  # noqa: E402
 from screenshots import (  # noqa: E402
     DEVICES,
     LANGUAGES,
     PASSWORD,
     Shooter,
     choose_language,
-    scratch_database,
+    scratch_kaohe,
     worker,
 )
-from tenants.migrate import upgrade_all  # noqa: E402
 from tenants.provisioning import create_tenant  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 from tests.imports.conftest import (  # noqa: E402
@@ -121,43 +115,21 @@ def tour(browser, base_url: str, slug: str, email: str, language: str, device: s
 
 
 def main() -> int:
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        raise SystemExit("set DATABASE_URL and REDIS_URL")
-    out = ROOT / "screenshots"
-    out.mkdir(exist_ok=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     from saas.app import create_app
 
-    with (
-        tempfile.TemporaryDirectory(prefix="kaohe-shots-") as instance,
-        scratch_database(database_url) as url,
-    ):
-        settings = load_settings(
-            database_url=url,
-            redis_url=redis_url,
-            instance=instance,
-            queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
-            login_rate_limit="1000 per minute",
-        )
-        db = Database(settings.database_url)
-        try:
-            upgrade_all(db)
-            files = []
-            app = create_app(settings)
-            with worker(settings), serve(app) as server, chromium() as browser:
-                for language in LANGUAGES:
-                    for device in DEVICES:
-                        # A tenant per tour: each starts from an empty organisation.
-                        slug = f"import-{language.lower().replace('_', '-')}-{device}"
-                        email = f"hr@{slug}.example.cn"
-                        create_tenant(
-                            db, settings, slug, "青岛港口粮食储运有限公司", email, PASSWORD
-                        )
-                        files += tour(browser, server.url, slug, email, language, device, out)
-        finally:
-            db.dispose()
-    print(f"{len(files)} screenshots in {out}")
+    with scratch_kaohe(parser) as (args, settings, db):
+        files = []
+        app = create_app(settings)
+        with worker(settings), serve(app) as server, chromium() as browser:
+            for language in LANGUAGES:
+                for device in DEVICES:
+                    # A tenant per tour: each starts from an empty organisation.
+                    slug = f"import-{language.lower().replace('_', '-')}-{device}"
+                    email = f"hr@{slug}.example.cn"
+                    create_tenant(db, settings, slug, "青岛港口粮食储运有限公司", email, PASSWORD)
+                    files += tour(browser, server.url, slug, email, language, device, args.out)
+    print(f"{len(files)} screenshots in {args.out}")
     return 0
 
 

@@ -17,12 +17,8 @@ Files are named org-<language>-<device>-<page>.png.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import random
-import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,8 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_database  # noqa: E402
-from saas.config import load_settings  # noqa: E402
+from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
 from saas.db import Database  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
@@ -40,7 +35,6 @@ from saas.models.user import Role, User, UserRole  # noqa: E402
 from saas.org.access import Scope  # noqa: E402
 from saas.org.units import create_unit, seed_example_org  # noqa: E402
 from saas.people.names import pinyin_initials  # noqa: E402
-from tenants.migrate import upgrade_all  # noqa: E402
 from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
@@ -286,42 +280,19 @@ def time_big_tree(browser, base_url: str, big: NewTenant) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
-    args = parser.parse_args()
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        parser.error("set DATABASE_URL and REDIS_URL (a scratch database is created and dropped)")
-    args.out.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
     from saas.app import create_app
 
-    with (
-        tempfile.TemporaryDirectory(prefix="kaohe-shots-") as instance,
-        scratch_database(database_url) as url,
-    ):
-        settings = load_settings(
-            database_url=url,
-            redis_url=redis_url,
-            instance=instance,
-            queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
-            login_rate_limit="1000 per minute",
-        )
-        db = Database(settings.database_url)
-        try:
-            upgrade_all(db)
-            tenant, big = seed(db, settings)
-            app = create_app(settings)
-            with serve(app) as server, chromium() as browser:
-                files = []
-                for language in LANGUAGES:
-                    for device in DEVICES:
-                        # Each tour changes the tree; start each from the same seed.
-                        files += tour(browser, server.url, tenant, language, device, args.out)
-                        _reset(db, tenant)
-                time_big_tree(browser, server.url, big)
-        finally:
-            db.dispose()
+    with scratch_kaohe(parser) as (args, settings, db):
+        tenant, big = seed(db, settings)
+        app = create_app(settings)
+        with serve(app) as server, chromium() as browser:
+            files = []
+            for language in LANGUAGES:
+                for device in DEVICES:
+                    # Each tour changes the tree; start each from the same seed.
+                    files += tour(browser, server.url, tenant, language, device, args.out)
+                    _reset(db, tenant)
+            time_big_tree(browser, server.url, big)
     print(f"{len(files)} screenshots in {args.out}")
     return 0
 

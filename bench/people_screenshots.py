@@ -16,19 +16,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
-import os
 import random
 import secrets
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_database  # noqa: E402
-from saas.config import load_settings  # noqa: E402
+from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
 from saas.db import Database  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
@@ -37,7 +33,6 @@ from saas.org.access import Scope  # noqa: E402
 from saas.people.eligibility import add_rule  # noqa: E402
 from saas.people.employees import EmployeeData, create_employee  # noqa: E402
 from saas.people.levels import seed_reference_levels  # noqa: E402
-from tenants.migrate import upgrade_all  # noqa: E402
 from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
@@ -241,49 +236,27 @@ def tour(browser, base_url, tenant, ids, language, device, out: Path) -> list[Pa
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--language", choices=list(LANGUAGES), action="append")
-    args = parser.parse_args()
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        parser.error("set DATABASE_URL and REDIS_URL (a scratch database is created and dropped)")
-    args.out.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from saas.app import create_app
 
-    with (
-        tempfile.TemporaryDirectory(prefix="kaohe-shots-") as instance,
-        scratch_database(database_url) as url,
-    ):
-        settings = load_settings(
-            database_url=url,
-            redis_url=redis_url,
-            instance=instance,
-            queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
-            login_rate_limit="1000 per minute",
+    with scratch_kaohe(parser) as (args, settings, db):
+        tenant = create_tenant(
+            db,
+            settings,
+            "harbour-grain",
+            "青岛港口粮食储运有限公司后勤服务中心",
+            "zhang.xiaoming@harbour-grain.example.cn",
+            PASSWORD,
         )
-        db = Database(settings.database_url)
-        try:
-            upgrade_all(db)
-            tenant = create_tenant(
-                db,
-                settings,
-                "harbour-grain",
-                "青岛港口粮食储运有限公司后勤服务中心",
-                "zhang.xiaoming@harbour-grain.example.cn",
-                PASSWORD,
-            )
-            ids = seed_people(db, tenant)
-            print(f"{ids['employees']} employees")
-            with serve(create_app(settings)) as server, chromium() as browser:
-                files = [
-                    path
-                    for language in args.language or list(LANGUAGES)
-                    for device in DEVICES
-                    for path in tour(browser, server.url, tenant, ids, language, device, args.out)
-                ]
-        finally:
-            db.dispose()
+        ids = seed_people(db, tenant)
+        print(f"{ids['employees']} employees")
+        with serve(create_app(settings)) as server, chromium() as browser:
+            files = [
+                path
+                for language in args.language or list(LANGUAGES)
+                for device in DEVICES
+                for path in tour(browser, server.url, tenant, ids, language, device, args.out)
+            ]
     print(f"{len(files)} screenshots in {args.out}")
     return 0
 

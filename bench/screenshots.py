@@ -72,6 +72,38 @@ def scratch_database(server_url: str) -> Iterator[str]:
 
 
 @contextmanager
+def scratch_kaohe(
+    parser: argparse.ArgumentParser,
+) -> Iterator[tuple[argparse.Namespace, Settings, Database]]:
+    """What every screenshot tour starts from: its arguments (plus --out), a scratch database
+    at head on the servers DATABASE_URL and REDIS_URL name, and settings for it."""
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if not database_url or not redis_url:
+        parser.error("set DATABASE_URL and REDIS_URL (a scratch database is created and dropped)")
+    args.out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with (
+        tempfile.TemporaryDirectory(prefix="kaohe-shots-") as instance,
+        scratch_database(database_url) as url,
+    ):
+        settings = load_settings(
+            database_url=url,
+            redis_url=redis_url,
+            instance=instance,
+            queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
+            login_rate_limit="1000 per minute",
+        )
+        db = Database(settings.database_url)
+        try:
+            upgrade_all(db)
+            yield args, settings, db
+        finally:
+            db.dispose()
+
+
+@contextmanager
 def worker(settings: Settings) -> Iterator[subprocess.Popen]:
     log = Path(settings.instance) / "worker.log"
     with log.open("wb") as out:
@@ -233,41 +265,18 @@ def tour(browser, base_url: str, tenant: NewTenant, language: str, device: str, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
-    args = parser.parse_args()
-    database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not database_url or not redis_url:
-        parser.error("set DATABASE_URL and REDIS_URL (a scratch database is created and dropped)")
-    args.out.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
     from saas.app import create_app
 
-    with (
-        tempfile.TemporaryDirectory(prefix="kaohe-shots-") as instance,
-        scratch_database(database_url) as url,
-    ):
-        settings = load_settings(
-            database_url=url,
-            redis_url=redis_url,
-            instance=instance,
-            queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
-            login_rate_limit="1000 per minute",
-        )
-        db = Database(settings.database_url)
-        try:
-            upgrade_all(db)
-            tenant = seed(db, settings)
-            app = create_app(settings)
-            with worker(settings), serve(app) as server, chromium() as browser:
-                files = [
-                    path
-                    for language in LANGUAGES
-                    for device in DEVICES
-                    for path in tour(browser, server.url, tenant, language, device, args.out)
-                ]
-        finally:
-            db.dispose()
+    with scratch_kaohe(parser) as (args, settings, db):
+        tenant = seed(db, settings)
+        app = create_app(settings)
+        with worker(settings), serve(app) as server, chromium() as browser:
+            files = [
+                path
+                for language in LANGUAGES
+                for device in DEVICES
+                for path in tour(browser, server.url, tenant, language, device, args.out)
+            ]
     print(f"{len(files)} screenshots in {args.out}")
     return 0
 
