@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, text
 from sqlalchemy.orm import Session
@@ -44,6 +45,11 @@ class NewTenant:
     admin_email: str
     # Without a password, the first admin gets a one-time link to set one (valid 7 days).
     setup_link: str | None
+
+    @property
+    def setup_path(self) -> str | None:
+        """The link without KAOHE_BASE_URL, for a page that knows the address it is served at."""
+        return urlsplit(self.setup_link).path if self.setup_link else None
 
 
 def _validate(slug: str, name: str, admin_email: str, locale: str) -> None:
