@@ -1,0 +1,174 @@
+"""Scheme files: a scheme as readable YAML, and back (docs/scheme-files.md).
+
+``dump`` writes one canonical form (fields in a fixed order, no empty fields, whole numbers
+without decimals), so export → import → export gives the same bytes. ``load`` reads a file
+and, for each problem, names the line and the field it is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from saas.scoring.checks import Issue, Path, Severity, parse
+from saas.scoring.scheme import Mode, Scheme
+
+FORMAT_KEY = "kaohe_scheme"
+FORMAT_VERSION = 1
+HEADER = (
+    "# Kaohe assessment scheme (考核方案). Format: docs/scheme-files.md\n"
+    "# Check it with `kaohe scheme check FILE`; import it on the Schemes page.\n"
+)
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    issue: Issue
+    line: int | None  # 1-based; None when the problem is the file as a whole
+
+    @property
+    def field(self) -> str:
+        return field_name(self.issue.path)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    scheme: Scheme | None  # None when the file has errors
+    issues: list[FileIssue]
+
+    @property
+    def errors(self) -> list[FileIssue]:
+        return [found for found in self.issues if found.issue.blocks_publishing]
+
+    @property
+    def warnings(self) -> list[FileIssue]:
+        return [found for found in self.issues if not found.issue.blocks_publishing]
+
+
+def field_name(path: Path) -> str:
+    """sections[2].items[0].max: how the docs and messages name a field."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:  # a file says every value where it applies
+        return True
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    if value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", format(value.normalize(), "f"))
+
+
+_Dumper.add_representer(Decimal, _decimal)
+
+
+def _plain(scheme: Scheme) -> dict[str, Any]:
+    data = scheme.model_dump(mode="python", exclude_none=True)
+    for section in data["sections"]:
+        for item in section["items"]:
+            _drop_other_modes(item)
+    return {FORMAT_KEY: FORMAT_VERSION, **_compact(data)}
+
+
+def _drop_other_modes(item: dict[str, Any]) -> None:
+    mode = item["mode"]
+    if mode != Mode.DEDUCTION:
+        item.pop("floor", None)
+    if mode != Mode.CRITICAL:
+        item.pop("on_fail", None)
+
+
+def _compact(value: Any) -> Any:
+    """Enums as their values, tuples as lists, empty lists and notes left out."""
+    if isinstance(value, dict):
+        return {key: _compact(item) for key, item in value.items()
+                if not (isinstance(item, list | tuple) and not item)}
+    if isinstance(value, list | tuple):
+        return [_compact(item) for item in value]
+    if hasattr(value, "value") and isinstance(value.value, str):
+        return value.value
+    return value
+
+
+def dump(scheme: Scheme) -> str:
+    body = yaml.dump(_plain(scheme), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100)
+    return HEADER + body
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads numbers with a fraction as exact decimals, never as binary floats."""
+
+
+def _exact(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    text = loader.construct_scalar(node)
+    try:
+        return Decimal(str(text).replace("_", ""))
+    except InvalidOperation:
+        return str(text)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _exact)
+
+
+def _lines(node: yaml.Node, path: Path = (), found: dict[Path, int] | None = None):
+    """The 1-based line of every value in the document, by its path."""
+    found = {} if found is None else found
+    found[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            found[(*path, key.value)] = key.start_mark.line + 1
+            _lines(value, (*path, key.value), found)
+            found[(*path, key.value)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, value in enumerate(node.value):
+            _lines(value, (*path, index), found)
+    return found
+
+
+def _line_of(path: Path, lines: dict[Path, int]) -> int | None:
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+def _file_problem(code: str, line: int | None = None, **params: Any) -> Loaded:
+    return Loaded(None, [FileIssue(Issue(Severity.INVALID, (), code, params), line)])
+
+
+def load(text: str) -> Loaded:
+    """Read a scheme file. The scheme is returned only if nothing blocks publishing it."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        return _file_problem("file.syntax", mark.line + 1 if mark else None, problem=problem)
+    if not isinstance(data, dict):
+        return _file_problem("file.not_a_mapping", 1)
+    lines = _lines(node)
+    version = data.pop(FORMAT_KEY, None)
+    if version != FORMAT_VERSION:
+        return _file_problem("file.version", lines.get((FORMAT_KEY,), 1),
+                             found=version, expected=FORMAT_VERSION)
+    scheme, issues = parse(data)
+    found = [FileIssue(issue, _line_of(issue.path, lines)) for issue in issues]
+    if any(issue.blocks_publishing for issue in issues):
+        scheme = None
+    return Loaded(scheme, found)

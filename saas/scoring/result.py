@@ -1,0 +1,125 @@
+"""What the engine says about one subject: every number of the breakdown and its trace.
+
+The trace is a list of ``Step`` values (a code and its numbers), in the order the score is
+built. Steps for items, sections and sources are derived from the breakdown when asked for,
+so scoring does not pay for sentences nobody reads; ``saas.schemes.explain`` turns steps into
+sentences in the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from saas.scoring.scheme import Band
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    raters: int
+    mean: Decimal  # the mean of the raters' points
+    score: Decimal  # the mean, kept within the item's range
+
+
+@dataclass(frozen=True, slots=True)
+class SectionScore:
+    sum: Decimal
+    subtotal: Decimal  # the sum capped at the section's maximum, or 0 when zeroed
+    zeroed_by: str | None = None  # the critical item that zeroed the section
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    subject: str
+    period: str
+    excluded_because: tuple[str, ...] = ()
+    items: dict[str, dict[str, ItemScore]] = field(default_factory=dict)  # source → item →
+    sections: dict[str, dict[str, SectionScore]] = field(default_factory=dict)  # source → key →
+    sources: dict[str, Decimal] = field(default_factory=dict)  # totals of the sources that rated
+    weights: dict[str, Decimal] = field(default_factory=dict)  # weights (%) as applied
+    checklist: Decimal | None = None
+    goals: Decimal | None = None
+    base: Decimal = Decimal(0)
+    adjustments: Decimal = Decimal(0)
+    monthly_tallies: dict[str, Decimal] = field(default_factory=dict)  # "2026-07" → deducted
+    fines: Decimal = Decimal(0)
+    disqualified: tuple[Step, ...] = ()  # reasons, this period
+    disqualified_next: tuple[Step, ...] = ()  # reasons, next period
+    unrounded: Decimal = Decimal(0)
+    final: Decimal = Decimal(0)
+    band: Band | None = None
+    award: Decimal = Decimal(0)
+    notes: tuple[Step, ...] = ()  # steps after the checklist: goals, events, caps, band
+
+    @property
+    def excluded(self) -> bool:
+        return bool(self.excluded_because)
+
+    @property
+    def is_disqualified(self) -> bool:
+        return bool(self.disqualified)
+
+    def trace(self) -> list[Step]:
+        """Where every point came from, in the order the score was built."""
+        steps: list[Step] = []
+        for source, items in self.items.items():
+            for item, score in items.items():
+                steps.append(Step("item", {"source": source, "item": item,
+                                           "raters": score.raters, "mean": score.mean,
+                                           "score": score.score}))
+            for section, total in self.sections[source].items():
+                steps.append(Step("section", {"source": source, "section": section,
+                                              "sum": total.sum, "subtotal": total.subtotal,
+                                              "zeroed_by": total.zeroed_by}))
+            steps.append(Step("source", {"source": source, "total": self.sources[source]}))
+        return steps + list(self.notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; decimals are strings so nothing is lost."""
+        return _plain({
+            "subject": self.subject,
+            "period": self.period,
+            "excluded_because": list(self.excluded_because),
+            "final": self.final,
+            "band": None if self.band is None else self.band.label,
+            "award": self.award,
+            "disqualified": [_step(s) for s in self.disqualified],
+            "disqualified_next_period": [_step(s) for s in self.disqualified_next],
+            "fines": self.fines,
+            "checklist": self.checklist,
+            "goals": self.goals,
+            "base": self.base,
+            "adjustments": self.adjustments,
+            "unrounded": self.unrounded,
+            "sources": self.sources,
+            "weights": self.weights,
+            "sections": {source: {key: s.subtotal for key, s in sections.items()}
+                         for source, sections in self.sections.items()},
+            "items": {source: {key: i.score for key, i in items.items()}
+                      for source, items in self.items.items()},
+            "monthly_tallies": self.monthly_tallies,
+            "trace": [_step(s) for s in self.trace()],
+        })
+
+
+def _step(step: Step) -> dict[str, Any]:
+    return {"step": step.code, **step.params}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,208 @@
+"""What an assessment standard (考核方案) says, as one immutable value.
+
+A scheme is sections (维度) of checklist items (考核细则), the sources that rate them and their
+weights, a goals blend, grade bands (等级) and rules (加减分/否决) that turn ledger events into
+points, fines and disqualifications. The same value is stored as a scheme version, edited in
+the editor, written to and read from scheme files, and scored by ``saas.scoring.engine``.
+
+Pydantic checks each field's type and range; ``saas.scoring.checks`` checks how the fields fit
+together. Every field name here is a key of the scheme file (docs/scheme-files.md).
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class Mode(enum.StrEnum):
+    """How an item is rated."""
+
+    POINTS = "points"  # a number of points, 0..max
+    YES_NO = "yes_no"  # yes = max, no = 0
+    SCALE = "scale"  # a level such as 优/良/中/差, each worth some points
+    DEDUCTION = "deduction"  # max minus a deduction per occurrence, down to a floor
+    CRITICAL = "critical"  # yes/no; one "no" triggers the item's on_fail effect (一票否决)
+
+
+class SourceKind(enum.StrEnum):
+    SELF = "self"
+    SUPERVISOR = "supervisor"  # the supervisor or the department (部门考核)
+    PEER = "peer"
+    SUBORDINATE = "subordinate"
+    CUSTOMER = "customer"  # customers and service recipients
+    COMMITTEE = "committee"  # committee spot checks (考核小组抽查)
+    THIRD_PARTY = "third_party"
+
+
+class MissingSources(enum.StrEnum):
+    """What a source's weight does when that source gave no ratings."""
+
+    RENORMALISE = "renormalise"  # the weights of the sources that rated are scaled up to 100%
+    ZERO = "zero"  # the missing source counts as zero
+
+
+class Disqualify(enum.StrEnum):
+    NONE = "none"
+    THIS_PERIOD = "this_period"
+    NEXT_PERIOD = "next_period"
+
+
+class CriticalEffect(enum.StrEnum):
+    DISQUALIFY = "disqualify"  # disqualified this period
+    ZERO_SECTION = "zero_section"  # the item's section scores zero for that source
+
+
+class Consequence(enum.StrEnum):
+    NONE = "none"
+    RETRAINING = "retraining"  # e.g. one week of off-post training and an exam
+    SECOND_REVIEW = "second_review"  # reviewed again after rectification
+    BENCHMARK = "benchmark"  # archived as a benchmark sample
+    TERMINATION_REVIEW = "termination_review"  # a provider's contract is reviewed
+
+
+class PeriodKind(enum.StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+
+
+class Subject(enum.StrEnum):
+    EMPLOYEE = "employee"
+    UNIT = "unit"
+    PROVIDER = "provider"
+
+
+class EligibilityKind(enum.StrEnum):
+    LEVEL_AT_LEAST = "level_at_least"  # excluded from this position level up
+    UNIT_CATEGORY = "unit_category"  # excluded when the unit has this category
+    EMPLOYMENT_FORM = "employment_form"  # excluded with this employment form
+
+
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Points = Annotated[Decimal, Field(ge=0, le=10000, decimal_places=2)]
+PositivePoints = Annotated[Decimal, Field(gt=0, le=10000, decimal_places=2)]
+SignedPoints = Annotated[Decimal, Field(ge=-10000, le=10000, decimal_places=2)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
+Money = Annotated[Decimal, Field(ge=0, le=100_000_000, decimal_places=2)]
+Coefficient = Annotated[Decimal, Field(ge=0, le=10, decimal_places=3)]
+# Names of fields whose value is Kaohe's default, not the source's: the UI and the file say so.
+Defaulted = tuple[Key, ...]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScaleLevel(_Part):
+    label: ShortText
+    points: Points
+
+
+class Item(_Part):
+    key: Key
+    text: Text
+    max: PositivePoints
+    mode: Mode = Mode.POINTS
+    scale: tuple[ScaleLevel, ...] = ()  # scale mode only
+    per_occurrence: PositivePoints | None = None  # deduction mode only
+    floor: Points = Decimal(0)  # deduction mode only: the lowest the item can go
+    on_fail: CriticalEffect = CriticalEffect.DISQUALIFY  # critical mode only
+    note: Note | None = None
+    defaulted: Defaulted = ()
+
+
+class Section(_Part):
+    key: Key
+    title: ShortText
+    max: PositivePoints
+    items: tuple[Item, ...] = ()
+    note: Note | None = None
+    defaulted: Defaulted = ()
+
+
+class Source(_Part):
+    kind: SourceKind
+    weight: Percent
+    note: Note | None = None
+    defaulted: Defaulted = ()
+
+
+class Goals(_Part):
+    """The share of the score that comes from goal attainment (目标完成情况)."""
+
+    share: Percent = Decimal(0)
+    # A goal's attainment counts up to this percentage: 120 lets over-achievement count a little.
+    attainment_cap: Annotated[Decimal, Field(ge=100, le=1000, decimal_places=2)] = Decimal(100)
+    # Without approved goals: renormalise = the checklist alone; zero = the goals part counts 0.
+    when_missing: MissingSources = MissingSources.RENORMALISE
+    defaulted: Defaulted = ()
+
+
+class Band(_Part):
+    threshold: Points  # the band holds every score ≥ threshold below the next band up
+    label: ShortText
+    award: Money = Decimal(0)
+    pay_coefficient: Coefficient | None = None  # e.g. a provider's payment tier (分档付酬)
+    consequence: Consequence = Consequence.NONE
+    quota: Percent | None = None  # at most this share of the cohort (强制分布)
+    note: Note | None = None
+    defaulted: Defaulted = ()
+
+
+class Rule(_Part):
+    """What a ledger event of one type does (额外加减分项, 否决项)."""
+
+    event: Key
+    label: ShortText
+    needs_validity: bool = False  # counted only once ruled valid (有效); else unless ruled invalid
+    points: SignedPoints = Decimal(0)  # to the period score
+    monthly_points: SignedPoints = Decimal(0)  # to the month's tally (月度部门考核)
+    fine: Money = Decimal(0)
+    disqualify: Disqualify = Disqualify.NONE
+    note: Note | None = None
+    defaulted: Defaulted = ()
+
+
+class TallyLimit(_Part):
+    """Deducting this many points or more in any one month disqualifies (含本数)."""
+
+    deducted_at_least: PositivePoints
+    disqualify: Disqualify = Disqualify.THIS_PERIOD
+    note: Note | None = None
+    defaulted: Defaulted = ()
+
+
+class EligibilityRule(_Part):
+    kind: EligibilityKind
+    value: ShortText  # a position level's name, a unit category or an employment form
+    note: Note | None = None
+
+
+class Scheme(_Part):
+    name: ShortText
+    description: Note | None = None
+    provenance: Note | None = None  # where the standard comes from
+    subject: Subject = Subject.EMPLOYEE
+    period: PeriodKind = PeriodKind.QUARTER
+    unit_categories: tuple[ShortText, ...] = ()  # the unit categories it is written for
+    scale: PositivePoints = Decimal(100)
+    precision: Annotated[int, Field(ge=0, le=4)] = 2  # decimals of the final score
+    cap_at_scale: bool = True  # may bonuses take the final score above the scale?
+    sources: tuple[Source, ...] = ()
+    missing_sources: MissingSources = MissingSources.RENORMALISE
+    third_party_cap: Percent = Decimal(20)  # the most a third party may weigh
+    goals: Goals = Goals()
+    sections: tuple[Section, ...] = ()
+    bands: tuple[Band, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    tally_limits: tuple[TallyLimit, ...] = ()
+    eligibility: tuple[EligibilityRule, ...] = ()
+    defaulted: Defaulted = ()
