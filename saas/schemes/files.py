@@ -92,8 +92,11 @@ def _drop_other_modes(item: dict[str, Any]) -> None:
 def _compact(value: Any) -> Any:
     """Enums as their values, tuples as lists, empty lists and notes left out."""
     if isinstance(value, dict):
-        return {key: _compact(item) for key, item in value.items()
-                if not (isinstance(item, list | tuple) and not item)}
+        return {
+            key: _compact(item)
+            for key, item in value.items()
+            if not (isinstance(item, list | tuple) and not item)
+        }
     if isinstance(value, list | tuple):
         return [_compact(item) for item in value]
     if hasattr(value, "value") and isinstance(value.value, str):
@@ -102,8 +105,14 @@ def _compact(value: Any) -> Any:
 
 
 def dump(scheme: Scheme) -> str:
-    body = yaml.dump(_plain(scheme), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=100)
+    body = yaml.dump(
+        _plain(scheme),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+    )
     return HEADER + body
 
 
@@ -165,8 +174,9 @@ def load(text: str) -> Loaded:
     lines = _lines(node)
     version = data.pop(FORMAT_KEY, None)
     if version != FORMAT_VERSION:
-        return _file_problem("file.version", lines.get((FORMAT_KEY,), 1),
-                             found=version, expected=FORMAT_VERSION)
+        return _file_problem(
+            "file.version", lines.get((FORMAT_KEY,), 1), found=version, expected=FORMAT_VERSION
+        )
     scheme, issues = parse(data)
     found = [FileIssue(issue, _line_of(issue.path, lines)) for issue in issues]
     if any(issue.blocks_publishing for issue in issues):

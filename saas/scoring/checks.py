@@ -105,17 +105,30 @@ def _repeats(values: Iterable[tuple[Path, Any]]) -> Iterable[tuple[Path, Any]]:
 
 def _duplicates(scheme: Scheme) -> Iterable[Issue]:
     checks: list[tuple[str, Iterable[tuple[Path, Any]]]] = [
-        ("duplicate.section", ((("sections", s, "key"), sec.key) for s, sec in
-                               enumerate(scheme.sections))),
-        ("duplicate.item", ((("sections", s, "items", i, "key"), item.key)
-                            for s, sec in enumerate(scheme.sections)
-                            for i, item in enumerate(sec.items))),
-        ("duplicate.source", ((("sources", n, "kind"), src.kind.value)
-                              for n, src in enumerate(scheme.sources))),
-        ("duplicate.band", ((("bands", n, "threshold"), band.threshold)
-                            for n, band in enumerate(scheme.bands))),
-        ("duplicate.rule", ((("rules", n, "event"), rule.event)
-                            for n, rule in enumerate(scheme.rules))),
+        (
+            "duplicate.section",
+            ((("sections", s, "key"), sec.key) for s, sec in enumerate(scheme.sections)),
+        ),
+        (
+            "duplicate.item",
+            (
+                (("sections", s, "items", i, "key"), item.key)
+                for s, sec in enumerate(scheme.sections)
+                for i, item in enumerate(sec.items)
+            ),
+        ),
+        (
+            "duplicate.source",
+            ((("sources", n, "kind"), src.kind.value) for n, src in enumerate(scheme.sources)),
+        ),
+        (
+            "duplicate.band",
+            ((("bands", n, "threshold"), band.threshold) for n, band in enumerate(scheme.bands)),
+        ),
+        (
+            "duplicate.rule",
+            ((("rules", n, "event"), rule.event) for n, rule in enumerate(scheme.rules)),
+        ),
     ]
     for code, values in checks:
         for path, value in _repeats(values):
@@ -136,10 +149,15 @@ def _item_mode(item, at: Path) -> Iterable[Issue]:
             yield Issue(Severity.INVALID, (*at, "scale"), "item.scale_levels")
         for n, level in enumerate(item.scale):
             if level.points > item.max:
-                yield Issue(Severity.INVALID, (*at, "scale", n, "points"), "item.level_above_max",
-                            {"points": level.points, "max": item.max})
-        for path, label in _repeats(((*at, "scale", n, "label"), level.label)
-                                    for n, level in enumerate(item.scale)):
+                yield Issue(
+                    Severity.INVALID,
+                    (*at, "scale", n, "points"),
+                    "item.level_above_max",
+                    {"points": level.points, "max": item.max},
+                )
+        for path, label in _repeats(
+            ((*at, "scale", n, "label"), level.label) for n, level in enumerate(item.scale)
+        ):
             yield Issue(Severity.INVALID, path, "duplicate.level", {"value": label})
     elif item.scale:
         yield Issue(Severity.INVALID, (*at, "scale"), "item.only_for_mode", {"mode": "scale"})
@@ -147,15 +165,24 @@ def _item_mode(item, at: Path) -> Iterable[Issue]:
         if item.per_occurrence is None:
             yield Issue(Severity.INVALID, (*at, "per_occurrence"), "item.per_occurrence_missing")
         if item.floor >= item.max:
-            yield Issue(Severity.INVALID, (*at, "floor"), "item.floor_not_below_max",
-                        {"floor": item.floor, "max": item.max})
+            yield Issue(
+                Severity.INVALID,
+                (*at, "floor"),
+                "item.floor_not_below_max",
+                {"floor": item.floor, "max": item.max},
+            )
     else:
         if item.per_occurrence is not None:
-            yield Issue(Severity.INVALID, (*at, "per_occurrence"), "item.only_for_mode",
-                        {"mode": "deduction"})
+            yield Issue(
+                Severity.INVALID,
+                (*at, "per_occurrence"),
+                "item.only_for_mode",
+                {"mode": "deduction"},
+            )
         if item.floor:
-            yield Issue(Severity.INVALID, (*at, "floor"), "item.only_for_mode",
-                        {"mode": "deduction"})
+            yield Issue(
+                Severity.INVALID, (*at, "floor"), "item.only_for_mode", {"mode": "deduction"}
+            )
 
 
 def _sources(scheme: Scheme) -> Iterable[Issue]:
@@ -167,8 +194,12 @@ def _sources(scheme: Scheme) -> Iterable[Issue]:
         yield Issue(Severity.INCOMPLETE, ("sources",), "sources.total", {"total": total})
     for n, source in enumerate(scheme.sources):
         if source.kind is SourceKind.THIRD_PARTY and source.weight > scheme.third_party_cap:
-            yield Issue(Severity.INCOMPLETE, ("sources", n, "weight"), "sources.third_party_cap",
-                        {"weight": source.weight, "cap": scheme.third_party_cap})
+            yield Issue(
+                Severity.INCOMPLETE,
+                ("sources", n, "weight"),
+                "sources.third_party_cap",
+                {"weight": source.weight, "cap": scheme.third_party_cap},
+            )
 
 
 def _sections(scheme: Scheme) -> Iterable[Issue]:
@@ -177,17 +208,29 @@ def _sections(scheme: Scheme) -> Iterable[Issue]:
         yield Issue(Severity.INCOMPLETE, ("sections",), "sections.none")
     for s, section in enumerate(scheme.sections):
         if not section.items:
-            yield Issue(Severity.INCOMPLETE, ("sections", s, "items"), "section.no_items",
-                        {"section": section.title})
+            yield Issue(
+                Severity.INCOMPLETE,
+                ("sections", s, "items"),
+                "section.no_items",
+                {"section": section.title},
+            )
             continue
         reachable = sum((item.max for item in section.items), Decimal(0))
         if reachable < section.max:
-            yield Issue(Severity.WARNING, ("sections", s, "max"), "section.unreachable",
-                        {"section": section.title, "items": reachable, "max": section.max})
+            yield Issue(
+                Severity.WARNING,
+                ("sections", s, "max"),
+                "section.unreachable",
+                {"section": section.title, "items": reachable, "max": section.max},
+            )
     total = sum((section.max for section in scheme.sections), Decimal(0))
     if scheme.sections and total != scheme.scale:
-        yield Issue(Severity.WARNING, ("sections",), "sections.total",
-                    {"total": total, "scale": scheme.scale})
+        yield Issue(
+            Severity.WARNING,
+            ("sections",),
+            "sections.total",
+            {"total": total, "scale": scheme.scale},
+        )
 
 
 def _bands(scheme: Scheme) -> Iterable[Issue]:
@@ -196,8 +239,12 @@ def _bands(scheme: Scheme) -> Iterable[Issue]:
         return
     for n, band in enumerate(scheme.bands):
         if scheme.cap_at_scale and band.threshold > scheme.scale:
-            yield Issue(Severity.INCOMPLETE, ("bands", n, "threshold"), "band.above_scale",
-                        {"threshold": band.threshold, "scale": scheme.scale})
+            yield Issue(
+                Severity.INCOMPLETE,
+                ("bands", n, "threshold"),
+                "band.above_scale",
+                {"threshold": band.threshold, "scale": scheme.scale},
+            )
     lowest = min(band.threshold for band in scheme.bands)
     if lowest > 0:
         yield Issue(Severity.WARNING, ("bands",), "bands.gap_below", {"threshold": lowest})

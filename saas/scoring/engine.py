@@ -75,8 +75,9 @@ def _points_converter(item) -> Callable[[object], Decimal] | None:
             try:
                 return levels[value]
             except KeyError:
-                raise ScoringInputError("input.unknown_level", item=item.key,
-                                        value=value, levels=list(levels)) from None
+                raise ScoringInputError(
+                    "input.unknown_level", item=item.key, value=value, levels=list(levels)
+                ) from None
 
         return from_level
     per, floor = item.per_occurrence, item.floor
@@ -92,10 +93,16 @@ class Engine:
         self._weights = {source.kind.value: source.weight for source in scheme.sources}
         self._sections = [(section.key, section.max) for section in scheme.sections]
         self._items = [
-            _ItemPlan(item.key, s, item.max, item.floor if item.mode is Mode.DEDUCTION else ZERO,
-                      _points_converter(item),
-                      item.on_fail if item.mode is Mode.CRITICAL else None)
-            for s, section in enumerate(scheme.sections) for item in section.items
+            _ItemPlan(
+                item.key,
+                s,
+                item.max,
+                item.floor if item.mode is Mode.DEDUCTION else ZERO,
+                _points_converter(item),
+                item.on_fail if item.mode is Mode.CRITICAL else None,
+            )
+            for s, section in enumerate(scheme.sections)
+            for item in section.items
         ]
         self._item_keys = {plan.key for plan in self._items}
         self._rules = {rule.event: rule for rule in scheme.rules}
@@ -106,8 +113,12 @@ class Engine:
     def score(self, subject: SubjectInput, period: Period) -> Result:
         with decimal.localcontext(CONTEXT):
             if subject.excluded_because:
-                return Result(subject.key, period.label, tuple(subject.excluded_because),
-                              notes=(Step("excluded", {"reasons": list(subject.excluded_because)}),))
+                return Result(
+                    subject.key,
+                    period.label,
+                    tuple(subject.excluded_because),
+                    notes=(Step("excluded", {"reasons": list(subject.excluded_because)}),),
+                )
             return self._score(subject, period)
 
     def score_many(self, subjects: Iterable[SubjectInput], period: Period) -> list[Result]:
@@ -132,16 +143,39 @@ class Engine:
             notes.append(Step("cap", {"score": unrounded, "scale": self.scheme.scale}))
             unrounded = self.scheme.scale
         final = unrounded.quantize(self._quantum, ROUND_HALF_UP)
-        notes.append(Step("final", {"base": base, "adjustments": events.points,
-                                    "unrounded": unrounded, "final": final}))
+        notes.append(
+            Step(
+                "final",
+                {
+                    "base": base,
+                    "adjustments": events.points,
+                    "unrounded": unrounded,
+                    "final": final,
+                },
+            )
+        )
         band = next((band for band in self._bands if band.threshold <= final), None)
         award = self._award(band, disqualified, notes)
         return Result(
-            subject=subject.key, period=period.label, items=items, sections=sections,
-            sources=totals, weights=weights, checklist=checklist, goals=goals, base=base,
-            adjustments=events.points, monthly_tallies=events.tally_labels(), fines=events.fines,
-            disqualified=tuple(disqualified), disqualified_next=tuple(events.disqualified_next),
-            unrounded=unrounded, final=final, band=band, award=award, notes=tuple(notes),
+            subject=subject.key,
+            period=period.label,
+            items=items,
+            sections=sections,
+            sources=totals,
+            weights=weights,
+            checklist=checklist,
+            goals=goals,
+            base=base,
+            adjustments=events.points,
+            monthly_tallies=events.tally_labels(),
+            fines=events.fines,
+            disqualified=tuple(disqualified),
+            disqualified_next=tuple(events.disqualified_next),
+            unrounded=unrounded,
+            final=final,
+            band=band,
+            award=award,
+            notes=tuple(notes),
         )
 
     def _checklist(self, subject: SubjectInput, disqualified: list[Step]):
@@ -166,7 +200,8 @@ class Engine:
             rated = by_source.get(source)
             if rated is not None:
                 items[source], sections[source], totals[source] = self._source(
-                    source, rated, disqualified)
+                    source, rated, disqualified
+                )
         return items, sections, totals
 
     def _source(self, source: str, rated: dict[str, list], disqualified: list[Step]):
@@ -200,8 +235,9 @@ class Engine:
         source_total = sum((s.subtotal for s in subtotals.values()), ZERO)
         return scores, subtotals, source_total
 
-    def _critical_failed(self, plan: _ItemPlan, source: str, zeroed: dict[int, str],
-                         disqualified: list[Step]) -> None:
+    def _critical_failed(
+        self, plan: _ItemPlan, source: str, zeroed: dict[int, str], disqualified: list[Step]
+    ) -> None:
         if plan.critical is CriticalEffect.ZERO_SECTION:
             zeroed[plan.section] = plan.key
         elif not any(step.params.get("item") == plan.key for step in disqualified):
@@ -214,15 +250,26 @@ class Engine:
         missing = [source for source in self._sources if source not in totals]
         if missing and self.scheme.missing_sources is MissingSources.RENORMALISE:
             rated_weight = sum((self._weights[source] for source in totals), ZERO)
-            weights = {source: self._weights[source] * HUNDRED / rated_weight
-                       if rated_weight else ZERO for source in totals}
+            weights = {
+                source: self._weights[source] * HUNDRED / rated_weight if rated_weight else ZERO
+                for source in totals
+            }
         else:
             weights = {source: self._weights[source] for source in self._sources}
-        checklist = sum((weights[source] * totals.get(source, ZERO) for source in weights),
-                        ZERO) / HUNDRED
-        notes.append(Step("checklist", {"weights": weights, "missing": missing,
-                                        "policy": self.scheme.missing_sources.value,
-                                        "checklist": checklist}))
+        checklist = (
+            sum((weights[source] * totals.get(source, ZERO) for source in weights), ZERO) / HUNDRED
+        )
+        notes.append(
+            Step(
+                "checklist",
+                {
+                    "weights": weights,
+                    "missing": missing,
+                    "policy": self.scheme.missing_sources.value,
+                    "checklist": checklist,
+                },
+            )
+        )
         return weights, checklist
 
     def _blend(self, subject: SubjectInput, checklist: Decimal | None, notes: list[Step]):
@@ -236,8 +283,9 @@ class Engine:
         if checklist is None and share < HUNDRED:
             notes.append(Step("checklist_missing"))
         base = ((checklist or ZERO) * (HUNDRED - share) + (goals or ZERO) * share) / HUNDRED
-        notes.append(Step("blend", {"checklist": checklist, "goals": goals, "share": share,
-                                    "base": base}))
+        notes.append(
+            Step("blend", {"checklist": checklist, "goals": goals, "share": share, "base": base})
+        )
         return goals, base
 
     def _goals(self, subject: SubjectInput, notes: list[Step]) -> Decimal | None:
@@ -247,16 +295,26 @@ class Engine:
         cap = self.scheme.goals.attainment_cap
         attained = sum((goal.weight * min(goal.attainment, cap) for goal in subject.goals), ZERO)
         component = attained / weight * self.scheme.scale / HUNDRED
-        notes.append(Step("goals", {"goals": len(subject.goals), "cap": cap,
-                                    "attainment": attained / weight, "component": component}))
+        notes.append(
+            Step(
+                "goals",
+                {
+                    "goals": len(subject.goals),
+                    "cap": cap,
+                    "attainment": attained / weight,
+                    "component": component,
+                },
+            )
+        )
         return component
 
     def _award(self, band, disqualified: list[Step], notes: list[Step]) -> Decimal:
         if band is None:
             notes.append(Step("no_band"))
             return ZERO
-        notes.append(Step("band", {"label": band.label, "threshold": band.threshold,
-                                   "award": band.award}))
+        notes.append(
+            Step("band", {"label": band.label, "threshold": band.threshold, "award": band.award})
+        )
         if disqualified and band.award:
             notes.append(Step("award_withheld", {"award": band.award}))
             return ZERO
@@ -266,8 +324,9 @@ class Engine:
 class _Ledger:
     """Reads a subject's events in date order and keeps what they add up to."""
 
-    def __init__(self, rules: dict[str, Rule], period: Period, notes: list[Step],
-                 disqualified: list[Step]) -> None:
+    def __init__(
+        self, rules: dict[str, Rule], period: Period, notes: list[Step], disqualified: list[Step]
+    ) -> None:
         self.rules, self.period, self.notes = rules, period, notes
         self.disqualified = disqualified
         self.disqualified_next: list[Step] = []
@@ -305,9 +364,18 @@ class _Ledger:
         if rule.monthly_points < 0:
             month = (event.on.year, event.on.month)
             self.tallies[month] = self.tallies.get(month, ZERO) - rule.monthly_points
-        self.notes.append(Step("event", {**about, "points": rule.points,
-                                         "monthly_points": rule.monthly_points,
-                                         "fine": rule.fine, "disqualify": rule.disqualify.value}))
+        self.notes.append(
+            Step(
+                "event",
+                {
+                    **about,
+                    "points": rule.points,
+                    "monthly_points": rule.monthly_points,
+                    "fine": rule.fine,
+                    "disqualify": rule.disqualify.value,
+                },
+            )
+        )
         if rule.disqualify is Disqualify.THIS_PERIOD:
             self.disqualified.append(Step("rule", about))
         elif rule.disqualify is Disqualify.NEXT_PERIOD:
@@ -317,8 +385,9 @@ class _Ledger:
         """An event of the previous period counts here only through forward rules."""
         if rule.monthly_points < 0:
             month = (event.on.year, event.on.month)
-            self.previous_tallies[month] = (self.previous_tallies.get(month, ZERO)
-                                            - rule.monthly_points)
+            self.previous_tallies[month] = (
+                self.previous_tallies.get(month, ZERO) - rule.monthly_points
+            )
         if rule.disqualify is Disqualify.NEXT_PERIOD:
             self.notes.append(Step("event_previous", {**about, "disqualify": "this_period"}))
             self.disqualified.append(Step("previous_period", about))
@@ -338,8 +407,10 @@ class _Ledger:
                         self._over_limit(limit, month, deducted, Disqualify.THIS_PERIOD)
 
     def _over_limit(self, limit, month, deducted: Decimal, effect: Disqualify) -> None:
-        reason = Step("tally_limit", {"month": _month(month), "deducted": deducted,
-                                      "limit": limit.deducted_at_least})
+        reason = Step(
+            "tally_limit",
+            {"month": _month(month), "deducted": deducted, "limit": limit.deducted_at_least},
+        )
         self.notes.append(reason)
         if effect is Disqualify.THIS_PERIOD:
             self.disqualified.append(reason)

@@ -19,8 +19,7 @@ _FORMS = (
     (re.compile(r"^(\d{4})-(\d{2})$"), PeriodKind.MONTH),
     (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
 )
-_MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF_YEAR: 6,
-           PeriodKind.YEAR: 12}
+_MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF_YEAR: 6, PeriodKind.YEAR: 12}
 
 
 class PeriodError(ValueError):
@@ -44,7 +43,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """"2026-Q3", "2026-H2", "2026-07" or "2026"."""
+        """ "2026-Q3", "2026-H2", "2026-07" or "2026"."""
         text = text.strip()
         for pattern, kind in _FORMS:
             match = pattern.match(text)

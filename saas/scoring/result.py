@@ -71,42 +71,66 @@ class Result:
         steps: list[Step] = []
         for source, items in self.items.items():
             for item, score in items.items():
-                steps.append(Step("item", {"source": source, "item": item,
-                                           "raters": score.raters, "mean": score.mean,
-                                           "score": score.score}))
+                steps.append(
+                    Step(
+                        "item",
+                        {
+                            "source": source,
+                            "item": item,
+                            "raters": score.raters,
+                            "mean": score.mean,
+                            "score": score.score,
+                        },
+                    )
+                )
             for section, total in self.sections[source].items():
-                steps.append(Step("section", {"source": source, "section": section,
-                                              "sum": total.sum, "subtotal": total.subtotal,
-                                              "zeroed_by": total.zeroed_by}))
+                steps.append(
+                    Step(
+                        "section",
+                        {
+                            "source": source,
+                            "section": section,
+                            "sum": total.sum,
+                            "subtotal": total.subtotal,
+                            "zeroed_by": total.zeroed_by,
+                        },
+                    )
+                )
             steps.append(Step("source", {"source": source, "total": self.sources[source]}))
         return steps + list(self.notes)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; decimals are strings so nothing is lost."""
-        return _plain({
-            "subject": self.subject,
-            "period": self.period,
-            "excluded_because": list(self.excluded_because),
-            "final": self.final,
-            "band": None if self.band is None else self.band.label,
-            "award": self.award,
-            "disqualified": [_step(s) for s in self.disqualified],
-            "disqualified_next_period": [_step(s) for s in self.disqualified_next],
-            "fines": self.fines,
-            "checklist": self.checklist,
-            "goals": self.goals,
-            "base": self.base,
-            "adjustments": self.adjustments,
-            "unrounded": self.unrounded,
-            "sources": self.sources,
-            "weights": self.weights,
-            "sections": {source: {key: s.subtotal for key, s in sections.items()}
-                         for source, sections in self.sections.items()},
-            "items": {source: {key: i.score for key, i in items.items()}
-                      for source, items in self.items.items()},
-            "monthly_tallies": self.monthly_tallies,
-            "trace": [_step(s) for s in self.trace()],
-        })
+        return _plain(
+            {
+                "subject": self.subject,
+                "period": self.period,
+                "excluded_because": list(self.excluded_because),
+                "final": self.final,
+                "band": None if self.band is None else self.band.label,
+                "award": self.award,
+                "disqualified": [_step(s) for s in self.disqualified],
+                "disqualified_next_period": [_step(s) for s in self.disqualified_next],
+                "fines": self.fines,
+                "checklist": self.checklist,
+                "goals": self.goals,
+                "base": self.base,
+                "adjustments": self.adjustments,
+                "unrounded": self.unrounded,
+                "sources": self.sources,
+                "weights": self.weights,
+                "sections": {
+                    source: {key: s.subtotal for key, s in sections.items()}
+                    for source, sections in self.sections.items()
+                },
+                "items": {
+                    source: {key: i.score for key, i in items.items()}
+                    for source, items in self.items.items()
+                },
+                "monthly_tallies": self.monthly_tallies,
+                "trace": [_step(s) for s in self.trace()],
+            }
+        )
 
 
 def _step(step: Step) -> dict[str, Any]:
