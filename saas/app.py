@@ -50,6 +50,7 @@ def _register_blueprints(app: Flask) -> None:
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
+    from saas.schemes.views import bp as schemes
     from saas.statements.views import bp as statements
     from saas.web.language import bp as language
 
@@ -64,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
         org,
         people,
         platform,
+        schemes,
         statements,
         language,
     ):

@@ -40,6 +40,11 @@ def tenant_ddl() -> str:
             for index in sorted(table.indexes, key=lambda ix: ix.name or "")
         )
     statements.extend(compiled(AddConstraint(fk)) for fk in deferred)
+    # Triggers and their functions, declared on a table as info["after_create"].
+    for table in TenantBase.metadata.sorted_tables:
+        statements.extend(
+            sql.format(schema=_PLACEHOLDER) for sql in table.info.get("after_create", ())
+        )
     version = (
         f"CREATE TABLE {_PLACEHOLDER}.{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
         f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num));\n"

@@ -5,6 +5,7 @@ from saas.models.eligibility import EligibilityRule
 from saas.models.imports import ImportBatch
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
+from saas.models.scheme import AssessmentScheme, SchemeVersion
 from saas.models.signing import SigningIdentity
 from saas.models.statement import Statement
 from saas.models.tokens import AccountToken
@@ -12,6 +13,7 @@ from saas.models.user import Role, User, UserRole
 
 __all__ = [
     "AccountToken",
+    "AssessmentScheme",
     "AuditEntry",
     "EligibilityRule",
     "Employee",
@@ -19,6 +21,7 @@ __all__ = [
     "OrgUnit",
     "PositionLevel",
     "Role",
+    "SchemeVersion",
     "SigningIdentity",
     "Statement",
     "User",

@@ -15,6 +15,7 @@ from flask_login import current_user
 from saas.auth.accounts import TenantPrincipal, current_scope
 from saas.models.user import Role
 from saas.org.access import Scope
+from saas.schemes.access import can_read_schemes
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ MENU = (
     MenuItem("home.index", _l("Home"), lambda p, s: True),
     MenuItem("org.tree", _l("Organisation"), lambda p, s: s.sees_organisation),
     MenuItem("people.index", _l("People"), lambda p, s: True),
+    MenuItem("schemes.index", _l("Schemes"), lambda p, s: can_read_schemes(p)),
     MenuItem("accounts.users", _l("Accounts"), _admin),
     MenuItem("imports.index", _l("Import"), _admin),
     MenuItem("audit.index", _l("Audit log"), _admin),

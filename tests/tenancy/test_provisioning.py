@@ -187,7 +187,21 @@ def _structure(db, schema: str) -> dict:
                 (c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table, schema)
             ),
         }
+    tables["triggers"] = _triggers(db, schema)
     return tables
+
+
+def _triggers(db, schema: str) -> list[tuple[str, str, str, str]]:
+    """Triggers (table, name, function, definition of the function) of a schema."""
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "select c.relname, t.tgname, p.proname, p.prosrc from pg_trigger t"
+            " join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace"
+            " join pg_proc p on p.oid = t.tgfoid"
+            " where n.nspname = %(schema)s and not t.tgisinternal order by 1, 2",
+            {"schema": schema},
+        )
+        return [tuple(row) for row in rows]
 
 
 def test_provisioned_tables_equal_the_migrated_tree(db, tenant):

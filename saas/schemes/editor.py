@@ -1,0 +1,74 @@
+"""What the editor page shows about a version: the scheme, its totals and problems, which form
+is open, and the values and errors of a form that was refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from saas.models.scheme import SchemeVersion
+from saas.schemes import explain, forms, preview
+from saas.schemes import versions as service
+from saas.schemes.editing import LISTS, fingerprint
+from saas.schemes.messages import describe
+from saas.scoring.checks import review
+from saas.scoring.scheme import Scheme
+
+
+@dataclass(frozen=True)
+class Totals:
+    sections: Decimal  # the sections' maxima added up
+    weights: Decimal  # the sources' weights added up
+    items: dict[str, Decimal]  # section key → its items' maxima added up
+
+
+def totals(scheme: Scheme) -> Totals:
+    return Totals(
+        sections=sum((s.max for s in scheme.sections), Decimal(0)),
+        weights=sum((s.weight for s in scheme.sources), Decimal(0)),
+        items={s.key: sum((i.max for i in s.items), Decimal(0)) for s in scheme.sections},
+    )
+
+
+def number(value: Any) -> str:
+    """A decimal as people write it: 20, 7.5, 0.95."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(str(value))
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def editor_context(
+    version: SchemeVersion,
+    *,
+    editable: bool,
+    open_form: dict | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    scheme = service.definition(version)
+    issues = review(scheme)
+    data = version.definition
+    return {
+        "version": version,
+        "scheme": scheme,
+        "data": data,
+        "editable": editable,
+        "open_form": open_form or {},
+        "message": message,
+        "blocking": [describe(i) for i in issues if i.blocks_publishing],
+        "warnings": [describe(i) for i in issues if not i.blocks_publishing],
+        "totals": totals(scheme),
+        "fingerprints": {
+            kind: [fingerprint(entry) for entry in data.get(name, [])]
+            for kind, name in LISTS.items()
+        },
+        "forms": forms,
+        "labels": explain,
+        "number": number,
+        "status_label": service.status_label,
+        "sample": preview.empty(scheme),
+        **preview.outcome(scheme, preview.empty(scheme)),
+    }
