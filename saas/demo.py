@@ -11,10 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saas.models.org import OrgUnit, PositionLevel, UnitKind
+from saas.models.user import User
 from saas.org.access import Scope
 from saas.org.units import seed_example_org
 from saas.people.employees import EmployeeData, create_employee
 from saas.people.levels import seed_reference_levels
+from saas.schemes import versions
+from saas.schemes.templates import load_template
 
 ACTOR = "demo"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -89,4 +92,18 @@ def seed_demo(session: Session) -> int:
                 employment_form="劳务派遣" if i == 2 else "正式员工",
             )
     session.flush()
+    _seed_schemes(session)
     return len(units) * (1 + STAFF_PER_UNIT)
+
+
+def _seed_schemes(session: Session) -> None:
+    """The reference scheme in force for functional departments, the front-line one drafted."""
+    admin = session.scalar(select(User.id).order_by(User.id).limit(1)) or 0
+    actor = versions.Actor(admin, ACTOR)
+    functional = versions.create_scheme(
+        session, actor, load_template("smile_functional"), template="smile_functional"
+    )
+    versions.publish(session, actor, functional)
+    versions.create_scheme(
+        session, actor, load_template("smile_frontline"), template="smile_frontline"
+    )

@@ -22,3 +22,18 @@ def test_demo_organisation_has_units_people_and_the_reference_rule(db, tenant):
     assessed = [v for v in verdicts.values() if v.assessed]
     # The reference rule 部门主管以上不在考核范围 leaves out each unit's supervisor.
     assert len(assessed) == (units - 1) * STAFF_PER_UNIT
+
+
+def test_demo_has_the_reference_scheme_published_and_the_front_line_one_drafted(db, tenant):
+    from saas.models.scheme import SchemeVersion
+
+    with db.tenant(schema_for(tenant.slug)) as session:
+        seed_demo(session)
+    with db.tenant(schema_for(tenant.slug)) as session:
+        rows = session.execute(
+            select(SchemeVersion.status, SchemeVersion.definition["name"].astext)
+        ).all()
+    assert sorted(rows) == [
+        ("draft", "精准化微笑服务考核（一线生产作业部门）"),
+        ("published", "精准化微笑服务考核（职能部门）"),
+    ]

@@ -180,7 +180,10 @@ def _keep_mode_fields(entry: dict[str, Any]) -> None:
 
 
 def _merge(old: Mapping[str, Any], kind: str, form: Mapping[str, str]) -> dict[str, Any]:
-    new = {key: value for key, value in old.items() if key not in FIELDS[kind]}
+    """The entry with the form's fields replaced; a field the form does not carry at all keeps
+    its value (a checkbox left unticked is absent, and means no)."""
+    posted = {name for name, how in FIELDS[kind].items() if how == "bool" or name in form}
+    new = {key: value for key, value in old.items() if key not in posted}
     new.update(read_form(kind, form))
     if kind == "item":
         _keep_mode_fields(new)
