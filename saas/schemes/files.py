@@ -134,18 +134,31 @@ def _exact(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
 _Loader.add_constructor("tag:yaml.org,2002:float", _exact)
 
 
-def _lines(node: yaml.Node, path: Path = (), found: dict[Path, int] | None = None):
-    """The 1-based line of every value in the document, by its path."""
+def _lines(
+    node: yaml.Node,
+    path: Path = (),
+    found: dict[Path, int] | None = None,
+    repeated: list[FileIssue] | None = None,
+) -> dict[Path, int]:
+    """The 1-based line of every value in the document, by its path; a key given twice in
+    one mapping is put in ``repeated`` (YAML would silently keep the last value)."""
     found = {} if found is None else found
     found[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
         for key, value in node.value:
-            found[(*path, key.value)] = key.start_mark.line + 1
-            _lines(value, (*path, key.value), found)
-            found[(*path, key.value)] = key.start_mark.line + 1
+            line = key.start_mark.line + 1
+            if key.value in seen and repeated is not None:
+                issue = Issue(
+                    Severity.INVALID, (*path, key.value), "file.duplicate_key", {"key": key.value}
+                )
+                repeated.append(FileIssue(issue, line))
+            seen.add(key.value)
+            _lines(value, (*path, key.value), found, repeated)
+            found[(*path, key.value)] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, value in enumerate(node.value):
-            _lines(value, (*path, index), found)
+            _lines(value, (*path, index), found, repeated)
     return found
 
 
@@ -171,12 +184,15 @@ def load(text: str) -> Loaded:
         return _file_problem("file.syntax", mark.line + 1 if mark else None, problem=problem)
     if not isinstance(data, dict):
         return _file_problem("file.not_a_mapping", 1)
-    lines = _lines(node)
+    repeated: list[FileIssue] = []
+    lines = _lines(node, repeated=repeated)
     version = data.pop(FORMAT_KEY, None)
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # true == 1 in YAML and Python
         return _file_problem(
             "file.version", lines.get((FORMAT_KEY,), 1), found=version, expected=FORMAT_VERSION
         )
+    if repeated:
+        return Loaded(None, repeated)
     scheme, issues = parse(data)
     found = [FileIssue(issue, _line_of(issue.path, lines)) for issue in issues]
     if any(issue.blocks_publishing for issue in issues):

@@ -164,7 +164,8 @@ class Rule(_Part):
     label: ShortText
     needs_validity: bool = False  # counted only once ruled valid (有效); else unless ruled invalid
     points: SignedPoints = Decimal(0)  # to the period score
-    monthly_points: SignedPoints = Decimal(0)  # to the month's tally (月度部门考核)
+    # Deducted in the month's tally (月度部门考核), which tally limits look at: zero or less.
+    monthly_points: Annotated[Decimal, Field(ge=-10000, le=0, decimal_places=2)] = Decimal(0)
     fine: Money = Decimal(0)
     disqualify: Disqualify = Disqualify.NONE
     note: Note | None = None
