@@ -8,6 +8,7 @@ import click
 
 from saas.config import load_settings
 from saas.db import Database
+from saas.schemes.cli import scheme
 
 
 def _database() -> Database:
@@ -255,6 +256,8 @@ def up(bind: str) -> None:
 
     sys.exit(run_up(bind))
 
+
+main.add_command(scheme)
 
 if __name__ == "__main__":
     main()

@@ -17,6 +17,8 @@ COMMANDS = {
     ("tenant", "resume"),
     ("tenant", "drop"),
     ("platform-admin", "create"),
+    ("scheme", "check"),
+    ("scheme", "try"),
     ("worker",),
     ("web",),
     ("up",),

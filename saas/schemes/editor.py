@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+
 from saas.models.scheme import SchemeVersion
 from saas.schemes import explain, forms, preview
 from saas.schemes import versions as service
 from saas.schemes.editing import LISTS, fingerprint
-from saas.schemes.messages import describe
-from saas.scoring.checks import review
+from saas.schemes.messages import describe, field_label
+from saas.scoring.checks import Issue, review
 from saas.scoring.scheme import Scheme
 
 
@@ -41,6 +43,35 @@ def number(value: Any) -> str:
     return format(value.normalize(), "f")
 
 
+def _entry_name(path: tuple, data: dict[str, Any]) -> str | None:
+    """How the author knows the entry a path points into: a section's title, an item's key."""
+    try:
+        if path[0] == "sections":
+            section = data["sections"][path[1]]
+            if len(path) > 3 and path[2] == "items":
+                return f"{section['title']} › {section['items'][path[3]]['key']}"
+            return section["title"]
+        entry = data[path[0]][path[1]]
+    except (IndexError, KeyError, TypeError):
+        return None
+    if path[0] == "sources":
+        return str(explain.SOURCE_LABELS.get(entry.get("kind"), entry.get("kind")))
+    return entry.get("label") or entry.get("value")
+
+
+def located(issue: Issue, data: dict[str, Any]) -> str:
+    """A problem said next to the entry and field it is about."""
+    message = describe(issue)
+    if len(issue.path) < 2 or not isinstance(issue.path[1], int):
+        return message
+    place = _entry_name(issue.path, data)
+    if place is None:
+        return message
+    if isinstance(issue.path[-1], str) and len(issue.path) > 2:
+        place = f"{place} · {field_label(issue.path)}"
+    return _("%(place)s: %(message)s", place=place, message=message)
+
+
 def editor_context(
     version: SchemeVersion,
     *,
@@ -58,8 +89,8 @@ def editor_context(
         "editable": editable,
         "open_form": open_form or {},
         "message": message,
-        "blocking": [describe(i) for i in issues if i.blocks_publishing],
-        "warnings": [describe(i) for i in issues if not i.blocks_publishing],
+        "blocking": [located(i, data) for i in issues if i.blocks_publishing],
+        "warnings": [located(i, data) for i in issues if not i.blocks_publishing],
         "totals": totals(scheme),
         "fingerprints": {
             kind: [fingerprint(entry) for entry in data.get(name, [])]

@@ -34,8 +34,8 @@ from saas.schemes import editing, explain, files, preview, templates
 from saas.schemes import versions as service
 from saas.schemes.access import can_read_schemes, can_write_schemes
 from saas.schemes.editor import editor_context, number
-from saas.schemes.messages import describe, describe_with_place
-from saas.scoring.checks import Issue, parse
+from saas.schemes.messages import describe, describe_with_field, describe_with_place
+from saas.scoring.checks import parse
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("schemes", __name__, url_prefix=TENANT_PREFIX + "/schemes")
@@ -248,7 +248,7 @@ def _quote(text: str) -> str:
 
 def _refused(found: SchemeVersion, error: service.SchemeError) -> Response:
     tenant_session().rollback()
-    problems = [describe(issue) for issue in error.issues]
+    problems = [describe_with_field(issue) for issue in error.issues]
     if request.htmx:
         return (
             _editor(
@@ -514,10 +514,3 @@ def preview_score(version_id: int):
         number=number,
         **preview.outcome(scheme, sample),
     )
-
-
-def problems_of(issues: list[Issue]) -> dict[str, list[str]]:
-    return {
-        "blocking": [describe(i) for i in issues if i.blocks_publishing],
-        "warnings": [describe(i) for i in issues if not i.blocks_publishing],
-    }

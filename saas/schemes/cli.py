@@ -1,0 +1,190 @@
+"""`kaohe scheme`: check a scheme file, and try it on sample inputs, without a database.
+
+Both commands speak the user's language (--lang, else KAOHE_LANG or LANG, else Chinese) with
+the same catalogs as the web pages; a small Flask application carries the translations, since
+there is no request to take the locale from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from saas.schemes.files import Loaded
+    from saas.scoring.scheme import Scheme
+    from saas.scoring.tryout import Inputs
+
+LANGUAGES = {"zh": "zh_CN", "en": "en"}
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def default_language() -> str:
+    """The first of KAOHE_LANG and LANG that names a language Kaohe speaks; else Chinese."""
+    for name in ("KAOHE_LANG", "LANG"):
+        value = os.environ.get(name, "").strip().lower()
+        for language in LANGUAGES:
+            if value.startswith(language):
+                return language
+    return "zh"
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Translate messages into ``language`` ("zh" or "en") inside the block."""
+    from flask import Flask
+    from flask_babel import Babel, force_locale
+
+    app = Flask("kaohe-scheme")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    Babel(app)
+    with app.app_context(), force_locale(LANGUAGES[language]):
+        yield
+
+
+_language_option = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(sorted(LANGUAGES)),
+    default=default_language,
+    show_default="KAOHE_LANG or LANG, else zh",
+    help="The language of the messages.",
+)
+
+
+@click.group()
+def scheme() -> None:
+    """Check scheme files and try them on sample inputs (no database needed)."""
+
+
+@scheme.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_language_option
+def check(file: Path, language: str) -> None:
+    """Check a scheme file; exit 1 if it has errors that stop it being published."""
+    with speaking(language):
+        loaded = _load(file)
+        _report(file, loaded, err=False)
+    sys.exit(1 if loaded.errors else 0)
+
+
+@scheme.command("try")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inputs", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_language_option
+def try_scheme(file: Path, inputs: Path, language: str) -> None:
+    """Score the sample inputs in INPUTS with the scheme in FILE and print JSON
+    (docs/scheme-inputs.md)."""
+    from saas.scoring import tryout
+
+    with speaking(language):
+        loaded = _load(file)
+        if loaded.scheme is None or loaded.warnings:
+            _report(file, loaded, err=True)
+        if loaded.scheme is None:
+            sys.exit(1)
+        text = _read(inputs)
+        read = tryout.read_inputs(text, loaded.scheme) if text is not None else None
+        if read is None or not read.ok:
+            _report_inputs(inputs, read)
+            sys.exit(1)
+        click.echo(json.dumps(_output(loaded.scheme, read), indent=2, ensure_ascii=False))
+
+
+# -- reading and reporting -----------------------------------------------------------------------
+
+
+def _read(file: Path) -> str | None:
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _load(file: Path) -> Loaded:
+    from saas.schemes import files
+    from saas.scoring.checks import Issue, Severity
+
+    text = _read(file)
+    if text is None:
+        return files.Loaded(
+            None, [files.FileIssue(Issue(Severity.INVALID, (), "file.encoding"), None)]
+        )
+    return files.load(text)
+
+
+def _by_line(found: Any) -> int:
+    return found.line or 0
+
+
+def _report(file: Path, loaded: Loaded, *, err: bool) -> None:
+    """Every problem as FILE:LINE: mark: field (its name): message, errors first; then a
+    summary."""
+    from flask_babel import gettext as _
+
+    from saas.schemes.messages import SEVERITY_LABELS, describe, field_label
+
+    for found in [*sorted(loaded.errors, key=_by_line), *sorted(loaded.warnings, key=_by_line)]:
+        place = f"{file}:{found.line}" if found.line is not None else str(file)
+        parts = [place, str(SEVERITY_LABELS[found.issue.severity])]
+        if found.field:
+            label = field_label(found.issue.path)
+            parts.append(found.field if label == found.field else f"{found.field} ({label})")
+        parts.append(describe(found.issue))
+        click.echo(": ".join(parts), err=err)
+    counts = {"errors": len(loaded.errors), "warnings": len(loaded.warnings)}
+    if loaded.errors:
+        summary = _(
+            "Errors: %(errors)s, warnings: %(warnings)s. The scheme cannot be published until "
+            "the errors are fixed.",
+            **counts,
+        )
+    else:
+        summary = _(
+            "Errors: %(errors)s, warnings: %(warnings)s. The scheme %(name)s can be published.",
+            name=loaded.scheme.name,
+            **counts,
+        )
+    click.echo(summary, err=err)
+
+
+def _report_inputs(file: Path, read: Inputs | None) -> None:
+    from saas.schemes.messages import MESSAGES
+
+    if read is None:
+        click.echo(f"{file}: {MESSAGES['file.encoding']}", err=True)
+        return
+    for problem in read.problems:
+        place = f"{file}:{problem.line}" if problem.line is not None else str(file)
+        field = f"{problem.field}: " if problem.field else ""
+        click.echo(f"{place}: {field}{problem.text}", err=True)
+    click.echo(f"{file}: {len(read.problems)} problem(s); nothing was scored.", err=True)
+
+
+def _output(scheme: Scheme, inputs: Inputs) -> dict[str, Any]:
+    from saas.schemes.explain import explain, explain_reason
+    from saas.scoring import tryout
+
+    results = []
+    for result in tryout.results(scheme, inputs):
+        results.append(
+            {
+                **result.to_dict(),
+                "name": inputs.names.get(result.subject),
+                "explanation": [explain(step, scheme) for step in result.trace()],
+                "disqualified_explanation": [
+                    explain_reason(step, scheme) for step in result.disqualified
+                ],
+                "disqualified_next_period_explanation": [
+                    explain_reason(step, scheme) for step in result.disqualified_next
+                ],
+            }
+        )
+    return {"scheme": scheme.name, "period": inputs.period.label, "results": results}

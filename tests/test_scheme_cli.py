@@ -1,0 +1,445 @@
+"""`kaohe scheme check` and `kaohe scheme try`: problems with their line and field in the chosen
+language, exit statuses a script can rely on, and scores printed as JSON with their
+explanation. No database is involved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from saas.cli import main
+from saas.schemes import files
+from saas.schemes.cli import default_language
+from saas.schemes.explain import explain, explain_reason
+from saas.schemes.files import FileIssue
+from saas.schemes.messages import MESSAGES, describe, describe_with_place, field_label
+from saas.scoring.checks import Issue, Severity
+from saas.scoring.engine import Engine
+from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
+from saas.scoring.period import Period
+
+SCHEME = """\
+kaohe_scheme: 1
+name: 食堂服务考核
+sources:
+  - {kind: supervisor, weight: 100}
+sections:
+  - key: S
+    title: 服务
+    max: 100
+    items:
+      - {key: P1, text: 出餐及时, max: 60}
+      - {key: Y1, text: 着装整洁, max: 40, mode: yes_no}
+bands:
+  - {threshold: 90, label: 优秀, award: 500}
+  - {threshold: 0, label: 合格}
+rules:
+  - {event: praise, label: 表扬, points: 5}
+"""
+
+# Line 5 names a source kind Kaohe does not have.
+MISTYPED = """\
+kaohe_scheme: 1
+name: 坏方案
+sources:
+  - {kind: supervisor, weight: 60}
+  - {kind: boss, weight: 40}
+sections:
+  - key: S
+    title: 服务
+    max: 100
+    items:
+      - {key: P1, text: 出餐及时, max: 100}
+"""
+
+# Well typed, but the weights add up to 60 (line 3, incomplete) and there are no bands
+# (a warning about the whole file, line 1).
+UNFINISHED = """\
+kaohe_scheme: 1
+name: 未完成的方案
+sources:
+  - {kind: supervisor, weight: 60}
+sections:
+  - key: S
+    title: 服务
+    max: 100
+    items:
+      - {key: P1, text: 出餐及时, max: 100}
+"""
+
+INPUTS = """\
+period: 2026-Q3
+subjects:
+  - key: E001
+    name: 张三
+    ratings:
+      - {item: P1, source: supervisor, rater: 李四, value: 50}
+      - {item: P1, source: supervisor, rater: 王五, value: 55}
+      - {item: Y1, source: supervisor, rater: 李四, value: yes}
+    events:
+      - {event: praise, on: 2026-08-03}
+  - key: E002
+    ratings:
+      - {item: P1, source: supervisor, rater: 李四, value: 30}
+      - {item: Y1, source: supervisor, rater: 李四, value: no}
+"""
+
+BAD_INPUTS = """\
+period: 2026-Q3
+subjects:
+  - key: E001
+    ratings:
+      - {item: X9, source: supervisor, value: 50}
+      - {item: Y1, source: supervisor, value: maybe}
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    def write(name: str, text: str | bytes) -> str:
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+@pytest.fixture
+def kaohe(monkeypatch):
+    monkeypatch.delenv("KAOHE_LANG", raising=False)
+    monkeypatch.delenv("LANG", raising=False)
+    runner = CliRunner()
+    return lambda *args, **kw: runner.invoke(main, ["scheme", *args], **kw)
+
+
+def test_the_scheme_commands_are_listed(kaohe):
+    listed = kaohe("--help")
+    assert listed.exit_code == 0
+    assert "check" in listed.output and "try" in listed.output
+
+
+# -- check ----------------------------------------------------------------------------------------
+
+
+def test_check_passes_a_good_file(kaohe, write):
+    checked = kaohe("check", write("scheme.yaml", SCHEME), "--lang", "en")
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.strip().splitlines() == [
+        "Errors: 0, warnings: 0. The scheme 食堂服务考核 can be published."
+    ]
+
+
+def test_check_reports_line_field_and_message_in_english(kaohe, write):
+    path = write("bad.yaml", MISTYPED)
+    checked = kaohe("check", path, "--lang", "en")
+    assert checked.exit_code == 1
+    assert checked.output.splitlines() == [
+        f"{path}:5: error: sources[1].kind (source): Must be one of: self, supervisor, peer, "
+        "subordinate, customer, committee, third_party.",
+        "Errors: 1, warnings: 0. The scheme cannot be published until the errors are fixed.",
+    ]
+
+
+def test_check_lists_errors_before_warnings(kaohe, write):
+    path = write("unfinished.yaml", UNFINISHED)
+    checked = kaohe("check", path, "--lang", "en")
+    assert checked.exit_code == 1  # incomplete: it cannot be published
+    lines = checked.output.splitlines()
+    assert lines[0].startswith(f"{path}:3: incomplete: sources: The sources' weights add up to 60%")
+    assert lines[1].startswith(f"{path}:1: warning: bands: There are no bands")
+    assert lines[-1].startswith("Errors: 1, warnings: 1.")
+
+
+def test_check_speaks_chinese(kaohe, write):
+    # Needs the Chinese catalog to translate: "error", "source", "Must be one of: …" and the
+    # summary (see docs/translating.md).
+    path = write("bad.yaml", MISTYPED)
+    checked = kaohe("check", path, "--lang", "zh")
+    assert checked.exit_code == 1
+    assert checked.output.splitlines() == [
+        f"{path}:5: 错误: sources[1].kind (评价主体): 必须是以下之一：self, supervisor, peer, "
+        "subordinate, customer, committee, third_party。",
+        "错误 1 个，警告 0 个。改正错误后方案才能发布。",
+    ]
+
+
+def test_the_language_comes_from_the_environment(kaohe, write):
+    path = write("bad.yaml", MISTYPED)
+    checked = kaohe("check", path, env={"KAOHE_LANG": "en"})
+    assert "Must be one of" in checked.output
+
+
+@pytest.mark.parametrize(
+    ("kaohe_lang", "lang", "expected"),
+    [
+        (None, None, "zh"),
+        ("en", None, "en"),
+        (None, "en_US.UTF-8", "en"),
+        (None, "zh_CN.UTF-8", "zh"),
+        (None, "C.UTF-8", "zh"),
+        ("zh", "en_US.UTF-8", "zh"),
+        ("fr", "en_GB.UTF-8", "en"),
+    ],
+)
+def test_default_language(monkeypatch, kaohe_lang, lang, expected):
+    for name, value in (("KAOHE_LANG", kaohe_lang), ("LANG", lang)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert default_language() == expected
+
+
+def test_check_refuses_a_file_that_is_not_utf8(kaohe, write):
+    path = write("gbk.yaml", "name: 食堂".encode("gbk"))
+    checked = kaohe("check", path, "--lang", "en")
+    assert checked.exit_code == 1
+    assert f"{path}: error: The file is not UTF-8 text." in checked.output
+
+
+# -- try ------------------------------------------------------------------------------------------
+
+
+def test_try_prints_scores_with_their_explanation(kaohe, write):
+    tried = kaohe("try", write("scheme.yaml", SCHEME), write("inputs.yaml", INPUTS), "--lang", "en")
+    assert tried.exit_code == 0, tried.output
+    output = json.loads(tried.stdout)
+    assert (output["scheme"], output["period"]) == ("食堂服务考核", "2026-Q3")
+    zhang, other = output["results"]
+    # P1: the mean of 50 and 55 is 52.5; Y1 yes is 40; 92.5 plus 5 for the praise letter.
+    assert (zhang["name"], zhang["final"], zhang["band"], zhang["award"]) == (
+        "张三",
+        "97.50",
+        "优秀",
+        "500",
+    )
+    assert (other["name"], other["final"], other["band"]) == (None, "30.00", "合格")
+    assert len(zhang["explanation"]) == len(zhang["trace"])
+    assert zhang["explanation"][0] == (
+        "Supervisor or department · P1 出餐及时: 2 raters, mean 52.5, score 52.5"
+    )
+    assert "2026-08-03 表扬: +5 points" in zhang["explanation"]
+    assert zhang["explanation"][-1] == "Band 优秀 (from 90 points), award ¥500"
+    assert zhang["disqualified_explanation"] == []
+
+
+def test_try_explains_in_chinese(kaohe, write):
+    # Needs the Chinese catalog to translate "supervisor or department" and the item step.
+    tried = kaohe("try", write("scheme.yaml", SCHEME), write("inputs.yaml", INPUTS), "--lang", "zh")
+    assert tried.exit_code == 0, tried.output
+    zhang = json.loads(tried.stdout)["results"][0]
+    assert (
+        zhang["explanation"][0] == "上级（部门）评 · P1 出餐及时：2 人评分，平均 52.5，计 52.5 分"
+    )
+
+
+def test_try_reports_bad_inputs_with_their_lines(kaohe, write):
+    inputs = write("inputs.yaml", BAD_INPUTS)
+    tried = kaohe("try", write("scheme.yaml", SCHEME), inputs, "--lang", "en")
+    assert tried.exit_code == 1
+    assert tried.stdout == ""  # nothing scored, no half-written JSON
+    assert tried.stderr.splitlines() == [
+        f"{inputs}:5: subjects[0].ratings[0].item: The scheme has no item X9.",
+        f"{inputs}:6: subjects[0].ratings[1].value: maybe is not yes or no.",
+        f"{inputs}: 2 problem(s); nothing was scored.",
+    ]
+
+
+def test_try_refuses_a_scheme_with_errors(kaohe, write):
+    path = write("bad.yaml", MISTYPED)
+    tried = kaohe("try", path, write("inputs.yaml", INPUTS), "--lang", "en")
+    assert tried.exit_code == 1
+    assert tried.stdout == ""
+    assert f"{path}:5: error: sources[1].kind (source)" in tried.stderr
+
+
+# -- the words: a sentence for every problem code and every step ---------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+PYDANTIC_TYPES = [
+    "missing",
+    "extra_forbidden",
+    "string_type",
+    "string_too_short",
+    "string_too_long",
+    "string_pattern_mismatch",
+    "decimal_parsing",
+    "decimal_type",
+    "decimal_max_places",
+    "decimal_whole_digits",
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "int_parsing",
+    "int_type",
+    "int_from_float",
+    "bool_parsing",
+    "bool_type",
+    "enum",
+    "tuple_type",
+    "list_type",
+    "model_type",
+    "model_attributes_type",
+    "dict_type",
+]
+
+
+def emitted_codes(path: str) -> set[str]:
+    source = (ROOT / path).read_text(encoding="utf-8")
+    families = "duplicate|item|sources|sections|section|bands|band|rule|file"
+    return set(re.findall(rf'"((?:{families})\.[a-z_]+)"', source))
+
+
+def test_every_problem_code_has_its_own_message():
+    codes = emitted_codes("saas/scoring/checks.py") | emitted_codes("saas/schemes/files.py")
+    assert {"duplicate.item", "sources.total", "file.version"} <= codes  # the search works
+    codes |= {f"type.{name}" for name in PYDANTIC_TYPES}
+    assert sorted(codes - set(MESSAGES)) == []
+
+
+def test_messages_fill_in_their_values():
+    issue = Issue(Severity.INCOMPLETE, ("sources",), "sources.total", {"total": Decimal("60.50")})
+    assert describe(issue) == "The sources' weights add up to 60.5%; they must add up to 100%."
+    mode = Issue(Severity.INVALID, ("sections", 0, "items", 1, "floor"), "item.only_for_mode",
+                 {"mode": "deduction"})  # fmt: skip
+    assert "“deduction per occurrence”" in describe(mode)
+    odd = Issue(Severity.INVALID, ("x",), "type.some_new_check", {})
+    assert describe(odd) == "This value is not accepted here (some_new_check)."
+    assert describe(Issue(Severity.WARNING, (), "no.such.code")) == (
+        "Kaohe found a problem here (no.such.code)."
+    )
+
+
+def test_field_labels_and_places():
+    assert field_label(("sections", 0, "items", 1, "max")) == "maximum points"
+    assert field_label(("sections", 0, "items", 1, "scale", 0, "label")) == "level"
+    assert field_label(("sources", 1)) == "source"
+    assert field_label(("goals", "share")) == "share of the score from goals"
+    assert field_label(("bands", 0, "colour")) == "colour"  # unknown fields keep their name
+    found = FileIssue(Issue(Severity.INVALID, ("sections", 0, "max"), "type.missing"), 12)
+    assert describe_with_place(found) == "line 12, sections[0].max: Required: fill it in."
+    whole = FileIssue(Issue(Severity.INVALID, (), "file.not_a_mapping"), 1)
+    assert describe_with_place(whole).startswith("line 1: The file is not a scheme")
+
+
+TRIAL = """\
+kaohe_scheme: 1
+name: 全部步骤
+missing_sources: zero
+sources:
+  - {kind: supervisor, weight: 50}
+  - {kind: customer, weight: 50}
+goals: {share: 50}
+sections:
+  - key: S
+    title: 服务
+    max: 50
+    items:
+      - {key: P1, text: 出餐及时, max: 40}
+      - {key: P2, text: 菜品质量, max: 40}
+  - key: K
+    title: 安全
+    max: 50
+    items:
+      - {key: K1, text: 食品安全, max: 25, mode: critical, on_fail: zero_section}
+      - {key: K2, text: 消防安全, max: 25, mode: critical}
+bands:
+  - {threshold: 60, label: 合格}
+  - {threshold: 95, label: 优秀, award: 200}
+rules:
+  - {event: bonus, label: 市级表彰, points: 100}
+  - {event: penalty, label: 重大事故, points: -500}
+  - {event: lost_badge, label: 丢失奖章, fine: 200, disqualify: next_period}
+  - {event: complaint, label: 有效投诉, needs_validity: true, disqualify: this_period}
+  - {event: late, label: 迟到, monthly_points: -10}
+tally_limits:
+  - {deducted_at_least: 10, disqualify: next_period}
+"""
+
+
+def trial_results():
+    scheme = files.load(TRIAL).scheme
+    day = dt.date(2026, 8, 3)
+    subjects = [
+        SubjectInput(
+            "everything",
+            ratings=(
+                Rating("P1", "supervisor", "a", Decimal(45)),  # above the maximum: kept at 40
+                Rating("P2", "supervisor", "a", Decimal(30)),  # the section caps 70 at 50
+                Rating("K1", "supervisor", "a", True),
+                Rating("K2", "supervisor", "a", True),
+            ),
+            events=(
+                Event("bonus", day),
+                Event("lost_badge", dt.date(2026, 5, 2)),  # last quarter: disqualifies this one
+                Event("late", dt.date(2026, 5, 3)),  # last quarter's tally
+                Event("late", day),
+                Event("complaint", day, Validity.PENDING),
+                Event("complaint", day, Validity.INVALID),
+                Event("complaint", day),
+                Event("lost_badge", day),
+                Event("unheard_of", day),
+                Event("bonus", dt.date(2025, 1, 1)),  # long ago
+            ),
+        ),
+        SubjectInput(
+            "no ratings",
+            goals=(GoalAttainment("G", Decimal(1), Decimal(50)),),
+            events=(Event("penalty", day),),
+        ),
+        SubjectInput(
+            "critical",
+            ratings=(
+                Rating("K1", "customer", "a", False),
+                Rating("K2", "customer", "a", False),
+            ),
+        ),
+        SubjectInput("excluded", excluded_because=("试用期",)),
+    ]
+    return scheme, Engine(scheme).score_many(subjects, Period.parse("2026-Q3"))
+
+
+def test_every_step_of_the_engine_is_explained():
+    scheme, results = trial_results()
+    engine = (ROOT / "saas" / "scoring" / "engine.py").read_text(encoding="utf-8")
+    engine_codes = set(re.findall(r'Step\(\s*f?"([a-z_]+)', engine))
+    engine_codes = {c for c in engine_codes if c != "event_"} | {
+        f"event_{v.value}" for v in Validity if v is not Validity.VALID
+    }
+    engine_codes |= {"item", "section", "source"}  # from Result.trace()
+    said: dict[str, list[str]] = {}
+    for result in results:
+        steps = [*result.trace(), *result.disqualified, *result.disqualified_next]
+        for step in steps:
+            sentence = explain(step, scheme)
+            assert sentence and "%(" not in sentence and "Step " not in sentence, step
+            said.setdefault(step.code, []).append(sentence)
+    assert sorted(engine_codes - set(said)) == []
+    everything = results[0]
+    assert [s.code for s in everything.disqualified] == ["previous_period", "rule", "tally_limit"]
+    assert [s.code for s in everything.disqualified_next] == ["rule", "tally_limit"]
+    assert said["item"][0] == (
+        "Supervisor or department · P1 出餐及时: 1 rater, mean 45, kept within the item's "
+        "range: score 40"
+    )
+    assert said["section"][0] == (
+        "Supervisor or department · 服务: items add up to 70, capped at the section's maximum of 50"
+    )
+    assert (
+        "Customers · 安全: scores 0 because the critical item K1 食品安全 failed"
+        in (said["section"])
+    )
+    assert "2026-08-03 丢失奖章: fine ¥200, disqualifies next period" in said["event"]
+    assert explain_reason(results[2].disqualified[0], scheme) == (
+        "The critical item K2 消防安全 failed (customers)"
+    )
