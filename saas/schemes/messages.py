@@ -86,6 +86,9 @@ MESSAGES = {
         "no score can reach it."
     ),
     "bands.gap_below": _l("No band holds the scores below %(threshold)s."),
+    "defaulted.unknown_field": _l(
+        "%(value)s is not a field here, so it cannot be marked as a default."
+    ),
     "rule.no_effect": _l("The rule for %(event)s adds no points, no fine and no disqualification."),
     # saas.schemes.files: the file as a whole
     "file.syntax": _l("The file is not valid YAML: %(problem)s"),

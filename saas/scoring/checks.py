@@ -75,7 +75,27 @@ def review(scheme: Scheme) -> list[Issue]:
         *_sections(scheme),
         *_bands(scheme),
         *_rules(scheme),
+        *_defaulted(scheme),
     ]
+
+
+def _defaulted(scheme: Scheme) -> Iterable[Issue]:
+    """``defaulted`` may only name fields of its own entry."""
+    entries: list[tuple[Path, Any]] = [((), scheme), (("goals",), scheme.goals)]
+    for s, section in enumerate(scheme.sections):
+        entries.append((("sections", s), section))
+        entries.extend((("sections", s, "items", i), item) for i, item in enumerate(section.items))
+    for name in ("sources", "bands", "rules", "tally_limits"):
+        entries.extend(((name, n), entry) for n, entry in enumerate(getattr(scheme, name)))
+    for at, entry in entries:
+        for n, field_name in enumerate(entry.defaulted):
+            if field_name not in type(entry).model_fields or field_name == "defaulted":
+                yield Issue(
+                    Severity.INVALID,
+                    (*at, "defaulted", n),
+                    "defaulted.unknown_field",
+                    {"value": field_name},
+                )
 
 
 def _from_pydantic(detail: dict[str, Any]) -> Issue:
@@ -187,7 +207,9 @@ def _item_mode(item, at: Path) -> Iterable[Issue]:
 
 def _sources(scheme: Scheme) -> Iterable[Issue]:
     if not scheme.sources:
-        yield Issue(Severity.INCOMPLETE, ("sources",), "sources.none")
+        # A scheme scored on goals alone has nobody rating a checklist.
+        if scheme.goals.share < 100:
+            yield Issue(Severity.INCOMPLETE, ("sources",), "sources.none")
         return
     total = sum((source.weight for source in scheme.sources), Decimal(0))
     if total != 100:

@@ -300,3 +300,18 @@ def test_every_snippet_in_the_docs_is_valid_where_it_belongs() -> None:
         text = yaml.safe_dump(_within_a_scheme(yaml.safe_load(block)), allow_unicode=True)
         loaded = files.load(text)
         assert [found.issue.code for found in loaded.errors] == [], block
+
+
+def test_defaulted_may_only_name_fields_of_its_entry() -> None:
+    text = BASE.replace(
+        "    max: 30\n    mode: yes_no", "    max: 30\n    mode: yes_no\n    defaulted:\n    - maxx"
+    )
+    found = only_issue(text)
+    assert found.issue.code == "defaulted.unknown_field"
+    assert found.field == "sections[0].items[1].defaulted[0]"
+    assert found.line == line_of(text, "- maxx")
+
+
+def test_a_true_format_marker_is_not_version_1() -> None:
+    found = only_issue(BASE.replace("kaohe_scheme: 1", "kaohe_scheme: true"))
+    assert found.issue.code == "file.version"
