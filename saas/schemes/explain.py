@@ -402,6 +402,10 @@ _STEPS: dict[str, Callable[[dict[str, Any], _Names], str]] = {
         "Disqualified: the award of ¥%(award)s is withheld", award=_number(p["award"])
     ),
     "excluded": lambda p, n: _("Not assessed: %(reasons)s", reasons=_join(p["reasons"])),
+    "quota": lambda p, n: _(
+        "%(from)s is over its quota of %(quota)s%%: moved down to %(to)s",
+        **{"from": p["from"], "to": p["to"], "quota": _number(p["quota"])},
+    ),
 }
 
 
