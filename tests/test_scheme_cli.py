@@ -250,7 +250,7 @@ def test_try_reports_bad_inputs_with_their_lines(kaohe, write):
     assert tried.stderr.splitlines() == [
         f"{inputs}:5: subjects[0].ratings[0].item: The scheme has no item X9.",
         f"{inputs}:6: subjects[0].ratings[1].value: maybe is not yes or no.",
-        f"{inputs}: 2 problem(s); nothing was scored.",
+        f"{inputs}: 2 problems; nothing was scored.",
     ]
 
 

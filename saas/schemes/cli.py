@@ -165,7 +165,18 @@ def _report_inputs(file: Path, read: Inputs | None) -> None:
         place = f"{file}:{problem.line}" if problem.line is not None else str(file)
         field = f"{problem.field}: " if problem.field else ""
         click.echo(f"{place}: {field}{problem.text}", err=True)
-    click.echo(f"{file}: {len(read.problems)} problem(s); nothing was scored.", err=True)
+    from flask_babel import ngettext
+
+    count = len(read.problems)
+    click.echo(
+        ngettext(
+            "%(file)s: %(num)s problem; nothing was scored.",
+            "%(file)s: %(num)s problems; nothing was scored.",
+            count,
+            file=str(file),
+        ),
+        err=True,
+    )
 
 
 def _output(scheme: Scheme, inputs: Inputs) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def fields(kind: str) -> list[Field]:
         ],
         "goals": lambda: [
             Field("share", _l("Share of the score from goals (%)"), "number"),
-            Field("attainment_cap", _l("A goal counts up to (% attained)"), "number"),
+            Field("attainment_cap", _l("Most a goal's attainment counts (%)"), "number"),
             Field(
                 "when_missing",
                 _l("When a subject has no approved goals"),
@@ -103,7 +103,7 @@ def fields(kind: str) -> list[Field]:
             Field("award", _l("Award (¥)"), "number"),
             Field("pay_coefficient", _l("Pay coefficient"), "number", step="0.001"),
             Field("consequence", _l("Consequence"), "select", _choices(explain.CONSEQUENCE_LABELS)),
-            Field("quota", _l("At most (% of subjects)"), "number"),
+            Field("quota", _l("At most this share of subjects (%)"), "number"),
             Field("note", _l("Note")),
         ],
         "rule": lambda: [
@@ -121,7 +121,9 @@ def fields(kind: str) -> list[Field]:
             Field("note", _l("Note")),
         ],
         "tally_limit": lambda: [
-            Field("deducted_at_least", _l("Points deducted in one month, at least"), "number"),
+            Field(
+                "deducted_at_least", _l("Disqualify at a monthly deduction of (points)"), "number"
+            ),
             Field("disqualify", _l("Disqualifies"), "select", _choices(explain.DISQUALIFY_LABELS)),
             Field("note", _l("Note")),
         ],
