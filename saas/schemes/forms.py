@@ -95,7 +95,7 @@ def fields(kind: str) -> list[Field]:
         "source": lambda: [
             Field("kind", _l("Source"), "select", _choices(explain.SOURCE_LABELS)),
             Field("weight", _l("Weight (%)"), "number"),
-            Field("note", _l("Note")),
+            Field("note", _l("Note"), "textarea"),
         ],
         "band": lambda: [
             Field("threshold", _l("From score"), "number"),
@@ -104,7 +104,7 @@ def fields(kind: str) -> list[Field]:
             Field("pay_coefficient", _l("Pay coefficient"), "number", step="0.001"),
             Field("consequence", _l("Consequence"), "select", _choices(explain.CONSEQUENCE_LABELS)),
             Field("quota", _l("At most this share of subjects (%)"), "number"),
-            Field("note", _l("Note")),
+            Field("note", _l("Note"), "textarea"),
         ],
         "rule": lambda: [
             Field("label", _l("Event")),
@@ -118,14 +118,14 @@ def fields(kind: str) -> list[Field]:
             Field("monthly_points", _l("Points to the month's tally"), "number"),
             Field("fine", _l("Fine (¥)"), "number"),
             Field("disqualify", _l("Disqualifies"), "select", _choices(explain.DISQUALIFY_LABELS)),
-            Field("note", _l("Note")),
+            Field("note", _l("Note"), "textarea"),
         ],
         "tally_limit": lambda: [
             Field(
                 "deducted_at_least", _l("Disqualify at a monthly deduction of (points)"), "number"
             ),
             Field("disqualify", _l("Disqualifies"), "select", _choices(explain.DISQUALIFY_LABELS)),
-            Field("note", _l("Note")),
+            Field("note", _l("Note"), "textarea"),
         ],
         "eligibility": lambda: [
             Field("kind", _l("Excluded by"), "select", _choices(explain.ELIGIBILITY_LABELS)),
@@ -134,7 +134,7 @@ def fields(kind: str) -> list[Field]:
                 _l("Value"),
                 hint=_l("A position level, unit category or employment form, as written in Kaohe."),
             ),
-            Field("note", _l("Note")),
+            Field("note", _l("Note"), "textarea"),
         ],
     }[kind]()
 

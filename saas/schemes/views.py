@@ -273,7 +273,17 @@ def _lifecycle(version_id: int, change: Callable, done: str) -> Response:
     session.commit()
     flash(done, "success")
     target = result.id if isinstance(result, SchemeVersion) else found.id
-    return redirect(url_for("schemes.version", version_id=target))
+    return _go(url_for("schemes.version", version_id=target))
+
+
+def _go(url: str) -> Response:
+    """Load another page: a real navigation for HTMX too, so the address, the preview and the
+    flash message all follow."""
+    if request.htmx:
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @bp.post("/v/<int:version_id>/publish")
@@ -314,14 +324,14 @@ def discard(version_id: int):
     session.commit()
     flash(_("The draft was deleted."), "success")
     if remaining is None:
-        return redirect(url_for("schemes.index"))
+        return _go(url_for("schemes.index"))
     newest = session.scalar(
         select(SchemeVersion.id)
         .where(SchemeVersion.scheme_id == remaining)
         .order_by(SchemeVersion.number.desc())
         .limit(1)
     )
-    return redirect(url_for("schemes.version", version_id=newest))
+    return _go(url_for("schemes.version", version_id=newest))
 
 
 # -- editing a draft -------------------------------------------------------------------------------

@@ -317,3 +317,25 @@ def test_employees_have_no_scheme_pages(client, db, place):
     assert client.get(place.url()).status_code == 403
     assert client.get(place.url(f"v/{published}")).status_code == 403
     assert "/schemes/" not in body(client.get(f"/t/{place.slug}/"))
+
+
+def test_lifecycle_buttons_navigate_for_htmx_instead_of_drawing_a_page_inside_the_editor(
+    client, db, place
+):
+    version_id = new_scheme(db, place, publish=True)
+    login_as(client, place)
+    response = client.post(
+        place.url(f"v/{version_id}/new-version"),
+        data={"csrf_token": token(client, place)},
+        headers=HTMX,
+    )
+    assert response.status_code == 200 and response.get_data() == b""
+    draft_url = response.headers["HX-Redirect"]
+    assert draft_url.endswith(f"/v/{version_id + 1}") or "/v/" in draft_url
+    assert "Version 2" in body(client.get(draft_url))
+
+
+def test_a_published_version_shows_no_publishing_checklist(client, db, place):
+    version_id = new_scheme(db, place, publish=True)
+    login_as(client, place)
+    assert "can be published" not in body(client.get(place.url(f"v/{version_id}")))
