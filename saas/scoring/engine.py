@@ -24,7 +24,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from saas.scoring.inputs import Event, SubjectInput, Validity
 from saas.scoring.period import Period
@@ -143,6 +143,10 @@ class Engine:
             notes.append(Step("cap", {"score": unrounded, "scale": self.scheme.scale}))
             unrounded = self.scheme.scale
         final = unrounded.quantize(self._quantum, ROUND_HALF_UP)
+        if self.scheme.cap_at_scale and final > self.scheme.scale:
+            # A scale with more decimals than the precision (92.5 shown as a whole number):
+            # rounding up must not lift a capped score above the scale.
+            final = self.scheme.scale.quantize(self._quantum, ROUND_DOWN)
         notes.append(
             Step(
                 "final",
@@ -217,7 +221,8 @@ class Engine:
                     self._critical_failed(plan, source, zeroed, disqualified)
                 values = [plan.to_points(value) for value in values]
             count = len(values)
-            mean = values[0] if count == 1 else sum(values, ZERO) / count
+            # Decimal() so an int rating of a points item is reported as a decimal too.
+            mean = Decimal(values[0]) if count == 1 else sum(values, ZERO) / count
             score = mean
             if score > plan.max:
                 score = plan.max

@@ -54,8 +54,11 @@ class Period:
             length = _MONTHS[kind]
             if kind is PeriodKind.MONTH and not 1 <= number <= 12:
                 break
-            start = dt.date(year, (number - 1) * length + 1, 1)
-            return cls.of(text, start, length)
+            try:
+                start = dt.date(year, (number - 1) * length + 1, 1)
+                return cls.of(text, start, length)
+            except ValueError:  # year 0, or a period whose neighbours leave the calendar
+                break
         raise PeriodError(text)
 
     @classmethod

@@ -8,7 +8,8 @@ own quota applies in turn). The lowest band takes everyone left.
 Rank: the higher final score first; on a tie, the higher checklist score, then the higher goals
 component, then the subject key in alphabetical order, so the outcome never depends on the
 order of the list. The committee may override a placement with a recorded reason (cycles).
-Capacity: ``floor(quota × cohort / 100)``, the cohort being every subject not excluded.
+Capacity: ``floor(quota × cohort / 100)``, the cohort being every subject that is not excluded
+and has a band.
 """
 
 from __future__ import annotations
