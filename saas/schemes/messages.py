@@ -113,6 +113,8 @@ MESSAGES = {
     "input.unknown_level": _l(
         "%(value)s is not a level of item %(item)s; its levels are %(levels)s."
     ),
+    "input.not_points": _l("%(value)s is not a number of points (item %(item)s)."),
+    "input.not_yes_no": _l("%(value)s is not yes or no (item %(item)s)."),
     # pydantic: a value of the wrong type or out of range
     "type.missing": _l("Required: fill it in."),
     "type.extra_forbidden": _l("Kaohe does not know this field; check its spelling."),

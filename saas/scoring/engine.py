@@ -22,13 +22,14 @@ The steps, as docs/scoring.md explains them:
 from __future__ import annotations
 
 import decimal
+import gc
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from functools import partial
 
 from saas.scoring.inputs import Event, SubjectInput, Validity
 from saas.scoring.period import Period
-from saas.scoring.result import ItemScore, Result, SectionScore, Step
+from saas.scoring.result import Layout, Mean, Result, Scored, Step
 from saas.scoring.scheme import (
     CriticalEffect,
     Disqualify,
@@ -52,34 +53,19 @@ class ScoringInputError(ValueError):
         self.params = params
 
 
-@dataclass(frozen=True, slots=True)
-class _ItemPlan:
-    key: str
-    section: int
-    max: Decimal
-    low: Decimal
-    to_points: Callable[[object], Decimal] | None  # None: the rating is the points
-    critical: CriticalEffect | None
+class _Several(list):
+    """The ratings of one item by more than one rater of a source, while grouping."""
 
 
-def _points_converter(item) -> Callable[[object], Decimal] | None:
+def _converter(item) -> dict | Callable[[object], Decimal] | None:
+    """How a rating becomes points: None (it is the points), a lookup table or a function."""
     mode, top = item.mode, item.max
     if mode is Mode.POINTS:
         return None
     if mode in (Mode.YES_NO, Mode.CRITICAL):
-        return lambda value: top if value else ZERO
+        return {True: top, False: ZERO}
     if mode is Mode.SCALE:
-        levels = {level.label: level.points for level in item.scale}
-
-        def from_level(value: object) -> Decimal:
-            try:
-                return levels[value]
-            except KeyError:
-                raise ScoringInputError(
-                    "input.unknown_level", item=item.key, value=value, levels=list(levels)
-                ) from None
-
-        return from_level
+        return {level.label: level.points for level in item.scale}
     per, floor = item.per_occurrence, item.floor
     return lambda count: max(top - per * count, floor)
 
@@ -90,21 +76,33 @@ class Engine:
     def __init__(self, scheme: Scheme) -> None:
         self.scheme = scheme
         self._sources = [source.kind.value for source in scheme.sources]
+        self._source_index = {source: j for j, source in enumerate(self._sources)}
         self._weights = {source.kind.value: source.weight for source in scheme.sources}
-        self._sections = [(section.key, section.max) for section in scheme.sections]
-        self._items = [
-            _ItemPlan(
-                item.key,
-                s,
-                item.max,
-                item.floor if item.mode is Mode.DEDUCTION else ZERO,
-                _points_converter(item),
-                item.on_fail if item.mode is Mode.CRITICAL else None,
-            )
-            for s, section in enumerate(scheme.sections)
-            for item in section.items
-        ]
-        self._item_keys = {plan.key for plan in self._items}
+        self._missing_policy = scheme.missing_sources.value
+        items = [(s, item) for s, section in enumerate(scheme.sections) for item in section.items]
+        self._items = [item for _, item in items]
+        self._index = {item.key: i for i, item in enumerate(self._items)}
+        self._section_of = [s for s, _ in items]
+        self._convert = [_converter(item) for item in self._items]
+        # Per item: rating value → what it adds to its section, and → its points. Keys are
+        # only values of the item's own kind (bool, label, number), as inputs.py types them.
+        self._kept: list[dict] = [{} for _ in self._items]
+        self._points_seen: list[dict] = [{} for _ in self._items]
+        self._learner_of = {id(kept): partial(self._learn, i) for i, kept in enumerate(self._kept)}
+        self._critical = {
+            i: item.on_fail for i, item in enumerate(self._items) if item.mode is Mode.CRITICAL
+        }
+        self.layout = Layout(
+            item_keys=tuple(item.key for item in self._items),
+            item_max=tuple(item.max for item in self._items),
+            item_low=tuple(
+                item.floor if item.mode is Mode.DEDUCTION else ZERO for item in self._items
+            ),
+            section_keys=tuple(section.key for section in scheme.sections),
+            section_max=tuple(section.max for section in scheme.sections),
+            points_of=self._points_of,
+        )
+        self._range = list(zip(self.layout.item_low, self.layout.item_max, strict=True))
         self._rules = {rule.event: rule for rule in scheme.rules}
         self._bands = sorted(scheme.bands, key=lambda band: band.threshold, reverse=True)
         self._quantum = Decimal(1).scaleb(-scheme.precision)
@@ -112,24 +110,38 @@ class Engine:
 
     def score(self, subject: SubjectInput, period: Period) -> Result:
         with decimal.localcontext(CONTEXT):
-            if subject.excluded_because:
-                return Result(
-                    subject.key,
-                    period.label,
-                    tuple(subject.excluded_because),
-                    notes=(Step("excluded", {"reasons": list(subject.excluded_because)}),),
-                )
-            return self._score(subject, period)
+            return self._one(subject, period)
 
     def score_many(self, subjects: Iterable[SubjectInput], period: Period) -> list[Result]:
-        return [self.score(subject, period) for subject in subjects]
+        """Score a cohort. The cyclic garbage collector is paused meanwhile: results hold no
+        reference cycles, and collections walking thousands of them cost more than scoring."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with decimal.localcontext(CONTEXT):
+                return [self._one(subject, period) for subject in subjects]
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _one(self, subject: SubjectInput, period: Period) -> Result:
+        if subject.excluded_because:
+            reasons = tuple(subject.excluded_because)
+            return Result(
+                subject.key,
+                period.label,
+                reasons,
+                layout=self.layout,
+                notes=(Step("excluded", {"reasons": list(reasons)}),),
+            )
+        return self._score(subject, period)
 
     # -- the steps ---------------------------------------------------------------------------
 
     def _score(self, subject: SubjectInput, period: Period) -> Result:
         notes: list[Step] = []
         disqualified: list[Step] = []
-        items, sections, totals = self._checklist(subject, disqualified)
+        scored, totals = self._checklist(subject, disqualified)
         weights, checklist = self._weigh(totals, notes)
         goals, base = self._blend(subject, checklist, notes)
         events = _Ledger(self._rules, period, notes, disqualified)
@@ -163,8 +175,7 @@ class Engine:
         return Result(
             subject=subject.key,
             period=period.label,
-            items=items,
-            sections=sections,
+            scored=scored,
             sources=totals,
             weights=weights,
             checklist=checklist,
@@ -180,79 +191,135 @@ class Engine:
             band=band,
             award=award,
             notes=tuple(notes),
+            layout=self.layout,
         )
 
     def _checklist(self, subject: SubjectInput, disqualified: list[Step]):
-        by_source: dict[str, dict[str, list]] = {}
-        for rating in subject.ratings:
-            per_item = by_source.get(rating.source)
-            if per_item is None:
-                if rating.source not in self._weights:
-                    raise ScoringInputError("input.unknown_source", source=rating.source)
-                per_item = by_source[rating.source] = {}
-            values = per_item.get(rating.item)
-            if values is None:
-                if rating.item not in self._item_keys:
-                    raise ScoringInputError("input.unknown_item", item=rating.item)
-                per_item[rating.item] = [rating.value]
-            else:
-                values.append(rating.value)
-        items: dict[str, dict[str, ItemScore]] = {}
-        sections: dict[str, dict[str, SectionScore]] = {}
+        scored: dict[str, Scored] = {}
         totals: dict[str, Decimal] = {}
-        for source in self._sources:
-            rated = by_source.get(source)
-            if rated is not None:
-                items[source], sections[source], totals[source] = self._source(
-                    source, rated, disqualified
-                )
-        return items, sections, totals
+        for j, row in enumerate(self._group(subject.ratings)):
+            if row is not None:
+                source = self._sources[j]
+                scored[source], totals[source] = self._source(source, row, disqualified)
+        return scored, totals
 
-    def _source(self, source: str, rated: dict[str, list], disqualified: list[Step]):
-        scores: dict[str, ItemScore] = {}
-        sums = [ZERO] * len(self._sections)
-        zeroed: dict[int, str] = {}
-        for plan in self._items:
-            values = rated.get(plan.key)
-            if values is None:
-                continue
-            if plan.to_points is not None:
-                if plan.critical is not None and not all(values):
-                    self._critical_failed(plan, source, zeroed, disqualified)
-                values = [plan.to_points(value) for value in values]
-            count = len(values)
-            # Decimal() so an int rating of a points item is reported as a decimal too.
-            mean = Decimal(values[0]) if count == 1 else sum(values, ZERO) / count
-            score = mean
-            if score > plan.max:
-                score = plan.max
-            elif score < plan.low:
-                score = plan.low
-            scores[plan.key] = ItemScore(count, mean, score)
-            sums[plan.section] += score
-        subtotals: dict[str, SectionScore] = {}
-        for index, (key, top) in enumerate(self._sections):
-            total = sums[index]
-            if index in zeroed:
-                subtotals[key] = SectionScore(total, ZERO, zeroed[index])
+    def _group(self, ratings) -> list[list | None]:
+        """Each source's ratings as one row of values in item order (None: not rated); an
+        item rated by several raters of a source holds their ``Mean``."""
+        rows: list[list | None] = [None] * len(self._sources)
+        index, source_index, width = self._index, self._source_index, len(self._items)
+        several = None
+        for rating in ratings:
+            j = source_index.get(rating.source)
+            i = index.get(rating.item)
+            if j is None or i is None:
+                raise self._unknown(rating)
+            row = rows[j]
+            if row is None:
+                row = rows[j] = [None] * width
+            cell = row[i]
+            if cell is None:
+                row[i] = rating.value
+            elif type(cell) is _Several:
+                cell.append(rating.value)
             else:
-                subtotals[key] = SectionScore(total, top if total > top else total)
-        source_total = sum((s.subtotal for s in subtotals.values()), ZERO)
-        return scores, subtotals, source_total
+                row[i] = _Several((cell, rating.value))
+                several = several or []
+                several.append((j, i))
+        for j, i in several or ():
+            rows[j][i] = self._mean(i, rows[j][i])
+        return rows
+
+    def _unknown(self, rating) -> ScoringInputError:
+        if rating.source not in self._source_index:
+            return ScoringInputError("input.unknown_source", source=rating.source)
+        return ScoringInputError("input.unknown_item", item=rating.item)
+
+    def _mean(self, i: int, values: _Several) -> Mean:
+        mean = sum((self._learn(i, value)[0] for value in values), ZERO) / len(values)
+        return Mean(mean, len(values), i in self._critical and False in values)
+
+    def _source(self, source: str, row: list, disqualified: list[Step]) -> tuple[Scored, Decimal]:
+        """One source's item points (the mean of its raters, kept within the item's range),
+        summed per section and capped at each section's maximum."""
+        layout = self.layout
+        sums = [ZERO] * len(layout.section_keys)
+        for cell, kept, section in zip(row, self._kept, self._section_of, strict=True):
+            if cell is not None:
+                try:  # a value met before for this item: what it adds, already worked out
+                    sums[section] += kept[cell]
+                except KeyError:
+                    sums[section] += self._learner_of[id(kept)](cell)[1]
+        zeroed = self._criticals(row, source, disqualified) if self._critical else None
+        total = ZERO
+        for s, top in enumerate(layout.section_max):
+            if not (zeroed and s in zeroed):
+                total += top if sums[s] > top else sums[s]
+        return Scored(row, sums, zeroed), total
+
+    def _learn(self, i: int, value) -> tuple[Decimal, Decimal]:
+        """The points of one rating value of item i and what it adds to its section, checked
+        and remembered: ratings take few distinct values, so most are looked up."""
+        if type(value) is Mean:
+            return value.points, _within(value.points, *self._range[i])
+        how = self._convert[i]
+        if how is None:
+            mean = _number(value)
+            if mean is None:
+                raise ScoringInputError("input.not_points", item=self._items[i].key, value=value)
+        else:
+            mean = self._points(i, how, value)
+        learned = mean, _within(mean, *self._range[i])
+        if len(self._kept[i]) < 10_000:
+            self._kept[i][value] = learned[1]
+            self._points_seen[i][value] = mean
+        return learned
+
+    def _points_of(self, i: int, value) -> Decimal:
+        known = self._points_seen[i].get(value)
+        return known if known is not None else self._learn(i, value)[0]
+
+    def _criticals(self, row: list, source: str, disqualified: list[Step]) -> dict[int, str] | None:
+        zeroed = None
+        for i in self._critical:
+            cell = row[i]
+            if cell is False or (type(cell) is Mean and cell.failed):
+                zeroed = self._critical_failed(i, source, zeroed, disqualified)
+        return zeroed
+
+    def _points(self, i: int, how, value) -> Decimal:
+        if type(how) is dict:
+            points = how.get(value) if type(value) in (bool, str) else None
+            if points is None:
+                item = self._items[i]
+                if item.mode is Mode.SCALE:
+                    raise ScoringInputError(
+                        "input.unknown_level", item=item.key, value=value, levels=list(how)
+                    )
+                raise ScoringInputError("input.not_yes_no", item=item.key, value=value)
+            return points
+        return how(value)
 
     def _critical_failed(
-        self, plan: _ItemPlan, source: str, zeroed: dict[int, str], disqualified: list[Step]
-    ) -> None:
-        if plan.critical is CriticalEffect.ZERO_SECTION:
-            zeroed[plan.section] = plan.key
-        elif not any(step.params.get("item") == plan.key for step in disqualified):
-            disqualified.append(Step("critical", {"item": plan.key, "source": source}))
+        self, i: int, source: str, zeroed: dict[int, str] | None, disqualified: list[Step]
+    ) -> dict[int, str] | None:
+        key = self._items[i].key
+        if self._critical[i] is CriticalEffect.ZERO_SECTION:
+            zeroed = zeroed or {}
+            zeroed[self._section_of[i]] = key
+        elif not any(step.params.get("item") == key for step in disqualified):
+            disqualified.append(Step("critical", {"item": key, "source": source}))
+        return zeroed
 
     def _weigh(self, totals: dict[str, Decimal], notes: list[Step]):
         if not totals:
             notes.append(Step("no_ratings"))
             return {}, None
-        missing = [source for source in self._sources if source not in totals]
+        missing = (
+            []
+            if len(totals) == len(self._sources)
+            else [source for source in self._sources if source not in totals]
+        )
         if missing and self.scheme.missing_sources is MissingSources.RENORMALISE:
             rated_weight = sum((self._weights[source] for source in totals), ZERO)
             weights = {
@@ -261,16 +328,17 @@ class Engine:
             }
         else:
             weights = {source: self._weights[source] for source in self._sources}
-        checklist = (
-            sum((weights[source] * totals.get(source, ZERO) for source in weights), ZERO) / HUNDRED
-        )
+        weighted = ZERO
+        for source, weight in weights.items():
+            weighted += weight * totals.get(source, ZERO)
+        checklist = weighted / HUNDRED
         notes.append(
             Step(
                 "checklist",
                 {
                     "weights": weights,
                     "missing": missing,
-                    "policy": self.scheme.missing_sources.value,
+                    "policy": self._missing_policy,
                     "checklist": checklist,
                 },
             )
@@ -340,8 +408,10 @@ class _Ledger:
         self.tallies: dict[tuple[int, int], Decimal] = {}
         self.previous_tallies: dict[tuple[int, int], Decimal] = {}
 
-    def read(self, events: Iterable[Event]) -> None:
-        for event in sorted(events, key=lambda e: (e.on, e.event, e.validity, e.ref)):
+    def read(self, events: tuple[Event, ...]) -> None:
+        if len(events) > 1:  # in date order, whatever order they were given in
+            events = sorted(events, key=lambda e: (e.on, e.event, e.validity, e.ref))
+        for event in events:
             self._read(event)
 
     def _read(self, event: Event) -> None:
@@ -351,8 +421,9 @@ class _Ledger:
             self.notes.append(Step("event_unknown", about))
             return
         about["label"] = rule.label
-        this_period = self.period.contains(event.on)
-        if not this_period and not self.period.in_previous(event.on):
+        period = self.period
+        this_period = period.start <= event.on <= period.end
+        if not this_period and not period.previous_start <= event.on < period.start:
             self.notes.append(Step("event_outside", about))
             return
         if not _counted(rule, event.validity):
@@ -369,18 +440,13 @@ class _Ledger:
         if rule.monthly_points < 0:
             month = (event.on.year, event.on.month)
             self.tallies[month] = self.tallies.get(month, ZERO) - rule.monthly_points
-        self.notes.append(
-            Step(
-                "event",
-                {
-                    **about,
-                    "points": rule.points,
-                    "monthly_points": rule.monthly_points,
-                    "fine": rule.fine,
-                    "disqualify": rule.disqualify.value,
-                },
-            )
-        )
+        effects = {
+            "points": rule.points,
+            "monthly_points": rule.monthly_points,
+            "fine": rule.fine,
+            "disqualify": rule.disqualify.value,
+        }
+        self.notes.append(Step("event", about | effects))
         if rule.disqualify is Disqualify.THIS_PERIOD:
             self.disqualified.append(Step("rule", about))
         elif rule.disqualify is Disqualify.NEXT_PERIOD:
@@ -400,6 +466,8 @@ class _Ledger:
             self.notes.append(Step("event_previous", {**about, "disqualify": "none"}))
 
     def apply_tally_limits(self, limits) -> None:
+        if not (self.tallies or self.previous_tallies):
+            return
         for month, deducted in sorted(self.tallies.items()):
             self.notes.append(Step("tally", {"month": _month(month), "deducted": deducted}))
         for limit in limits:
@@ -423,7 +491,25 @@ class _Ledger:
             self.disqualified_next.append(reason)
 
     def tally_labels(self) -> dict[str, Decimal]:
+        if not self.tallies:
+            return {}
         return {_month(month): value for month, value in sorted(self.tallies.items())}
+
+
+def _number(value) -> Decimal | None:
+    """A points rating as an exact decimal: a Decimal, an int or a numeric string (never a
+    float, whose binary value is not the number written, nor a bool)."""
+    if type(value) in (bool, float):
+        return None
+    try:
+        number = Decimal(value)
+    except (decimal.InvalidOperation, TypeError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _within(value: Decimal, low: Decimal, top: Decimal) -> Decimal:
+    return top if value > top else low if value < low else value
 
 
 def _counted(rule: Rule, validity: Validity) -> bool:

@@ -8,11 +8,15 @@ sentences in the user's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from saas.scoring.scheme import Band
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,42 @@ class SectionScore:
     zeroed_by: str | None = None  # the critical item that zeroed the section
 
 
+@dataclass(frozen=True)
+class Layout:
+    """The scheme's items and sections in order, to read a ``Scored`` by (shared, not copied).
+    ``points_of(i, value)`` gives the points of one rating value of item i."""
+
+    item_keys: tuple[str, ...]
+    item_max: tuple[Decimal, ...]
+    item_low: tuple[Decimal, ...]
+    section_keys: tuple[str, ...]
+    section_max: tuple[Decimal, ...]
+    points_of: Callable[[int, Any], Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class Mean:
+    """Several raters' ratings of one item, reduced to their mean points."""
+
+    points: Decimal
+    raters: int
+    failed: bool = False  # one of them said no to a critical item
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One source's ratings, compactly: what the breakdown is built from when it is asked for.
+
+    ``row`` holds each item's rating in scheme order: the value one rater gave, a ``Mean``
+    when several rated it, None when this source did not; ``sums`` each section's sum
+    before its cap; ``zeroed`` the sections a failed critical item zeroed (index → item key).
+    """
+
+    row: list[Any]
+    sums: list[Decimal]
+    zeroed: dict[int, str] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     code: str
@@ -40,8 +80,7 @@ class Result:
     subject: str
     period: str
     excluded_because: tuple[str, ...] = ()
-    items: dict[str, dict[str, ItemScore]] = field(default_factory=dict)  # source → item →
-    sections: dict[str, dict[str, SectionScore]] = field(default_factory=dict)  # source → key →
+    scored: dict[str, Scored] = field(default_factory=dict)  # by source, in scheme order
     sources: dict[str, Decimal] = field(default_factory=dict)  # totals of the sources that rated
     weights: dict[str, Decimal] = field(default_factory=dict)  # weights (%) as applied
     checklist: Decimal | None = None
@@ -57,6 +96,40 @@ class Result:
     band: Band | None = None
     award: Decimal = Decimal(0)
     notes: tuple[Step, ...] = ()  # steps after the checklist: goals, events, caps, band
+    layout: Layout | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def items(self) -> dict[str, dict[str, ItemScore]]:
+        """source → item key → its raters, mean and score, for the items the source rated."""
+        return {source: self._items_of(scored) for source, scored in self.scored.items()}
+
+    def _items_of(self, scored: Scored) -> dict[str, ItemScore]:
+        layout = self.layout
+        items = {}
+        for i, cell in enumerate(scored.row):
+            if cell is None:
+                continue
+            raters, mean = (
+                (cell.raters, cell.points) if type(cell) is Mean else (1, layout.points_of(i, cell))
+            )
+            score = _within(mean, layout.item_low[i], layout.item_max[i])
+            items[layout.item_keys[i]] = ItemScore(raters, mean, score)
+        return items
+
+    @cached_property
+    def sections(self) -> dict[str, dict[str, SectionScore]]:
+        """source → section key → its sum, capped subtotal and what zeroed it."""
+        layout = self.layout
+        sections: dict[str, dict[str, SectionScore]] = {}
+        for source, scored in self.scored.items():
+            zeroed = scored.zeroed or {}
+            sections[source] = {
+                key: SectionScore(total, ZERO, zeroed[s])
+                if s in zeroed
+                else SectionScore(total, min(total, layout.section_max[s]))
+                for s, (key, total) in enumerate(zip(layout.section_keys, scored.sums, strict=True))
+            }
+        return sections
 
     @property
     def excluded(self) -> bool:
@@ -131,6 +204,10 @@ class Result:
                 "trace": [_step(s) for s in self.trace()],
             }
         )
+
+
+def _within(value: Decimal, low: Decimal, top: Decimal) -> Decimal:
+    return top if value > top else low if value < low else value
 
 
 def _step(step: Step) -> dict[str, Any]:
