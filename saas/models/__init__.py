@@ -2,6 +2,7 @@
 
 from saas.models.audit import AuditEntry
 from saas.models.eligibility import EligibilityRule
+from saas.models.goal import Goal, GoalActual
 from saas.models.imports import ImportBatch
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
@@ -17,6 +18,8 @@ __all__ = [
     "AuditEntry",
     "EligibilityRule",
     "Employee",
+    "Goal",
+    "GoalActual",
     "ImportBatch",
     "OrgUnit",
     "PositionLevel",
