@@ -45,6 +45,7 @@ def _register_blueprints(app: Flask) -> None:
     from saas.auth.views import bp as auth
     from saas.health import bp as health
     from saas.home.views import bp as home
+    from saas.goals.views import bp as goals
     from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
     from saas.org.views import bp as org
@@ -58,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts,
         audit,
         auth,
+        goals,
         health,
         home,
         imports,

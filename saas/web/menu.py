@@ -33,6 +33,7 @@ MENU = (
     MenuItem("home.index", _l("Home"), lambda p, s: True),
     MenuItem("org.tree", _l("Organisation"), lambda p, s: s.sees_organisation),
     MenuItem("people.index", _l("People"), lambda p, s: True),
+    MenuItem("goals.tree", _l("Goals"), lambda p, s: True),
     MenuItem("schemes.index", _l("Schemes"), lambda p, s: can_read_schemes(p)),
     MenuItem("accounts.users", _l("Accounts"), _admin),
     MenuItem("imports.index", _l("Import"), _admin),

@@ -1,0 +1,97 @@
+"""How far each goal of a period has come: its latest actual, its attainment, and the
+roll-up of its children — for a whole period in two queries, whatever its size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session
+
+from saas.goals.measure import Measure, MeasureError, attainment
+from saas.goals.rollup import GoalNode, Rolled, roll_up
+from saas.models.goal import Goal, GoalActual
+
+NO_CAP = Decimal(100_000)  # each goal's own cap applies; the tree adds none of its own
+
+
+@dataclass(frozen=True)
+class Progress:
+    attainment: Decimal | None  # percent, exact; shown to 2 decimals
+    from_children: bool
+    covered: Decimal
+    gap: Decimal
+    pending: int
+    latest: GoalActual | None
+
+    @property
+    def bar(self) -> int:
+        """The progress bar's width in whole percent, 0–100."""
+        if self.attainment is None:
+            return 0
+        return int(min(self.attainment, Decimal(100)).to_integral_value())
+
+
+def measure_of(goal: Goal) -> Measure:
+    return Measure(
+        kind=goal.measure,
+        unit=goal.unit,
+        baseline=goal.baseline,
+        target=goal.target,
+        direction=goal.direction,
+    )
+
+
+def own_attainment(goal: Goal, latest: GoalActual | None) -> Decimal | None:
+    if latest is None:
+        return None
+    actual = latest.done if goal.measure == "milestone" else latest.value
+    try:
+        return attainment(measure_of(goal), actual, goal.cap)
+    except MeasureError:
+        return None  # a draft without a target yet: no attainment until it has one
+
+
+def latest_actuals(
+    session: Session, goal_ids: list[int] | None = None, period: str | None = None
+) -> dict[int, GoalActual]:
+    """The latest actual of each goal (by date, then by when it was recorded)."""
+    query = (
+        select(GoalActual)
+        .ext(distinct_on(GoalActual.goal_id))
+        .order_by(GoalActual.goal_id, GoalActual.on.desc(), GoalActual.id.desc())
+    )
+    if goal_ids is not None:
+        query = query.where(GoalActual.goal_id.in_(goal_ids))
+    if period is not None:
+        query = query.join(Goal, Goal.id == GoalActual.goal_id).where(Goal.period == period)
+    return {actual.goal_id: actual for actual in session.scalars(query)}
+
+
+def period_progress(session: Session, period: str) -> tuple[list[Goal], dict[int, Progress]]:
+    """Every goal of the period and its progress: two queries and one pass over the tree."""
+    goals = list(
+        session.scalars(select(Goal).where(Goal.period == period).order_by(Goal.position, Goal.id))
+    )
+    latest = latest_actuals(session, period=period)
+    known = {goal.id for goal in goals}
+    nodes = [
+        GoalNode(
+            goal.id,
+            goal.parent_id if goal.parent_id in known else None,
+            goal.contribution if goal.contribution is not None else Decimal(0),
+            own_attainment(goal, latest.get(goal.id)),
+        )
+        for goal in goals
+    ]
+    rolled = roll_up(nodes, NO_CAP)
+    return goals, {goal.id: _progress(goal, rolled[goal.id], latest.get(goal.id)) for goal in goals}
+
+
+def _progress(goal: Goal, rolled: Rolled, latest: GoalActual | None) -> Progress:
+    value = rolled.attainment
+    if value is not None and value > goal.cap:
+        value = goal.cap
+    return Progress(value, rolled.from_children, rolled.covered, rolled.gap, rolled.pending, latest)

@@ -1,0 +1,359 @@
+"""The goal pages: the period's goal tree, one goal with its progress and actions, and every
+change as a form that works with and without HTMX.
+
+Goals are seen through the org scope: a unit's goals by whoever sees the unit, a person's by
+whoever sees the person. Out of scope is not found (404); allowed to see but not to act is 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from saas.auth.accounts import current_scope, tenant_user
+from saas.goals import service
+from saas.goals.progress import latest_actuals, own_attainment, period_progress
+from saas.goals.service import Actor, GoalData, GoalError, GoalForbidden
+from saas.models.goal import Goal, GoalActual
+from saas.models.org import OrgUnit
+from saas.models.people import Employee
+from saas.org.access import Scope
+from saas.schemes.preview import current_period
+from saas.scoring.scheme import PeriodKind
+from saas.web.tenancy import TENANT_PREFIX, tenant_session
+
+bp = Blueprint("goals", __name__, url_prefix=TENANT_PREFIX + "/goals")
+
+STATUS_CLASSES = ("draft", "submitted", "approved", "returned")
+
+
+def _actor() -> Actor:
+    user = tenant_user()
+    return Actor(user.user.id, user.email)
+
+
+def visible_clause(scope: Scope):
+    """Goals this user may see: of units they see, or of people they see."""
+    units = select(OrgUnit.id).where(scope.unit_clause())
+    people = select(Employee.id).where(scope.employee_clause())
+    return or_(Goal.unit_id.in_(units), Goal.employee_id.in_(people))
+
+
+def _goal_or_404(goal_id: int, *, lock: bool = False) -> Goal:
+    query = select(Goal).where(Goal.id == goal_id, visible_clause(current_scope()))
+    if lock:
+        query = query.with_for_update()
+    goal = tenant_session().scalar(query)
+    if goal is None:
+        abort(404)
+    return goal
+
+
+def _period() -> str:
+    label = (request.values.get("period") or "").strip()
+    if label:
+        try:
+            service.period_kind(label)
+            return label
+        except GoalError as error:
+            flash(str(error.message), "error")
+    return current_period_label()
+
+
+def current_period_label() -> str:
+    from saas.scoring.checks import parse
+
+    return current_period(parse({"name": "-", "period": PeriodKind.QUARTER})[0])
+
+
+def _owners(session: Session, goals: list[Goal]) -> dict[int, str]:
+    unit_ids = {g.unit_id for g in goals if g.unit_id}
+    people_ids = {g.employee_id for g in goals if g.employee_id}
+    units = (
+        dict(
+            session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids))).all()
+        )
+        if unit_ids
+        else {}
+    )
+    people = (
+        dict(
+            session.execute(
+                select(Employee.id, Employee.name).where(Employee.id.in_(people_ids))
+            ).all()
+        )
+        if people_ids
+        else {}
+    )
+    return {g.id: units.get(g.unit_id) if g.unit_id else people.get(g.employee_id) for g in goals}
+
+
+@bp.get("/")
+@login_required
+def tree():
+    session, scope = tenant_session(), current_scope()
+    period = _period()
+    goals, progress = period_progress(session, period)
+    visible = set(
+        session.scalars(select(Goal.id).where(Goal.period == period, visible_clause(scope)))
+    )
+    unit_id = request.args.get("unit", type=int)
+    employee_id = request.args.get("employee", type=int)
+    status = request.args.get("status") if request.args.get("status") in STATUS_CLASSES else None
+    shown = [g for g in goals if g.id in visible and _matches(g, unit_id, employee_id, status)]
+    shown_ids = {g.id for g in shown}
+    children: dict[int | None, list[Goal]] = {}
+    for goal in shown:
+        parent = goal.parent_id if goal.parent_id in shown_ids else None
+        children.setdefault(parent, []).append(goal)
+    return render_template(
+        "goals/tree.html",
+        period=period,
+        children=children,
+        progress=progress,
+        owners=_owners(session, shown),
+        status=status,
+        unit_id=unit_id,
+        employee_id=employee_id,
+        new_form=_new_goal_choices(session, scope),
+    )
+
+
+def _matches(goal: Goal, unit_id: int | None, employee_id: int | None, status: str | None):
+    if unit_id is not None and goal.unit_id != unit_id:
+        return False
+    if employee_id is not None and goal.employee_id != employee_id:
+        return False
+    return status is None or goal.status == status
+
+
+def _new_goal_choices(session: Session, scope: Scope) -> dict:
+    units = session.execute(
+        select(OrgUnit.id, OrgUnit.name)
+        .where(scope.writable_unit_clause(), OrgUnit.archived_at.is_(None))
+        .order_by(OrgUnit.path)
+    ).all()
+    people = session.execute(
+        select(Employee.id, Employee.name)
+        .where(or_(scope.writable_employee_clause(), Employee.id == (scope.employee_id or 0)))
+        .order_by(Employee.name)
+        .limit(500)
+    ).all()
+    return {"units": units, "people": people}
+
+
+@bp.get("/<int:goal_id>")
+@login_required
+def goal(goal_id: int):
+    return _goal_page(_goal_or_404(goal_id))
+
+
+def _goal_page(
+    found: Goal, status: int = 200, errors: dict | None = None, values: dict | None = None
+):
+    session, scope = tenant_session(), current_scope()
+    latest = latest_actuals(session, [found.id]).get(found.id)
+    _, progress = period_progress(session, found.period)
+    kids = list(
+        session.scalars(
+            select(Goal)
+            .where(Goal.parent_id == found.id, visible_clause(scope))
+            .order_by(Goal.position, Goal.id)
+        )
+    )
+    history = list(
+        session.scalars(
+            select(GoalActual)
+            .where(GoalActual.goal_id == found.id)
+            .order_by(GoalActual.on.desc(), GoalActual.id.desc())
+        )
+    )
+    unit = service.owner_unit(session, found)
+    context = {
+        "goal": found,
+        "progress": progress.get(found.id),
+        "children": kids,
+        "history": history,
+        "owners": _owners(session, [found, *kids]),
+        "can_draft": service.can_draft(session, scope, found),
+        "can_approve": service.can_approve(session, scope, found),
+        "own": own_attainment(found, latest),
+        "errors": errors or {},
+        "values": values or {},
+        "progress_of": progress,
+        "sub_units": session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.parent_id == unit.id, OrgUnit.archived_at.is_(None))
+            .order_by(OrgUnit.position, OrgUnit.id)
+        ).all()
+        if found.unit_id
+        else [],
+        "people": service.active_people(session, unit.id) if found.unit_id else [],
+        "today": dt.date.today().isoformat(),
+    }
+    template = "goals/_goal.html" if request.htmx else "goals/goal.html"
+    return render_template(template, **context), status
+
+
+def _act(goal_id: int, change: Callable[[Session, Actor, Scope, Goal], object], done: str):
+    """Run one change on a goal: saved and the goal redrawn, or refused with the reason."""
+    session, scope = tenant_session(), current_scope()
+    found = _goal_or_404(goal_id, lock=True)
+    try:
+        change(session, _actor(), scope, found)
+    except GoalForbidden:
+        session.rollback()
+        abort(403)
+    except GoalError as error:
+        session.rollback()
+        found = _goal_or_404(goal_id)
+        field = error.field or ""
+        return _goal_page(found, 400, {field: [str(error.message)]}, request.form.to_dict())
+    session.commit()
+    if not request.htmx:
+        flash(done, "success")
+        return redirect(url_for("goals.goal", goal_id=goal_id))
+    return _goal_page(found)
+
+
+def _data() -> GoalData:
+    form = request.form
+    return GoalData(
+        title=form.get("title", ""),
+        description=form.get("description"),
+        weight=form.get("weight"),
+        contribution=form.get("contribution"),
+        measure=form.get("measure", "numeric"),
+        unit=form.get("unit"),
+        baseline=form.get("baseline"),
+        target=form.get("target"),
+        direction=form.get("direction", "higher"),
+        cap=form.get("cap"),
+    )
+
+
+@bp.post("/new")
+@login_required
+def create():
+    session, scope = tenant_session(), current_scope()
+    period = request.form.get("period", "").strip() or current_period_label()
+    owner = request.form.get("owner", "")
+    kind, _sep, raw_id = owner.partition(":")
+    unit = employee = None
+    if kind == "unit" and raw_id.isdigit():
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.id == int(raw_id), scope.unit_clause()))
+    elif kind == "person" and raw_id.isdigit():
+        employee = session.scalar(
+            select(Employee).where(Employee.id == int(raw_id), scope.employee_clause())
+        )
+    try:
+        if unit is None and employee is None:
+            raise GoalError(_("Choose whose goal it is."), "owner")
+        made = service.create_goal(
+            session, _actor(), scope, _data(), period=period, unit=unit, employee=employee
+        )
+    except GoalForbidden:
+        session.rollback()
+        abort(403)
+    except GoalError as error:
+        session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("goals.tree", period=period))
+    session.commit()
+    flash(_("Goal %(title)s drafted.", title=made.title), "success")
+    return redirect(url_for("goals.goal", goal_id=made.id))
+
+
+@bp.post("/<int:goal_id>/edit")
+@login_required
+def edit(goal_id: int):
+    return _act(goal_id, lambda s, a, sc, g: service.change_goal(s, a, sc, g, _data()), _("Saved."))
+
+
+@bp.post("/<int:goal_id>/submit")
+@login_required
+def submit(goal_id: int):
+    return _act(goal_id, service.submit, _("Submitted for approval."))
+
+
+@bp.post("/<int:goal_id>/approve")
+@login_required
+def approve(goal_id: int):
+    return _act(goal_id, service.approve, _("Approved."))
+
+
+@bp.post("/<int:goal_id>/return")
+@login_required
+def return_goal(goal_id: int):
+    comment = request.form.get("comment", "")
+    return _act(
+        goal_id,
+        lambda s, a, sc, g: service.return_goal(s, a, sc, g, comment),
+        _("Returned with your comment."),
+    )
+
+
+@bp.post("/<int:goal_id>/actuals")
+@login_required
+def record_actual(goal_id: int):
+    form = request.form
+
+    def change(session, actor, scope, found):
+        try:
+            on = dt.date.fromisoformat(form.get("on", ""))
+        except ValueError:
+            raise GoalError(_("Enter the date of the actual, e.g. 2026-08-03."), "on") from None
+        done = {"yes": True, "no": False}.get(form.get("done", ""))
+        service.record_actual(
+            session,
+            actor,
+            scope,
+            found,
+            value=form.get("value"),
+            done=done,
+            on=on,
+            note=form.get("note"),
+        )
+
+    return _act(goal_id, change, _("Actual recorded."))
+
+
+@bp.post("/<int:goal_id>/cascade")
+@login_required
+def cascade(goal_id: int):
+    session = tenant_session()
+    unit_ids = [int(v) for v in request.form.getlist("unit") if v.isdigit()]
+    people_ids = [int(v) for v in request.form.getlist("person") if v.isdigit()]
+
+    def change(session_, actor, scope, found):
+        units = session.scalars(
+            select(OrgUnit).where(OrgUnit.id.in_(unit_ids), OrgUnit.parent_id == found.unit_id)
+        ).all()
+        people = session.scalars(
+            select(Employee).where(Employee.id.in_(people_ids), Employee.unit_id == found.unit_id)
+        ).all()
+        service.cascade(session_, actor, scope, found, units=units, employees=people)
+
+    return _act(goal_id, change, _("Cascaded."))
+
+
+@bp.post("/<int:goal_id>/move")
+@login_required
+def move(goal_id: int):
+    raw = request.form.get("parent", "")
+
+    def change(session, actor, scope, found):
+        parent = None
+        if raw.isdigit():
+            parent = session.scalar(select(Goal).where(Goal.id == int(raw), visible_clause(scope)))
+            if parent is None:
+                raise GoalError(_("There is no such goal to move it under."), "parent")
+        service.move_goal(session, actor, scope, found, parent)
+
+    return _act(goal_id, change, _("Moved."))
