@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from saas.db import utcnow
 from saas.models.audit import record
-from saas.models.goal import Goal, GoalActual, GoalStatus
+from saas.models.goal import Goal, GoalActual, GoalBoard, GoalStatus
 from saas.models.org import OrgUnit
 from saas.models.people import Employee, EmployeeStatus
 from saas.org.access import Scope
@@ -459,3 +459,44 @@ def active_people(session: Session, unit_id: int) -> list[Employee]:
             .order_by(Employee.number)
         )
     )
+
+
+# -- the goals board -------------------------------------------------------------------------------
+
+
+def board_published(session: Session, period: str) -> bool:
+    return session.get(GoalBoard, period) is not None
+
+
+def set_board(session: Session, actor: Actor, scope: Scope, period: str, shown: bool) -> None:
+    """Show or hide a period's approved unit goals to everyone in the tenant (tenant admins)."""
+    _require(scope.write_all)
+    period_kind(period)
+    row = session.get(GoalBoard, period)
+    if shown and row is None:
+        session.add(GoalBoard(period=period, published_by=actor.user_id))
+    elif not shown and row is not None:
+        session.delete(row)
+    else:
+        return
+    session.flush()
+    record(
+        session,
+        actor.email,
+        "goal.board." + ("show" if shown else "hide"),
+        "goal_board",
+        period,
+        None,
+        {"period": period},
+    )
+
+
+def board_goals(session: Session, period: str) -> list[tuple[Goal, str]]:
+    """The approved goals of units for a period, with their unit's name, in tree order."""
+    rows = session.execute(
+        select(Goal, OrgUnit.name)
+        .join(OrgUnit, OrgUnit.id == Goal.unit_id)
+        .where(Goal.period == period, Goal.status == GoalStatus.APPROVED)
+        .order_by(OrgUnit.path, Goal.position, Goal.id)
+    ).all()
+    return [(goal, name) for goal, name in rows]

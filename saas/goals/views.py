@@ -357,3 +357,51 @@ def move(goal_id: int):
         service.move_goal(session, actor, scope, found, parent)
 
     return _act(goal_id, change, _("Moved."))
+
+
+@bp.get("/board")
+@login_required
+def board():
+    """The goals board (公示): a period's approved unit goals, for everyone in the tenant once
+    a tenant admin has put the period on it."""
+    session, scope = tenant_session(), current_scope()
+    period = _period()
+    shown = service.board_published(session, period)
+    if not shown and not scope.write_all:
+        return render_template(
+            "goals/board.html", period=period, shown=False, goals=[], progress={}, admin=False
+        ), 200
+    _, progress = period_progress(session, period)
+    return render_template(
+        "goals/board.html",
+        period=period,
+        shown=shown,
+        goals=service.board_goals(session, period),
+        progress=progress,
+        admin=scope.write_all,
+    )
+
+
+@bp.post("/board")
+@login_required
+def set_board():
+    session, scope = tenant_session(), current_scope()
+    period = request.form.get("period", "")
+    show = request.form.get("show") == "1"
+    try:
+        service.set_board(session, _actor(), scope, period, show)
+    except GoalForbidden:
+        session.rollback()
+        abort(403)
+    except GoalError as error:
+        session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("goals.board"))
+    session.commit()
+    flash(
+        _("The goals of %(period)s are on the board.", period=period)
+        if show
+        else _("The goals of %(period)s are off the board.", period=period),
+        "success",
+    )
+    return redirect(url_for("goals.board", period=period))

@@ -2,7 +2,7 @@
 
 from saas.models.audit import AuditEntry
 from saas.models.eligibility import EligibilityRule
-from saas.models.goal import Goal, GoalActual
+from saas.models.goal import Goal, GoalActual, GoalBoard
 from saas.models.imports import ImportBatch
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
@@ -20,6 +20,7 @@ __all__ = [
     "Employee",
     "Goal",
     "GoalActual",
+    "GoalBoard",
     "ImportBatch",
     "OrgUnit",
     "PositionLevel",

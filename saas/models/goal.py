@@ -105,3 +105,13 @@ class GoalActual(TenantBase):
     note: Mapped[str | None] = mapped_column(String(1000))
     recorded_by: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[dt.datetime] = created_at_column()
+
+
+class GoalBoard(TenantBase):
+    """A period whose approved unit goals are on the goals board (公示) for everyone."""
+
+    __tablename__ = "goal_board"
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    published_by: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime] = created_at_column()

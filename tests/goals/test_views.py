@@ -179,3 +179,48 @@ def test_another_tenant_cannot_read_or_change_a_goal(client, db, team, make_tena
     assert status(db, team, goal_id) == "submitted"
     with db.tenant(team.schema) as session:
         assert session.scalar(select(Goal.title).where(Goal.id == goal_id)) == "营收"
+
+
+def approved_unit_goal(db, team, title: str = "班组安全生产") -> int:
+    goal_id = made(db, team, "sd", title=title, submit=True, unit="GC-SD")
+    with db.tenant(team.schema) as session:
+        actor, scope = team.actor(session, "gc")
+        service.approve(session, actor, scope, session.get(Goal, goal_id))
+    return goal_id
+
+
+def test_the_board_shows_approved_unit_goals_to_everyone_once_put_up(client, db, team):
+    approved_unit_goal(db, team)
+    made(db, team, "li", title="个人目标", submit=True, employee="li")
+    csrf = as_user(client, team, "li")
+    hidden = client.get(url(team, f"board?period={PERIOD}")).get_data(as_text=True)
+    assert "班组安全生产" not in hidden and "not on the board" in hidden
+    assert (
+        client.post(
+            url(team, "board"), data={"csrf_token": csrf, "period": PERIOD, "show": "1"}
+        ).status_code
+        == 403
+    )
+    client.post(f"/t/{team.org.slug}/logout", data={"csrf_token": csrf})
+    admin_csrf = as_user(client, team, "admin")
+    assert (
+        client.post(
+            url(team, "board"), data={"csrf_token": admin_csrf, "period": PERIOD, "show": "1"}
+        ).status_code
+        == 302
+    )
+    client.post(f"/t/{team.org.slug}/logout", data={"csrf_token": admin_csrf})
+    as_user(client, team, "li")
+    shown = client.get(url(team, f"board?period={PERIOD}")).get_data(as_text=True)
+    assert "班组安全生产" in shown and "个人目标" not in shown
+
+
+def test_another_tenants_board_is_its_own(client, db, team, make_tenant):
+    approved_unit_goal(db, team)
+    with db.tenant(team.schema) as session:
+        actor, scope = team.actor(session, "admin")
+        service.set_board(session, actor, scope, PERIOD, True)
+    other = make_org(db, make_tenant)
+    login(client, other.tenant)
+    page = client.get(f"/t/{other.slug}/goals/board?period={PERIOD}").get_data(as_text=True)
+    assert "班组安全生产" not in page
