@@ -45,6 +45,7 @@ def _register_blueprints(app: Flask) -> None:
     from saas.auth.views import bp as auth
     from saas.health import bp as health
     from saas.home.views import bp as home
+    from saas.goals.report_views import bp as goal_reports
     from saas.goals.views import bp as goals
     from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
@@ -60,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         auth,
         goals,
+        goal_reports,
         health,
         home,
         imports,

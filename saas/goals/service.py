@@ -234,6 +234,7 @@ def create_goal(
     if (unit is None) == (employee is None):
         raise GoalError(_l("A goal belongs to one unit or one person."))
     values = data.cleaned()
+    period = period.strip()
     kind = period_kind(period)
     if parent is not None and parent.period != period:
         raise GoalError(_l("A child goal has its parent's period."), "period")
