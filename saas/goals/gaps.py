@@ -16,7 +16,6 @@ the report of a large tenant costs what a small one does.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -103,11 +102,6 @@ class GapReport:
             + len(self.unfinished)
             + len(self.weights_off)
         )
-
-
-def current_quarter(today: dt.date) -> str:
-    """The label of the quarter ``today`` falls in, e.g. "2026-Q3"."""
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
 def gap_report(session: Session, scope: Scope, period: str) -> GapReport:

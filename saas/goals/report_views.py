@@ -18,8 +18,10 @@ from flask import Blueprint, abort, g, render_template, request
 from flask_login import login_required
 
 from saas.auth.accounts import current_scope
-from saas.goals.gaps import GapReport, Owner, current_quarter, gap_report
+from saas.goals.gaps import GapReport, Owner, gap_report
 from saas.goals.service import GoalError, period_kind
+from saas.scoring.period import label_of
+from saas.scoring.scheme import PeriodKind
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("goal_reports", __name__, url_prefix=TENANT_PREFIX + "/goals")
@@ -79,7 +81,9 @@ def _suggestions(today: dt.date) -> list[str]:
 def gaps():
     today = _today()
     # Typed by hand, "2026-q3" means 2026-Q3.
-    period = (request.args.get("period") or "").strip().upper() or current_quarter(today)
+    period = (request.args.get("period") or "").strip().upper() or label_of(
+        PeriodKind.QUARTER, today
+    )
     report: GapReport | None = None
     error = None
     try:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from saas.auth.accounts import current_scope, tenant_user
@@ -24,11 +25,20 @@ from saas.models.goal import Goal, GoalActual
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.org.access import Scope
-from saas.schemes.preview import current_period
+from saas.scoring.period import label_of
 from saas.scoring.scheme import PeriodKind
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("goals", __name__, url_prefix=TENANT_PREFIX + "/goals")
+
+
+@bp.app_template_filter("percent")
+def percent(value: Decimal | None) -> str:
+    """An exact percentage as people read it: two decimals, rounded half-up (never via float)."""
+    if value is None:
+        return ""
+    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
 
 STATUS_CLASSES = ("draft", "submitted", "approved", "returned")
 
@@ -67,9 +77,7 @@ def _period() -> str:
 
 
 def current_period_label() -> str:
-    from saas.scoring.checks import parse
-
-    return current_period(parse({"name": "-", "period": PeriodKind.QUARTER})[0])
+    return label_of(PeriodKind.QUARTER, dt.date.today())
 
 
 def _owners(session: Session, goals: list[Goal]) -> dict[int, str]:
@@ -196,9 +204,36 @@ def _goal_page(
         else [],
         "people": service.active_people(session, unit.id) if found.unit_id else [],
         "today": dt.date.today().isoformat(),
+        "parents": _move_targets(session, scope, found),
+        "owner_weight": _owner_weight(session, found),
     }
     template = "goals/_goal.html" if request.htmx else "goals/goal.html"
     return render_template(template, **context), status
+
+
+def _move_targets(session: Session, scope: Scope, found: Goal) -> list[tuple[int, str]]:
+    """Goals of the same period this one may move under: not itself nor its own sub-goals."""
+    rows = session.execute(
+        select(Goal.id, Goal.title)
+        .where(
+            Goal.period == found.period,
+            visible_clause(scope),
+            ~Goal.path.startswith(found.path, autoescape=True),
+        )
+        .order_by(Goal.path)
+    ).all()
+    return [(row.id, row.title) for row in rows]
+
+
+def _owner_weight(session: Session, found: Goal) -> Decimal:
+    """The total weight of the owner's goals for the period (it should be 100)."""
+    owner = (
+        Goal.unit_id == found.unit_id
+        if found.unit_id is not None
+        else Goal.employee_id == found.employee_id
+    )
+    total = session.scalar(select(func.sum(Goal.weight)).where(Goal.period == found.period, owner))
+    return total or Decimal(0)
 
 
 def _act(goal_id: int, change: Callable[[Session, Actor, Scope, Goal], object], done: str):

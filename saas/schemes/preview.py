@@ -18,16 +18,10 @@ from flask_babel import gettext as _
 from saas.schemes.explain import explain
 from saas.scoring.engine import Engine, ScoringInputError
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
-from saas.scoring.period import Period, PeriodError
-from saas.scoring.scheme import Mode, PeriodKind, Scheme
+from saas.scoring.period import Period, PeriodError, label_of
+from saas.scoring.scheme import Mode, Scheme
 
 EVENT_ROWS = 3
-_QUARTER = {
-    PeriodKind.MONTH: "{y}-{m:02d}",
-    PeriodKind.QUARTER: "{y}-Q{q}",
-    PeriodKind.HALF_YEAR: "{y}-H{h}",
-    PeriodKind.YEAR: "{y}",
-}
 
 
 @dataclass
@@ -39,10 +33,7 @@ class Sample:
 
 
 def current_period(scheme: Scheme, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    return _QUARTER[scheme.period].format(
-        y=today.year, m=today.month, q=(today.month - 1) // 3 + 1, h=1 if today.month <= 6 else 2
-    )
+    return label_of(scheme.period, today or dt.date.today())
 
 
 def empty(scheme: Scheme) -> Sample:

@@ -22,8 +22,23 @@ _FORMS = (
 _MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF_YEAR: 6, PeriodKind.YEAR: 12}
 
 
+_LABELS = {
+    PeriodKind.MONTH: "{y}-{m:02d}",
+    PeriodKind.QUARTER: "{y}-Q{q}",
+    PeriodKind.HALF_YEAR: "{y}-H{h}",
+    PeriodKind.YEAR: "{y}",
+}
+
+
 class PeriodError(ValueError):
     pass
+
+
+def label_of(kind: PeriodKind | str, day: dt.date) -> str:
+    """The label of the period of this kind that contains ``day``: 2026-Q3, 2026-07, …"""
+    return _LABELS[PeriodKind(kind)].format(
+        y=day.year, m=day.month, q=(day.month - 1) // 3 + 1, h=1 if day.month <= 6 else 2
+    )
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -22,13 +22,14 @@ import pytest
 from sqlalchemy import event, select
 
 from saas.goals import service
-from saas.goals.gaps import current_quarter, gap_report
+from saas.goals.gaps import gap_report
 from saas.goals.service import GoalData, GoalError
 from saas.models.eligibility import RuleKind
 from saas.models.goal import Goal
 from saas.models.org import OrgUnit
 from saas.models.people import Employee, EmployeeStatus
 from saas.people.eligibility import add_rule
+from saas.scoring.period import label_of
 from tests.conftest import login
 from tests.org.conftest import ADMIN, add_employee, log_in, make_org
 
@@ -242,9 +243,9 @@ def test_a_period_kaohe_cannot_read_is_refused(db, team):
 
 
 def test_the_current_quarter():
-    assert current_quarter(dt.date(2026, 1, 1)) == "2026-Q1"
-    assert current_quarter(dt.date(2026, 9, 30)) == "2026-Q3"
-    assert current_quarter(dt.date(2026, 10, 1)) == "2026-Q4"
+    assert label_of("quarter", dt.date(2026, 1, 1)) == "2026-Q1"
+    assert label_of("quarter", dt.date(2026, 9, 30)) == "2026-Q3"
+    assert label_of("quarter", dt.date(2026, 10, 1)) == "2026-Q4"
 
 
 # -- whose gaps ------------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ def test_the_page_defaults_to_the_current_quarter_and_says_none(db, team, client
         as_text=True
     )
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    assert f'name="period" value="{current_quarter(today)}"' in body
+    assert f'name="period" value="{label_of("quarter", today)}"' in body
     assert body.count('<p class="muted gaps-none">none</p>') == 4  # all but the units
 
 
