@@ -14,6 +14,7 @@ from saas.extensions import babel, csrf, htmx, limiter, login_manager
 from saas.web.errors import init_error_pages
 from saas.web.i18n import LANGUAGES, PLAN_NAMES, TENANT_STATUS, select_locale, select_timezone
 from saas.web.menu import init_menu
+from saas.web.numbers import init_numbers
 from saas.web.security import init_security_headers
 from saas.web.tenancy import init_tenancy
 
@@ -43,10 +44,11 @@ def _register_blueprints(app: Flask) -> None:
     from saas.accounts.views import bp as accounts
     from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
-    from saas.health import bp as health
-    from saas.home.views import bp as home
+    from saas.goals.import_views import bp as goal_imports
     from saas.goals.report_views import bp as goal_reports
     from saas.goals.views import bp as goals
+    from saas.health import bp as health
+    from saas.home.views import bp as home
     from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
     from saas.org.views import bp as org
@@ -61,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         auth,
         goals,
+        goal_imports,
         goal_reports,
         health,
         home,
@@ -109,5 +112,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_security_headers(app)
     init_error_pages(app)
     init_menu(app)
+    init_numbers(app)
     _register_blueprints(app)
     return app

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -65,11 +64,6 @@ def _today() -> dt.date:
     return dt.datetime.now(ZoneInfo(g.tenant.time_zone)).date()
 
 
-def percent(value: Decimal) -> str:
-    """A percentage as people write it: 50, 33.33, 0.5."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
 def _suggestions(today: dt.date) -> list[str]:
     """Periods offered in the picker: this year, its halves and its quarters."""
     year = today.year
@@ -99,5 +93,4 @@ def gaps():
         error=error,
         links=FixLinks(period),
         suggestions=_suggestions(today),
-        percent=percent,
     )

@@ -299,6 +299,7 @@ def cascade(
     owners += [(None, e) for e in employees]
     if not owners:
         raise GoalError(_l("Choose the units or people to cascade the goal to."))
+    _refuse_second_child(session, parent, owners)
     shares = split_evenly(len(owners))
     made = []
     for (unit, employee), share in zip(owners, shares, strict=True):
@@ -325,6 +326,19 @@ def cascade(
             )
         )
     return made
+
+
+def _refuse_second_child(session: Session, parent: Goal, owners) -> None:
+    """An owner gets one sub-goal of a goal: a second would count its share twice."""
+    rows = session.execute(
+        select(Goal.unit_id, Goal.employee_id).where(Goal.parent_id == parent.id)
+    ).all()
+    units = {unit for unit, _ in rows if unit}
+    people = {person for _, person in rows if person}
+    for unit, employee in owners:
+        if (unit and unit.id in units) or (employee and employee.id in people):
+            name = unit.name if unit else employee.name
+            raise GoalError(_l("%(name)s already has a sub-goal of this goal.", name=name))
 
 
 def move_goal(

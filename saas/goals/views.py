@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,14 +30,6 @@ from saas.scoring.scheme import PeriodKind
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("goals", __name__, url_prefix=TENANT_PREFIX + "/goals")
-
-
-@bp.app_template_filter("percent")
-def percent(value: Decimal | None) -> str:
-    """An exact percentage as people read it: two decimals, rounded half-up (never via float)."""
-    if value is None:
-        return ""
-    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 STATUS_CLASSES = ("draft", "submitted", "approved", "returned")
@@ -183,6 +175,9 @@ def _goal_page(
         )
     )
     unit = service.owner_unit(session, found)
+    sub_units, people = _cascade_choices(session, found, unit)
+    # Owners that already hold a sub-goal of this one (people as negative ids).
+    taken = {c.unit_id or -c.employee_id for c in kids}
     context = {
         "goal": found,
         "progress": progress.get(found.id),
@@ -195,20 +190,25 @@ def _goal_page(
         "errors": errors or {},
         "values": values or {},
         "progress_of": progress,
-        "sub_units": session.scalars(
-            select(OrgUnit)
-            .where(OrgUnit.parent_id == unit.id, OrgUnit.archived_at.is_(None))
-            .order_by(OrgUnit.position, OrgUnit.id)
-        ).all()
-        if found.unit_id
-        else [],
-        "people": service.active_people(session, unit.id) if found.unit_id else [],
+        "sub_units": [u for u in sub_units if u.id not in taken],
+        "people": [p for p in people if -p.id not in taken],
         "today": dt.date.today().isoformat(),
         "parents": _move_targets(session, scope, found),
         "owner_weight": _owner_weight(session, found),
     }
     template = "goals/_goal.html" if request.htmx else "goals/goal.html"
     return render_template(template, **context), status
+
+
+def _cascade_choices(session: Session, found: Goal, unit: OrgUnit):
+    if found.unit_id is None:
+        return [], []
+    sub_units = session.scalars(
+        select(OrgUnit)
+        .where(OrgUnit.parent_id == unit.id, OrgUnit.archived_at.is_(None))
+        .order_by(OrgUnit.position, OrgUnit.id)
+    ).all()
+    return sub_units, service.active_people(session, unit.id)
 
 
 def _move_targets(session: Session, scope: Scope, found: Goal) -> list[tuple[int, str]]:

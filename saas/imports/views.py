@@ -277,7 +277,7 @@ def _download(data: bytes, mimetype: str, name: str):
 @_admin
 def template():
     data = write_xlsx(template_tables(tenant_session(), _lang()))
-    return _download(data, XLSX, f"{_('kaohe-import-template')}.xlsx")
+    return _download(data, XLSX, _("kaohe-import-template") + ".xlsx")
 
 
 def _export_kinds(allow_both: bool) -> tuple[str, ...]:

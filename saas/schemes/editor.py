@@ -16,6 +16,7 @@ from saas.schemes.editing import LISTS, fingerprint
 from saas.schemes.messages import describe, field_label
 from saas.scoring.checks import Issue, review
 from saas.scoring.scheme import Scheme
+from saas.web.numbers import plain as number
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,6 @@ def totals(scheme: Scheme) -> Totals:
         weights=sum((s.weight for s in scheme.sources), Decimal(0)),
         items={s.key: sum((i.max for i in s.items), Decimal(0)) for s in scheme.sections},
     )
-
-
-def number(value: Any) -> str:
-    """A decimal as people write it: 20, 7.5, 0.95."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(str(value))
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
 
 
 def _entry_name(path: tuple, data: dict[str, Any]) -> str | None:

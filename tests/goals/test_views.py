@@ -224,3 +224,59 @@ def test_another_tenants_board_is_its_own(client, db, team, make_tenant):
     login(client, other.tenant)
     page = client.get(f"/t/{other.slug}/goals/board?period={PERIOD}").get_data(as_text=True)
     assert "班组安全生产" not in page
+
+
+def test_a_second_sub_goal_for_the_same_owner_is_refused(client, db, team):
+    csrf = as_user(client, team, "admin")
+    response = client.post(
+        url(team, "new"),
+        data={
+            "csrf_token": csrf,
+            "period": PERIOD,
+            "owner": f"unit:{team.org.ids['WY']}",
+            "title": "年度营收增长",
+            "target": "120",
+            "weight": "100",
+        },
+    )
+    goal_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    data = {"csrf_token": csrf, "unit": [team.org.ids["GC"]]}
+    assert client.post(url(team, f"{goal_id}/cascade"), data=data, headers=HTMX).status_code == 200
+    page = client.get(url(team, str(goal_id))).get_data(as_text=True)
+    assert f'name="unit" value="{team.org.ids["GC"]}"' not in page  # no longer offered
+    again = client.post(url(team, f"{goal_id}/cascade"), data=data, headers=HTMX)
+    assert again.status_code == 400 and "already has a sub-goal" in again.get_data(as_text=True)
+    with db.tenant(team.schema) as session:
+        assert len(session.scalars(select(Goal).where(Goal.parent_id == goal_id)).all()) == 1
+
+
+def test_moving_a_goal_under_its_own_sub_goal_is_refused_by_the_page(client, db, team):
+    csrf = as_user(client, team, "admin")
+    response = client.post(
+        url(team, "new"),
+        data={
+            "csrf_token": csrf,
+            "period": PERIOD,
+            "owner": f"unit:{team.org.ids['WY']}",
+            "title": "总目标",
+            "target": "100",
+        },
+    )
+    goal_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    client.post(
+        url(team, f"{goal_id}/cascade"), data={"csrf_token": csrf, "unit": [team.org.ids["GC"]]}
+    )
+    with db.tenant(team.schema) as session:
+        child = session.scalar(select(Goal.id).where(Goal.parent_id == goal_id))
+    refused = client.post(
+        url(team, f"{goal_id}/move"), data={"csrf_token": csrf, "parent": str(child)}, headers=HTMX
+    )
+    assert refused.status_code == 400
+    with db.tenant(team.schema) as session:
+        assert session.get(Goal, goal_id).parent_id is None
+
+
+def test_the_page_says_when_an_owners_weights_do_not_total_100(client, db, team):
+    goal_id = made(db, team, "li", employee="li")
+    as_user(client, team, "li")
+    assert "should total 100%" in client.get(url(team, str(goal_id))).get_data(as_text=True)
