@@ -122,6 +122,12 @@ def tree():
         unit_id=unit_id,
         employee_id=employee_id,
         new_form=_new_goal_choices(session, scope),
+        units=session.execute(
+            select(OrgUnit.id, OrgUnit.name)
+            .where(scope.unit_clause(), OrgUnit.archived_at.is_(None))
+            .order_by(OrgUnit.path)
+            .limit(1000)
+        ).all(),
     )
 
 

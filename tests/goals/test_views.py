@@ -280,3 +280,13 @@ def test_the_page_says_when_an_owners_weights_do_not_total_100(client, db, team)
     goal_id = made(db, team, "li", employee="li")
     as_user(client, team, "li")
     assert "should total 100%" in client.get(url(team, str(goal_id))).get_data(as_text=True)
+
+
+def test_the_tree_filters_by_unit(client, db, team):
+    made(db, team, "sd", title="班组目标", unit="GC-SD")
+    made(db, team, "bj", title="保洁目标", unit="BJ")
+    as_user(client, team, "admin")
+    page = client.get(url(team, f"?period={PERIOD}&unit={team.org.ids['BJ']}"))
+    text = page.get_data(as_text=True)
+    assert "保洁目标" in text and "班组目标" not in text
+    assert f'<option value="{team.org.ids["BJ"]}" selected>' in text
