@@ -223,6 +223,9 @@ def goal_shots(page, shot: Shots, goals: str, ids: dict[str, int]) -> None:
     sub-goals, a team's with its people to cascade to, a person's, and a returned one."""
     page.goto(f"{goals}?period={PERIOD}")
     shot("tree")
+    page.locator(f'#goal-{ids["GC"]} .goal-title').first.click()
+    page.locator("#goal-side #goal-panel").wait_for()
+    shot("tree-with-goal-beside")
     for name, owner in (
         ("company", "WY"),
         ("department", "GC"),

@@ -260,7 +260,9 @@ def _act(goal_id: int, change: Callable[[Session, Actor, Scope, Goal], object], 
     if not request.htmx:
         flash(done, "success")
         return redirect(url_for("goals.goal", goal_id=goal_id))
-    return _goal_page(found)
+    body, status = _goal_page(found)
+    # The tree beside the goal redraws its bars and badges.
+    return body, status, {"HX-Trigger": "goal-changed"}
 
 
 def _data() -> GoalData:
