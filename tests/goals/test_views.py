@@ -177,6 +177,9 @@ def test_another_tenant_cannot_read_or_change_a_goal(client, db, team, make_tena
             == 404
         ), path
     assert status(db, team, goal_id) == "submitted"
+    assert "营收" not in client.get(f"/t/{other.slug}/goals/?period={PERIOD}").get_data(
+        as_text=True
+    )
     with db.tenant(team.schema) as session:
         assert session.scalar(select(Goal.title).where(Goal.id == goal_id)) == "营收"
 
