@@ -7,10 +7,11 @@ A cookie from tenant A therefore opens nothing at tenant B, and vice versa.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, g, request
-from flask_login import UserMixin, current_user
+from flask_login import UserMixin, current_user, login_required
 
 from saas.extensions import login_manager
 from saas.models.user import Role, User
@@ -118,3 +119,16 @@ def current_scope() -> Scope:
     if "scope" not in g:
         g.scope = scope_for(tenant_session(), tenant_user().user)
     return g.scope
+
+
+def organisation_view(view: Callable) -> Callable:
+    """Logged in, and allowed to see some of the organisation (employees are not)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_scope().sees_organisation:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -8,15 +8,12 @@ open it and sees the gaps within their scope; an employee gets 403.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, g, render_template, request
-from flask_login import login_required
+from flask import Blueprint, g, render_template, request
 
-from saas.auth.accounts import current_scope
+from saas.auth.accounts import current_scope, organisation_view
 from saas.goals.gaps import GapReport, Owner, gap_report
 from saas.goals.service import GoalError, period_kind
 from saas.scoring.period import label_of
@@ -24,19 +21,6 @@ from saas.scoring.scheme import PeriodKind
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("goal_reports", __name__, url_prefix=TENANT_PREFIX + "/goals")
-
-
-def organisation_view(view: Callable) -> Callable:
-    """Logged in, and allowed to see some of the organisation (employees are not)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_scope().sees_organisation:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 class FixLinks:

@@ -9,7 +9,6 @@ line. A plain request gets a full page, and a change that succeeds redirects to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from urllib.parse import parse_qs, urlsplit
 
 from flask import (
@@ -24,12 +23,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from saas.auth.accounts import current_scope, tenant_user
+from saas.auth.accounts import current_scope, organisation_view, tenant_user
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.org import units as service
@@ -38,19 +36,6 @@ from saas.org.units import UNCHANGED, OrgError, OrgForbidden
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("org", __name__, url_prefix=TENANT_PREFIX + "/org")
-
-
-def organisation_view(view: Callable) -> Callable:
-    """Logged in, and allowed to see some of the organisation (employees are not)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_scope().sees_organisation:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 # Above this many units the tree page draws closed branches only when they are opened.
