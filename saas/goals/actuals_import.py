@@ -455,7 +455,7 @@ def _note(raw: Any) -> str | None:
 
 
 def record_all(session: Session, actor: Actor, scope: Scope, entries: Sequence[Entry]) -> int:
-    """Record every checked row through the goal service (which audits each one). Flushes
+    """Record every checked row through the goal service (which audits each one). Adds
     only: the caller commits them together, or rolls all of them back on any refusal."""
     for entry in entries:
         service.record_actual(

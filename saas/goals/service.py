@@ -452,8 +452,8 @@ def record_actual(
         note=(note or "").strip()[:1000] or None,
         recorded_by=actor.user_id,
     )
+    # No flush: an import adds thousands, and one flush at the end writes them in batches.
     session.add(actual)
-    session.flush()
     record(
         session,
         actor.email,
