@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
             def bare() -> object:
                 with db.tenant(schema) as session:
                     session.execute(select(Goal).where(Goal.period == PERIOD)).all()
-                    return latest_actuals(session, period=PERIOD)
+                    return latest_actuals(session, Goal.period == PERIOD)
 
             (goals, rolled), queries = counted(db, progress)
             progress_time, bare_time = best(args.repeats, progress), best(args.repeats, bare)

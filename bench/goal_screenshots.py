@@ -28,8 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.scheme_screenshots import Shots  # noqa: E402
-from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
+from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
 from saas.db import Database  # noqa: E402
 from saas.goals import service  # noqa: E402
 from saas.goals.service import Actor, GoalData  # noqa: E402
@@ -43,7 +42,6 @@ from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 
-PASSWORD = "screenshot-password-1"
 PERIOD = "2026-Q3"
 ADMIN = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
 APPROVER = "zhao.li@harbour-grain.example.cn"  # 赵丽, manager of 保洁部 BJ
@@ -208,22 +206,12 @@ def plant(session, actor, spec: Spec, parent: Goal | None, units, people, goals)
         plant(session, actor, child, goal, units, people, goals)
 
 
-def log_in(page, slug: str, email: str, language: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button.primary").click()
-    page.wait_for_url(f"**/t/{slug}/")
-    choose_language(page, language)
-
-
 def goal_shots(page, shot: Shots, goals: str, ids: dict[str, int]) -> None:
     """The admin's view: the tree, the company goal, a department's with history and
     sub-goals, a team's with its people to cascade to, a person's, and a returned one."""
     page.goto(f"{goals}?period={PERIOD}")
     shot("tree")
-    page.locator(f'#goal-{ids["GC"]} .goal-title').first.click()
+    page.locator(f"#goal-{ids['GC']} .goal-title").first.click()
     page.locator("#goal-side #goal-panel").wait_for()
     shot("tree-with-goal-beside")
     for name, owner in (

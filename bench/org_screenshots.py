@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
+from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
 from saas.db import Database  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
@@ -39,7 +39,6 @@ from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 
-PASSWORD = "screenshot-password-1"
 MANAGER = "chen.zhiqiang@wuye.example.cn"
 ADMIN = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕"
@@ -105,31 +104,6 @@ def _big_tree(session, actor: str) -> None:
             # 19 teams in most departments, 18 in eleven: 1 + 10 + 100 + 1,889 = 2,000.
             for t in range(19 - (c * 10 + d < 11)):
                 create_unit(session, actor, ADMIN, department, name=f"班组{t + 1}", kind="team")
-
-
-class Shots:
-    def __init__(self, page, out: Path, prefix: str) -> None:
-        self.page, self.out, self.prefix, self.files = page, out, prefix, []
-
-    def __call__(self, name: str, full_page: bool = True) -> None:
-        path = self.out / f"{self.prefix}-{name}.png"
-        overflow = self.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        if overflow > 0:
-            print(f"  {name}: the page is {overflow}px wider than the screen", file=sys.stderr)
-        self.page.screenshot(path=str(path), full_page=full_page)
-        self.files.append(path)
-        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-
-
-def log_in(page, slug: str, email: str, language: str) -> None:
-    page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button.primary").click()
-    page.wait_for_url(f"**/t/{slug}/")
-    choose_language(page, language)
 
 
 def node(page, name: str):

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
+from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
 from saas.db import Database  # noqa: E402
 from saas.models.user import User  # noqa: E402
 from saas.schemes import files, versions  # noqa: E402
@@ -35,36 +35,11 @@ from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 
-PASSWORD = "screenshot-password-1"
 CODES = ("smile_functional", "smile_frontline", "work_brand", "outsourced_provider")
 PUBLISHED = "canteen_hygiene"
 EMPTY = "新方案（尚未填写）"
 # Sample ratings for the reference scheme's preview, by item key.
 RATINGS = {"FN-A1": "6", "FN-A2": "6.5", "FN-B1": "5", "FN-B2": "4", "FN-C1": "9"}
-
-
-class Shots:
-    """Names and takes the tour's screenshots, and says when a page is wider than the screen."""
-
-    def __init__(self, page, out: Path, prefix: str) -> None:
-        self.page, self.out, self.prefix = page, out, prefix
-        self.files: list[Path] = []
-
-    def __call__(self, name: str, full_page: bool = True, element=None) -> None:
-        path = self.out / f"{self.prefix}-{name}.png"
-        overflow = self.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        if overflow > 0:
-            print(f"  {name}: the page is {overflow}px wider than the screen", file=sys.stderr)
-        # Playwright hides the caret by giving the focused element a style attribute, which
-        # htmx then copies when it settles a swap, breaking the CSP: keep the caret.
-        if element is not None:
-            element.screenshot(path=str(path), caret="initial")
-        else:
-            self.page.screenshot(path=str(path), full_page=full_page, caret="initial")
-        self.files.append(path)
-        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
 def seed(db: Database, settings) -> tuple[NewTenant, dict[str, int]]:
@@ -92,15 +67,6 @@ def broken_file() -> bytes:
     """The reference scheme as a file with a section maximum in words and a negative weight."""
     text = files.dump(load_template("smile_functional"))
     return text.replace("max: 20", "max: 二十", 1).replace("weight: 100", "weight: -5", 1).encode()
-
-
-def log_in(page, tenant: NewTenant, language: str) -> None:
-    page.goto(f"/t/{tenant.slug}/login")
-    page.locator("input[name=email]").fill(tenant.admin_email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button.primary").click()
-    page.wait_for_url(f"**/t/{tenant.slug}/")
-    choose_language(page, language)
 
 
 def editor_shots(page, shot: Shots, url: str) -> None:
@@ -168,7 +134,7 @@ def tour(browser, base_url: str, tenant: NewTenant, ids, language: str, device: 
     )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     shot = Shots(page, out, f"scheme-{language}-{device}")
-    log_in(page, tenant, language)
+    log_in(page, tenant.slug, tenant.admin_email, language)
     schemes = f"/t/{tenant.slug}/schemes/"
 
     page.goto(schemes)

@@ -177,6 +177,41 @@ def choose_language(page, language: str) -> None:
         page.wait_for_load_state()
 
 
+class Shots:
+    """Names and takes a tour's screenshots, and says when a page is wider than the screen."""
+
+    def __init__(self, page, out: Path, prefix: str) -> None:
+        self.page, self.out, self.prefix = page, out, prefix
+        self.files: list[Path] = []
+
+    def __call__(self, name: str, full_page: bool = True, element=None) -> None:
+        path = self.out / f"{self.prefix}-{name}.png"
+        overflow = self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            print(f"  {name}: the page is {overflow}px wider than the screen", file=sys.stderr)
+        # Playwright hides the caret by giving the focused element a style attribute, which
+        # htmx then copies when it settles a swap, breaking the CSP: keep the caret.
+        if element is not None:
+            element.screenshot(path=str(path), caret="initial")
+        else:
+            self.page.screenshot(path=str(path), full_page=full_page, caret="initial")
+        self.files.append(path)
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+def log_in(page, slug: str, email: str, language: str) -> None:
+    """Log in afresh (whoever was logged in before) and pick the tour's language."""
+    page.context.clear_cookies()
+    page.goto(f"/t/{slug}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button.primary").click()
+    page.wait_for_url(f"**/t/{slug}/")
+    choose_language(page, language)
+
+
 def tour(browser, base_url: str, tenant: NewTenant, language: str, device: str, out: Path):
     context = browser.new_context(base_url=base_url, locale=LANGUAGES[language], **DEVICES[device])
     context.set_default_timeout(60_000)

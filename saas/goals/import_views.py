@@ -29,8 +29,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from saas.auth.accounts import TenantPrincipal, current_scope, tenant_user
 from saas.goals import actuals_import as actuals
-from saas.goals.service import Actor, GoalError, GoalForbidden, period_kind
-from saas.goals.views import current_period_label, visible_clause
+from saas.goals.service import Actor, GoalError, GoalForbidden, period_kind, visible_clause
+from saas.goals.views import current_period_label
 from saas.imports.columns import file_language
 from saas.imports.formats import UnreadableFile
 from saas.models.goal import Goal

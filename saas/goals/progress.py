@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -54,28 +54,35 @@ def own_attainment(goal: Goal, latest: GoalActual | None) -> Decimal | None:
         return None  # a draft without a target yet: no attainment until it has one
 
 
-def latest_actuals(
-    session: Session, goal_ids: list[int] | None = None, period: str | None = None
-) -> dict[int, GoalActual]:
-    """The latest actual of each goal (by date, then by when it was recorded)."""
+def latest_actuals(session: Session, *where: ColumnElement[bool]) -> dict[int, GoalActual]:
+    """The latest actual (by date, then by when it was recorded) of each goal matching
+    ``where``."""
     query = (
         select(GoalActual)
+        .join(Goal, Goal.id == GoalActual.goal_id)
+        .where(*where)
         .ext(distinct_on(GoalActual.goal_id))
         .order_by(GoalActual.goal_id, GoalActual.on.desc(), GoalActual.id.desc())
     )
-    if goal_ids is not None:
-        query = query.where(GoalActual.goal_id.in_(goal_ids))
-    if period is not None:
-        query = query.join(Goal, Goal.id == GoalActual.goal_id).where(Goal.period == period)
     return {actual.goal_id: actual for actual in session.scalars(query)}
 
 
 def period_progress(session: Session, period: str) -> tuple[list[Goal], dict[int, Progress]]:
     """Every goal of the period and its progress: two queries and one pass over the tree."""
-    goals = list(
-        session.scalars(select(Goal).where(Goal.period == period).order_by(Goal.position, Goal.id))
-    )
-    latest = latest_actuals(session, period=period)
+    return _progress_where(session, Goal.period == period)
+
+
+def subtree_progress(session: Session, goal: Goal) -> dict[int, Progress]:
+    """The progress of a goal and of every goal under it: a parent's roll-up depends on its
+    sub-tree only, so one goal's page need not read the whole period."""
+    return _progress_where(session, Goal.path.startswith(goal.path, autoescape=True))[1]
+
+
+def _progress_where(
+    session: Session, where: ColumnElement[bool]
+) -> tuple[list[Goal], dict[int, Progress]]:
+    goals = list(session.scalars(select(Goal).where(where).order_by(Goal.position, Goal.id)))
+    latest = latest_actuals(session, where)
     known = {goal.id for goal in goals}
     nodes = [
         GoalNode(

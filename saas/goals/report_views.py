@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, render_template, request
 
@@ -18,7 +17,7 @@ from saas.goals.gaps import GapReport, Owner, gap_report
 from saas.goals.service import GoalError, period_kind
 from saas.scoring.period import label_of
 from saas.scoring.scheme import PeriodKind
-from saas.web.tenancy import TENANT_PREFIX, tenant_session
+from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("goal_reports", __name__, url_prefix=TENANT_PREFIX + "/goals")
 
@@ -44,10 +43,6 @@ class FixLinks:
         return self.unit(owner.id) if owner.kind == "unit" else self.person(owner.id)
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(g.tenant.time_zone)).date()
-
-
 def _suggestions(today: dt.date) -> list[str]:
     """Periods offered in the picker: this year, its halves and its quarters."""
     year = today.year
@@ -57,7 +52,7 @@ def _suggestions(today: dt.date) -> list[str]:
 @bp.get("/gaps")
 @organisation_view
 def gaps():
-    today = _today()
+    today = tenant_today()
     # Typed by hand, "2026-q3" means 2026-Q3.
     period = (request.args.get("period") or "").strip().upper() or label_of(
         PeriodKind.QUARTER, today

@@ -24,7 +24,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from saas.db import utcnow
@@ -163,6 +163,13 @@ def period_kind(label: str) -> str:
 
 
 # -- who may do what -------------------------------------------------------------------------------
+
+
+def visible_clause(scope: Scope) -> ColumnElement[bool]:
+    """Goals this user may see: of units they see, or of people they see."""
+    units = select(OrgUnit.id).where(scope.unit_clause())
+    people = select(Employee.id).where(scope.employee_clause())
+    return or_(Goal.unit_id.in_(units), Goal.employee_id.in_(people))
 
 
 def owner_unit(session: Session, goal: Goal) -> OrgUnit:

@@ -19,15 +19,15 @@ from sqlalchemy.orm import Session
 
 from saas.auth.accounts import current_scope, tenant_user
 from saas.goals import service
-from saas.goals.progress import latest_actuals, own_attainment, period_progress
-from saas.goals.service import Actor, GoalData, GoalError, GoalForbidden
+from saas.goals.progress import period_progress, subtree_progress
+from saas.goals.service import Actor, GoalData, GoalError, GoalForbidden, visible_clause
 from saas.models.goal import Goal, GoalActual
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.org.access import Scope
 from saas.scoring.period import label_of
 from saas.scoring.scheme import PeriodKind
-from saas.web.tenancy import TENANT_PREFIX, tenant_session
+from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("goals", __name__, url_prefix=TENANT_PREFIX + "/goals")
 
@@ -38,13 +38,6 @@ STATUS_CLASSES = ("draft", "submitted", "approved", "returned")
 def _actor() -> Actor:
     user = tenant_user()
     return Actor(user.user.id, user.email)
-
-
-def visible_clause(scope: Scope):
-    """Goals this user may see: of units they see, or of people they see."""
-    units = select(OrgUnit.id).where(scope.unit_clause())
-    people = select(Employee.id).where(scope.employee_clause())
-    return or_(Goal.unit_id.in_(units), Goal.employee_id.in_(people))
 
 
 def _goal_or_404(goal_id: int, *, lock: bool = False) -> Goal:
@@ -69,7 +62,8 @@ def _period() -> str:
 
 
 def current_period_label() -> str:
-    return label_of(PeriodKind.QUARTER, dt.date.today())
+    """The quarter the tenant is in: what goal pages show when no period is asked for."""
+    return label_of(PeriodKind.QUARTER, tenant_today())
 
 
 def _owners(session: Session, goals: list[Goal]) -> dict[int, str]:
@@ -164,8 +158,7 @@ def _goal_page(
     found: Goal, status: int = 200, errors: dict | None = None, values: dict | None = None
 ):
     session, scope = tenant_session(), current_scope()
-    latest = latest_actuals(session, [found.id]).get(found.id)
-    _, progress = period_progress(session, found.period)
+    progress = subtree_progress(session, found)
     kids = list(
         session.scalars(
             select(Goal)
@@ -192,13 +185,12 @@ def _goal_page(
         "owners": _owners(session, [found, *kids]),
         "can_draft": service.can_draft(session, scope, found),
         "can_approve": service.can_approve(session, scope, found),
-        "own": own_attainment(found, latest),
         "errors": errors or {},
         "values": values or {},
         "progress_of": progress,
         "sub_units": [u for u in sub_units if u.id not in taken],
         "people": [p for p in people if -p.id not in taken],
-        "today": dt.date.today().isoformat(),
+        "today": tenant_today().isoformat(),
         "parents": _move_targets(session, scope, found),
         "owner_weight": _owner_weight(session, found),
     }

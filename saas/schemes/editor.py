@@ -72,6 +72,7 @@ def editor_context(
 ) -> dict[str, Any]:
     scheme = service.definition(version)
     issues = review(scheme)
+    sample = preview.empty(scheme)
     data = version.definition
     return {
         "version": version,
@@ -91,6 +92,6 @@ def editor_context(
         "labels": explain,
         "number": number,
         "status_label": service.status_label,
-        "sample": preview.empty(scheme),
-        **preview.outcome(scheme, preview.empty(scheme)),
+        "sample": sample,
+        **preview.outcome(scheme, sample),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import wraps
+from io import BytesIO
 
 from flask import (
     Blueprint,
@@ -21,6 +22,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -231,34 +233,19 @@ def export(version_id: int):
     found = _version(version_id)
     text = files.dump(service.definition(found))
     slug = re.sub(r"[^\w.-]+", "-", found.definition.get("name", "scheme")).strip("-") or "scheme"
-    response = make_response(text)
-    response.headers["Content-Type"] = "application/x-yaml; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="scheme-{found.id}-v{found.number}.yaml"; '
-        f"filename*=UTF-8''{_quote(slug)}-v{found.number}.yaml"
+    return send_file(
+        BytesIO(text.encode()),
+        mimetype="application/x-yaml",
+        download_name=f"{slug}-v{found.number}.yaml",
+        as_attachment=True,
     )
-    return response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
 
 
 def _refused(found: SchemeVersion, error: service.SchemeError) -> Response:
     tenant_session().rollback()
     problems = [describe_with_field(issue) for issue in error.issues]
     if request.htmx:
-        return (
-            _editor(
-                found,
-                400,
-                message=str(error.message),
-            )
-            if not problems
-            else _editor(found, 400, message=" ".join([str(error.message), *problems]))
-        )
+        return _editor(found, 400, message=" ".join([str(error.message), *problems]))
     flash(" ".join([str(error.message), *problems]), "error")
     return redirect(url_for("schemes.version", version_id=found.id))
 

@@ -7,6 +7,9 @@ The request's tenant session is bound to the tenant schema with ``schema_transla
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask import Flask, abort, current_app, g
 from sqlalchemy.orm import Session
 
@@ -34,6 +37,11 @@ def tenant_session() -> Session:
     if "tenant_session" not in g:
         g.tenant_session = database().tenant_session(g.tenant.schema)
     return g.tenant_session
+
+
+def tenant_today() -> dt.date:
+    """Today's date where the current tenant is (its time zone), not the server's."""
+    return dt.datetime.now(ZoneInfo(g.tenant.time_zone)).date()
 
 
 def _resolve(endpoint: str | None, values: dict | None) -> None:
