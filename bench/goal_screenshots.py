@@ -29,7 +29,6 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
-from saas.db import Database  # noqa: E402
 from saas.goals import service  # noqa: E402
 from saas.goals.service import Actor, GoalData  # noqa: E402
 from saas.models.goal import Goal  # noqa: E402
@@ -38,6 +37,7 @@ from saas.models.people import Employee  # noqa: E402
 from saas.models.user import Role, User, UserRole  # noqa: E402
 from saas.org.access import Scope  # noqa: E402
 from saas.org.units import seed_example_org  # noqa: E402
+from tenants.db import Database  # noqa: E402
 from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402

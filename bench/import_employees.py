@@ -35,13 +35,13 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from saas.config import normalise_database_url  # noqa: E402
 from saas.database_setup import ensure_database  # noqa: E402
-from saas.db import Database  # noqa: E402
 from saas.imports import apply  # noqa: E402
 from saas.imports.batches import check_batch, commit_batch, new_batch  # noqa: E402
 from saas.imports.formats import Table, read_workbook, write_xlsx  # noqa: E402
 from saas.imports.validate import check, load_snapshot  # noqa: E402
 from saas.models.org import OrgUnit, PositionLevel  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
+from tenants.db import Database  # noqa: E402
 from tenants.ddl import create_tables  # noqa: E402
 from tenants.migrate import upgrade_all  # noqa: E402
 

@@ -29,6 +29,7 @@ from screenshots import (  # noqa: E402
     scratch_kaohe,
     worker,
 )
+
 from tenants.provisioning import create_tenant  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 from tests.imports.conftest import (  # noqa: E402

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from saas.database_setup import ensure_database
-from saas.db import Database
+from tenants.db import Database
 from tenants.ddl import create_tables
 from tenants.migrate import migrate_schema, upgrade_all
 from tenants.registry import Tenant

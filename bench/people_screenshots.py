@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
-from saas.db import Database  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
 from saas.models.user import User, UserRole  # noqa: E402
@@ -33,6 +32,7 @@ from saas.org.access import Scope  # noqa: E402
 from saas.people.eligibility import add_rule  # noqa: E402
 from saas.people.employees import EmployeeData, create_employee  # noqa: E402
 from saas.people.levels import seed_reference_levels  # noqa: E402
+from tenants.db import Database  # noqa: E402
 from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from saas.config import load_settings, normalise_database_url
 from saas.database_setup import ensure_database
-from saas.db import TENANT_SCHEMA, Database, TenantBase
+from tenants.db import TENANT_SCHEMA, Database, TenantBase
 from tenants.ddl import create_tables
 from tenants.migrate import upgrade_all
 from tenants.pool import claim, fill_pool

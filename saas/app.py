@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from redis import Redis
 
 from saas.config import Settings, load_settings
-from saas.db import Database
 from saas.extensions import babel, csrf, htmx, limiter, login_manager
 from saas.web.errors import init_error_pages
 from saas.web.i18n import LANGUAGES, PLAN_NAMES, TENANT_STATUS, select_locale, select_timezone
@@ -17,6 +16,7 @@ from saas.web.menu import init_menu
 from saas.web.numbers import init_numbers
 from saas.web.security import init_security_headers
 from saas.web.tenancy import init_tenancy
+from tenants.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,8 +7,8 @@ import sys
 import click
 
 from saas.config import load_settings
-from saas.db import Database
 from saas.schemes.cli import scheme
+from tenants.db import Database
 
 
 def _database() -> Database:

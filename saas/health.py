@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, jsonify
 from rq import Worker
 from sqlalchemy import text
 
-from saas.db import utcnow
 from saas.web.tenancy import database
+from tenants.db import utcnow
 
 bp = Blueprint("health", __name__)
 

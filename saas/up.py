@@ -18,8 +18,8 @@ import click
 
 from saas.config import EMBEDDED_FILE, Settings, load_settings
 from saas.database_setup import ensure_database
-from saas.db import Database
 from saas.demo import seed_demo
+from tenants.db import Database
 from tenants.migrate import upgrade_all
 from tenants.pool import fill_pool
 from tenants.provisioning import create_tenant

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
 import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
-from saas.db import TENANT_SCHEMA, TenantBase
+from tenants.db import TENANT_SCHEMA, TenantBase
 from tenants.migrate import VERSION_TABLE, head
 
 _PLACEHOLDER = f"__[SCHEMA_{TENANT_SCHEMA}]"

@@ -17,7 +17,7 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
-from saas.db import TENANT_SCHEMA, Database
+from tenants.db import TENANT_SCHEMA, Database
 from tenants.registry import Tenant
 from tenants.slugs import schema_for
 

@@ -13,7 +13,7 @@ import secrets
 
 from sqlalchemy import Connection, func, select, text
 
-from saas.db import Database
+from tenants.db import Database
 from tenants.ddl import create_tables
 from tenants.registry import PooledSchema
 

@@ -19,13 +19,13 @@ from werkzeug.security import generate_password_hash
 import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
 from saas.accounts.tokens import issue as issue_token
 from saas.config import Settings
-from saas.db import TENANT_SCHEMA, Database
 from saas.models.audit import record
 from saas.models.tokens import TokenPurpose
 from saas.models.user import Role, User, UserRole
 from saas.signing.authority import ensure_platform_authority
 from saas.signing.identity import create_signing_identity
 from saas.validation import EMAIL_PATTERN
+from tenants.db import TENANT_SCHEMA, Database
 from tenants.ddl import create_tables
 from tenants.pool import claim
 from tenants.registry import Tenant, TenantStatus, find_tenant

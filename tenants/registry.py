@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import CheckConstraint, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from saas.db import PublicBase, created_at_column
+from tenants.db import PublicBase, created_at_column
 from tenants.slugs import schema_for
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from saas.config import Settings, load_settings, normalise_database_url
 from saas.database_setup import ensure_database
-from saas.db import Database
+from tenants.db import Database
 from tenants.migrate import upgrade_all
 from tenants.provisioning import NewTenant, create_tenant
 

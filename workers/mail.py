@@ -20,9 +20,9 @@ from sqlalchemy import select
 from saas.accounts import tokens
 from saas.accounts.mail import AccountMail, compose, send
 from saas.config import Settings
-from saas.db import utcnow
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import User
+from tenants.db import utcnow
 from workers.queues import job_queue
 from workers.runtime import JobContext, tenant_context
 

@@ -12,7 +12,7 @@ from functools import cache
 
 import saas.audit  # noqa: F401  (the append-only guard on audit rows, in workers too)
 from saas.config import Settings, load_settings
-from saas.db import Database
+from tenants.db import Database
 from tenants.registry import Tenant, find_tenant
 from tenants.slugs import InvalidSlug, validate_slug
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from saas.db import utcnow
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import User
+from tenants.db import utcnow
 
 LIFETIMES = {
     TokenPurpose.INVITE: dt.timedelta(days=7),

@@ -17,11 +17,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from saas.accounts import tokens
-from saas.db import utcnow
 from saas.models.audit import record
 from saas.models.people import Employee
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import Role, User, UserRole
+from tenants.db import utcnow
 from tenants.registry import Tenant
 
 ROLE_ORDER = (Role.TENANT_ADMIN, Role.COMMITTEE, Role.MANAGER, Role.INSPECTOR, Role.EMPLOYEE)

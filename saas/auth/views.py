@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 
 from saas.auth.accounts import TenantPrincipal
 from saas.auth.forms import LoginForm
-from saas.db import utcnow
 from saas.extensions import limiter
 from saas.models.user import User
 from saas.web.i18n import clear_session_keeping_language
 from saas.web.navigation import safe_next
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
+from tenants.db import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix=TENANT_PREFIX)
 

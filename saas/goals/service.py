@@ -27,13 +27,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from saas.db import utcnow
 from saas.models.audit import record
 from saas.models.goal import Goal, GoalActual, GoalBoard, GoalStatus
 from saas.models.org import OrgUnit
 from saas.models.people import Employee, EmployeeStatus
 from saas.org.access import Scope
 from saas.scoring.period import Period, PeriodError
+from tenants.db import utcnow
 
 PERIOD_KINDS = {"Q": "quarter", "H": "half_year"}
 EDITABLE = (

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import Sequence, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from saas.db import TENANT_SCHEMA, utcnow
 from saas.imports.validate import CHANGED, NEW, CheckResult, Planned, Snapshot
 from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.people.names import pinyin_initials
+from tenants.db import TENANT_SCHEMA, utcnow
 
 Progress = Callable[[int, str], None]
 

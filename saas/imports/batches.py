@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from saas.db import utcnow
 from saas.imports import apply
 from saas.imports.columns import KINDS
 from saas.imports.formats import Workbook, read_workbook
 from saas.imports.validate import CheckResult, check, load_snapshot
 from saas.models.audit import record
 from saas.models.imports import ImportBatch
+from tenants.db import utcnow
 
 SUMMARY = "summary"
 # Up to this many rows a check or commit runs inside the request; more go to a worker.

@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from saas.db import PublicBase, TenantBase, utcnow
+from tenants.db import PublicBase, TenantBase, utcnow
 
 
 class _AuditColumns:

@@ -9,7 +9,7 @@ import enum
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import TenantBase, created_at_column
+from tenants.db import TenantBase, created_at_column
 
 
 class RuleKind(enum.StrEnum):

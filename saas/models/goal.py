@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import TenantBase, created_at_column, utcnow
+from tenants.db import TenantBase, created_at_column, utcnow
 
 
 class GoalStatus(enum.StrEnum):

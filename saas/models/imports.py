@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import TenantBase, created_at_column
+from tenants.db import TenantBase, created_at_column
 
 
 class ImportBatch(TenantBase):

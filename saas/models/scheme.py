@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.db import TenantBase, created_at_column, utcnow
+from tenants.db import TenantBase, created_at_column, utcnow
 
 
 class VersionStatus(enum.StrEnum):

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Integer, LargeBinary, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import TenantBase, created_at_column
+from tenants.db import TenantBase, created_at_column
 
 
 class SigningIdentity(TenantBase):

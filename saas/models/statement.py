@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import TenantBase, created_at_column
+from tenants.db import TenantBase, created_at_column
 
 
 class Statement(TenantBase):

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from saas.db import TenantBase, created_at_column
+from tenants.db import TenantBase, created_at_column
 
 
 class Role(enum.StrEnum):

@@ -26,11 +26,11 @@ from flask_babel import ngettext
 from sqlalchemy import Integer, String, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from saas.db import TENANT_SCHEMA, utcnow
 from saas.models.audit import record
 from saas.models.org import OrgUnit, UnitKind
 from saas.models.people import Employee, EmployeeStatus
 from saas.org.access import Scope
+from tenants.db import TENANT_SCHEMA, utcnow
 
 KIND_LABELS = {
     UnitKind.COMPANY: _l("Company"),

@@ -15,11 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from saas.db import utcnow
 from saas.models.audit import record
 from saas.models.scheme import AssessmentScheme, SchemeVersion, VersionStatus
 from saas.scoring.checks import Issue, parse
 from saas.scoring.scheme import Scheme
+from tenants.db import utcnow
 
 
 class SchemeError(Exception):

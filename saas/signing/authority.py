@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import Integer, LargeBinary, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from saas.db import PublicBase, created_at_column, utcnow
+from tenants.db import PublicBase, created_at_column, utcnow
 
 CA_VALIDITY = dt.timedelta(days=365 * 20)
 TENANT_CERT_VALIDITY = dt.timedelta(days=365 * 10)

@@ -13,11 +13,11 @@ from typing import Literal
 
 from sqlalchemy import func, select
 
-from saas.db import Database
 from saas.models.statement import Statement
 from saas.signing.authority import authority_certificate
 from saas.signing.pdf import verify_pdf
 from saas.statements.sample import find_statement_by_hash, serial_prefix
+from tenants.db import Database
 from tenants.registry import Tenant, find_tenant
 from tenants.slugs import InvalidSlug, validate_slug
 

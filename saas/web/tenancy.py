@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, abort, current_app, g
 from sqlalchemy.orm import Session
 
-from saas.db import Database
+from tenants.db import Database
 from tenants.registry import Tenant, find_tenant
 from tenants.slugs import InvalidSlug, validate_slug
 

@@ -189,7 +189,9 @@ def test_cascade_approve_record_and_see_the_roll_up(page, db, make_tenant):
     for who in children:
         page.goto(children[who])
         press(page, ".goal-actions", "Approve", "approved")
-        expect(panel(page).locator(".goal-actions")).to_contain_text("Changing an approved goal sends it back")
+        expect(panel(page).locator(".goal-actions")).to_contain_text(
+            "Changing an approved goal sends it back"
+        )
 
     page.goto(company)
     rows = panel(page).locator(".goal-children li")
