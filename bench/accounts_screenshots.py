@@ -39,8 +39,8 @@ from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
 from saas.models.tokens import TokenPurpose  # noqa: E402
 from saas.models.user import User  # noqa: E402
+from saas.platform.onboarding import NewTenant, create_tenant  # noqa: E402
 from tenants.db import Database, utcnow  # noqa: E402
-from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.registry import find_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402

@@ -33,9 +33,9 @@ from saas.goals.service import split_evenly  # noqa: E402
 from saas.models.goal import Goal, GoalActual  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.org.units import seed_example_org  # noqa: E402
+from saas.platform.onboarding import create_tenant  # noqa: E402
 from tenants.db import Database  # noqa: E402
 from tenants.migrate import upgrade_all  # noqa: E402
-from tenants.provisioning import create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 
 PERIOD = "2026-Q3"

@@ -30,7 +30,7 @@ from screenshots import (  # noqa: E402
     worker,
 )
 
-from tenants.provisioning import create_tenant  # noqa: E402
+from saas.platform.onboarding import create_tenant  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 from tests.imports.conftest import (  # noqa: E402
     employees_sheet,

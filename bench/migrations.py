@@ -18,6 +18,7 @@ import time
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import saas.models  # noqa: F401  (the tenant tables the schemas are built with)
 from saas.database_setup import ensure_database
 from tenants.db import Database
 from tenants.ddl import create_tables

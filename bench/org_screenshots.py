@@ -34,8 +34,8 @@ from saas.models.user import Role, User, UserRole  # noqa: E402
 from saas.org.access import Scope  # noqa: E402
 from saas.org.units import create_unit, seed_example_org  # noqa: E402
 from saas.people.names import pinyin_initials  # noqa: E402
+from saas.platform.onboarding import NewTenant, create_tenant  # noqa: E402
 from tenants.db import Database  # noqa: E402
-from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 

@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 from saas.config import load_settings, normalise_database_url  # noqa: E402
 from saas.database_setup import ensure_database  # noqa: E402
 from saas.demo import seed_demo  # noqa: E402
+from saas.platform.onboarding import create_tenant  # noqa: E402
 from tenants.db import Database  # noqa: E402
 from tenants.migrate import upgrade_all  # noqa: E402
-from tenants.provisioning import create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 
 PASSWORD = "bench-password"

@@ -32,8 +32,8 @@ from saas.org.access import Scope  # noqa: E402
 from saas.people.eligibility import add_rule  # noqa: E402
 from saas.people.employees import EmployeeData, create_employee  # noqa: E402
 from saas.people.levels import seed_reference_levels  # noqa: E402
+from saas.platform.onboarding import NewTenant, create_tenant  # noqa: E402
 from tenants.db import Database  # noqa: E402
-from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 

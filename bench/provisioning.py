@@ -24,11 +24,11 @@ from sqlalchemy.engine import make_url
 
 from saas.config import load_settings, normalise_database_url
 from saas.database_setup import ensure_database
+from saas.platform.onboarding import create_tenant
 from tenants.db import TENANT_SCHEMA, Database, TenantBase
 from tenants.ddl import create_tables
 from tenants.migrate import upgrade_all
 from tenants.pool import claim, fill_pool
-from tenants.provisioning import create_tenant
 
 
 def _timed(label: str, count: int, step) -> float:

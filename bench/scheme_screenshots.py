@@ -27,11 +27,11 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
 from saas.models.user import User  # noqa: E402
+from saas.platform.onboarding import NewTenant, create_tenant  # noqa: E402
 from saas.schemes import files, versions  # noqa: E402
 from saas.schemes.templates import load_template  # noqa: E402
 from saas.scoring.checks import parse  # noqa: E402
 from tenants.db import Database  # noqa: E402
-from tenants.provisioning import NewTenant, create_tenant  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 

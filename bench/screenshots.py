@@ -33,9 +33,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from saas.config import Settings, load_settings, normalise_database_url  # noqa: E402
 from saas.database_setup import ensure_database  # noqa: E402
+from saas.platform.onboarding import NewTenant, create_tenant, suspend_tenant  # noqa: E402
 from tenants.db import Database  # noqa: E402
 from tenants.migrate import upgrade_all  # noqa: E402
-from tenants.provisioning import NewTenant, create_tenant, suspend_tenant  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 from tests.conftest import worker_env  # noqa: E402
 

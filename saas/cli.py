@@ -94,7 +94,7 @@ def tenant() -> None:
 @click.option("--seat-limit", default=50, type=click.IntRange(min=1))
 def tenant_create(slug, name, admin_email, admin_password, locale, time_zone, seat_limit):
     """Create a tenant: schema, tables, signing certificate and first admin, all or nothing."""
-    from tenants.provisioning import ProvisioningError, create_tenant
+    from saas.platform.onboarding import ProvisioningError, create_tenant
     from tenants.slugs import InvalidSlug
 
     settings = load_settings()
@@ -132,7 +132,7 @@ def tenant_list() -> None:
 
 def _status_command(change, verb: str):
     def command(slug: str) -> None:
-        from tenants.provisioning import ProvisioningError
+        from saas.platform.onboarding import ProvisioningError
 
         try:
             change(_database(), slug)
@@ -147,7 +147,7 @@ def _status_command(change, verb: str):
 @click.argument("slug")
 def tenant_suspend(slug: str) -> None:
     """Suspend a tenant: its users see a 'suspended' page, its jobs refuse to run."""
-    from tenants.provisioning import suspend_tenant
+    from saas.platform.onboarding import suspend_tenant
 
     _status_command(suspend_tenant, "suspended")(slug)
 
@@ -156,7 +156,7 @@ def tenant_suspend(slug: str) -> None:
 @click.argument("slug")
 def tenant_resume(slug: str) -> None:
     """Resume a suspended tenant."""
-    from tenants.provisioning import resume_tenant
+    from saas.platform.onboarding import resume_tenant
 
     _status_command(resume_tenant, "resumed")(slug)
 
@@ -166,7 +166,7 @@ def tenant_resume(slug: str) -> None:
 @click.option("--yes", is_flag=True, help="Confirm: every record of the tenant is deleted.")
 def tenant_drop(slug: str, yes: bool) -> None:
     """Delete a tenant and all its data (needs --yes)."""
-    from tenants.provisioning import drop_tenant
+    from saas.platform.onboarding import drop_tenant
 
     if not yes:
         _fail(f"This deletes every record of {slug}. Re-run with --yes to confirm.")
@@ -177,6 +177,7 @@ def tenant_drop(slug: str, yes: bool) -> None:
 @click.argument("size", type=click.IntRange(min=0))
 def tenant_pool(size: int) -> None:
     """Pre-build tenant schemas until SIZE wait in the pool, so onboarding is instant."""
+    import saas.models  # noqa: F401  (the tenant tables the pooled schemas are built with)
     from tenants.pool import fill_pool, pooled_count
 
     database = _database()
@@ -204,7 +205,7 @@ def platform_admin() -> None:
 def platform_admin_create(email: str, password: str) -> None:
     """Create a platform admin."""
     from saas.platform.admins import create_platform_admin
-    from tenants.provisioning import ProvisioningError
+    from saas.platform.onboarding import ProvisioningError
 
     try:
         with _database().public() as session:

@@ -19,10 +19,10 @@ import click
 from saas.config import EMBEDDED_FILE, Settings, load_settings
 from saas.database_setup import ensure_database
 from saas.demo import seed_demo
+from saas.platform.onboarding import create_tenant
 from tenants.db import Database
 from tenants.migrate import upgrade_all
 from tenants.pool import fill_pool
-from tenants.provisioning import create_tenant
 from tenants.registry import find_tenant
 from tenants.slugs import schema_for
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 TENANT_SCHEMA = "tenant"
@@ -55,6 +55,11 @@ class Database:
 
     def tenant_engine(self, schema: str) -> Engine:
         return self.engine.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
+
+    @staticmethod
+    def bind_tenant(connection: Connection, schema: str) -> Connection:
+        """``connection`` with tenant tables addressed in ``schema`` (same transaction)."""
+        return connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
 
     def public_session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
-import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
 from tenants.db import TENANT_SCHEMA, TenantBase
 from tenants.migrate import VERSION_TABLE, head
 
@@ -22,7 +21,13 @@ _PLACEHOLDER = f"__[SCHEMA_{TENANT_SCHEMA}]"
 
 @cache
 def tenant_ddl() -> str:
-    """CREATE statements for every tenant table, with a placeholder for the schema."""
+    """CREATE statements for every tenant table, with a placeholder for the schema.
+
+    The tables are the ones the application declared on ``TenantBase``: tenancy knows no
+    model of its own, so the application's models must be imported first.
+    """
+    if not TenantBase.metadata.tables:
+        raise RuntimeError("no tenant tables are declared: import the application's models")
     dialect = postgresql.dialect()
     translate = {TENANT_SCHEMA: TENANT_SCHEMA}
 

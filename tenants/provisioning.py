@@ -1,37 +1,23 @@
-"""Onboarding and offboarding a client organisation: create, suspend, resume, drop.
+"""The tenancy half of onboarding and offboarding: registry rows, schemas, statuses, drops.
 
-Creating a tenant is one PostgreSQL transaction — registry row, schema, tables, migration
-stamp, signing identity, first admin, audit rows — so a failure at any step leaves nothing
-(a pooled schema it claimed goes back to the pool). The schema comes from the pool of
-pre-built schemas when there is one (a rename), else from the compiled DDL script.
+Everything here runs inside a transaction the caller owns, so the application can add its
+own half (signing identity, first admin, audit rows) and have both commit or neither. The
+schema comes from the pool of pre-built schemas when there is one (a rename), else from the
+compiled DDL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, text
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-import saas.models  # noqa: F401  (registers every tenant table on TenantBase.metadata)
-from saas.accounts.tokens import issue as issue_token
-from saas.config import Settings
-from saas.models.audit import record
-from saas.models.tokens import TokenPurpose
-from saas.models.user import Role, User, UserRole
-from saas.signing.authority import ensure_platform_authority
-from saas.signing.identity import create_signing_identity
-from saas.validation import EMAIL_PATTERN
-from tenants.db import TENANT_SCHEMA, Database
 from tenants.ddl import create_tables
 from tenants.pool import claim
 from tenants.registry import Tenant, TenantStatus, find_tenant
+from tenants.resolver import forget_in_this_process
 from tenants.slugs import schema_for, validate_slug
-
-LOCALES = ("zh_CN", "en")
 
 
 class ProvisioningError(ValueError):
@@ -39,102 +25,39 @@ class ProvisioningError(ValueError):
 
 
 @dataclass(frozen=True)
-class NewTenant:
+class TenantFields:
     slug: str
     name: str
-    admin_email: str
-    # Without a password, the first admin gets a one-time link to set one (valid 7 days).
-    setup_link: str | None
-
-    @property
-    def setup_path(self) -> str | None:
-        """The link without KAOHE_BASE_URL, for a page that knows the address it is served at."""
-        return urlsplit(self.setup_link).path if self.setup_link else None
+    locale: str = "zh_CN"
+    time_zone: str = "Asia/Shanghai"
+    plan: str = "standard"
+    seat_limit: int = 50
 
 
-def _validate(slug: str, name: str, admin_email: str, locale: str) -> None:
-    validate_slug(slug)
-    if not name.strip():
-        raise ProvisioningError("The organisation needs a name.")
-    if not EMAIL_PATTERN.fullmatch(admin_email):
-        raise ProvisioningError(f"{admin_email!r} is not an e-mail address.")
-    if locale not in LOCALES:
-        raise ProvisioningError(f"Locale must be one of {', '.join(LOCALES)}.")
+def provision(connection: Connection, public: Session, fields: TenantFields) -> Tenant:
+    """Add the registry row and build the tenant's schema in the caller's transaction."""
+    validate_slug(fields.slug)
+    if find_tenant(public, fields.slug) is not None:
+        raise ProvisioningError(f"A tenant with the slug {fields.slug!r} already exists.")
+    tenant = Tenant(
+        slug=fields.slug,
+        name=fields.name,
+        status=TenantStatus.TRIAL,
+        plan=fields.plan,
+        seat_limit=fields.seat_limit,
+        locale=fields.locale,
+        time_zone=fields.time_zone,
+    )
+    public.add(tenant)
+    public.flush()
+    schema = schema_for(fields.slug)
+    if not claim(connection, schema):
+        create_tables(connection, schema)
+    return tenant
 
 
-def _add_admin(session: Session, email: str, password_hash: str | None) -> User:
-    admin = User(email=email.lower(), name=email.split("@")[0], password_hash=password_hash)
-    admin.roles = [UserRole(role=Role.TENANT_ADMIN)]
-    session.add(admin)
-    session.flush()
-    return admin
-
-
-def _setup_link(session: Session, settings: Settings, slug: str, admin: User, actor: str) -> str:
-    _token, secret = issue_token(session, admin, TokenPurpose.INVITE, actor)
-    return f"{settings.base_url}/t/{slug}/accounts/welcome/{secret}"
-
-
-def create_tenant(
-    db: Database,
-    settings: Settings,
-    slug: str,
-    name: str,
-    admin_email: str,
-    admin_password: str | None = None,
-    *,
-    locale: str = "zh_CN",
-    time_zone: str = "Asia/Shanghai",
-    plan: str = "standard",
-    seat_limit: int = 50,
-    actor: str = "cli",
-    after_tables: Callable[[Connection], None] | None = None,
-) -> NewTenant:
-    """Create a tenant atomically; ``after_tables`` lets tests fail the creation mid-way.
-
-    Without ``admin_password`` the first admin is invited: the result carries a one-time link
-    to set a password, and onboarding does no slow password hashing at all.
-    """
-    slug, name, admin_email = slug.strip(), name.strip(), admin_email.strip().lower()
-    _validate(slug, name, admin_email, locale)
-    # Hashing is deliberately slow (scrypt); do it before the transaction, not inside it.
-    password_hash = generate_password_hash(admin_password) if admin_password else None
-    schema = schema_for(slug)
-    with db.engine.begin() as connection:
-        public = Session(connection, join_transaction_mode="rollback_only")
-        if find_tenant(public, slug) is not None:
-            raise ProvisioningError(f"A tenant with the slug {slug!r} already exists.")
-        tenant = Tenant(
-            slug=slug,
-            name=name,
-            status=TenantStatus.TRIAL,
-            plan=plan,
-            seat_limit=seat_limit,
-            locale=locale,
-            time_zone=time_zone,
-        )
-        public.add(tenant)
-        authority = ensure_platform_authority(public, settings.key_passphrase)
-        public.flush()
-        if not claim(connection, schema):
-            create_tables(connection, schema)
-        if after_tables is not None:
-            after_tables(connection)
-        bound = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
-        own = Session(bound, join_transaction_mode="rollback_only")
-        create_signing_identity(own, authority, slug, name, settings.key_passphrase)
-        admin = _add_admin(own, admin_email, password_hash)
-        link = None if password_hash else _setup_link(own, settings, slug, admin, actor)
-        record(own, actor, "tenant.created", "user", admin.id, after={"email": admin.email})
-        own.flush()
-        record(
-            public, actor, "tenant.created", "tenant", slug, after=_snapshot(tenant), platform=True
-        )
-        public.flush()
-    return NewTenant(slug, name, admin_email, link)
-
-
-def _snapshot(tenant: Tenant) -> dict:
+def snapshot(tenant: Tenant) -> dict:
+    """The registry row as audit rows record it."""
     return {
         "slug": tenant.slug,
         "name": tenant.name,
@@ -146,46 +69,28 @@ def _snapshot(tenant: Tenant) -> dict:
     }
 
 
-def _require(session: Session, slug: str) -> Tenant:
+def require(session: Session, slug: str) -> Tenant:
     tenant = find_tenant(session, slug)
     if tenant is None:
         raise ProvisioningError(f"There is no tenant {slug!r}.")
     return tenant
 
 
-def set_status(db: Database, slug: str, status: TenantStatus, actor: str = "cli") -> Tenant:
-    """Suspend or resume a tenant; resuming returns it to active."""
-    with db.public() as session:
-        tenant = _require(session, slug)
-        before = _snapshot(tenant)
-        tenant.status = status
-        session.flush()
-        record(
-            session,
-            actor,
-            f"tenant.{status}",
-            "tenant",
-            slug,
-            before,
-            _snapshot(tenant),
-            platform=True,
-        )
-    return tenant
+def change_status(session: Session, slug: str, status: TenantStatus) -> tuple[dict, Tenant]:
+    """Set a tenant's status; returns the row before (as a snapshot) and the row."""
+    tenant = require(session, slug)
+    before = snapshot(tenant)
+    tenant.status = status
+    session.flush()
+    forget_in_this_process(slug)
+    return before, tenant
 
 
-def suspend_tenant(db: Database, slug: str, actor: str = "cli") -> Tenant:
-    return set_status(db, slug, TenantStatus.SUSPENDED, actor)
-
-
-def resume_tenant(db: Database, slug: str, actor: str = "cli") -> Tenant:
-    return set_status(db, slug, TenantStatus.ACTIVE, actor)
-
-
-def drop_tenant(db: Database, slug: str, actor: str = "cli") -> None:
-    """Delete a tenant's schema with all its data, and its registry row, in one transaction."""
-    with db.public() as session:
-        tenant = _require(session, slug)
-        before = _snapshot(tenant)
-        session.execute(text(f'DROP SCHEMA IF EXISTS "{tenant.schema}" CASCADE'))
-        session.execute(delete(Tenant).where(Tenant.id == tenant.id))
-        record(session, actor, "tenant.dropped", "tenant", slug, before, None, platform=True)
+def drop(session: Session, slug: str) -> dict:
+    """Delete a tenant's schema with all its data and its registry row; returns the row."""
+    tenant = require(session, slug)
+    before = snapshot(tenant)
+    session.execute(text(f'DROP SCHEMA IF EXISTS "{tenant.schema}" CASCADE'))
+    session.execute(delete(Tenant).where(Tenant.id == tenant.id))
+    forget_in_this_process(slug)
+    return before

@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 
 from saas.config import Settings, load_settings, normalise_database_url
 from saas.database_setup import ensure_database
+from saas.platform.onboarding import NewTenant, create_tenant
 from tenants.db import Database
 from tenants.migrate import upgrade_all
-from tenants.provisioning import NewTenant, create_tenant
 
 RUN_ID = secrets.token_hex(4)
 ADMIN_PASSWORD = "correct-horse-battery"

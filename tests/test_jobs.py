@@ -6,7 +6,7 @@ import time
 import pytest
 from rq.job import Job
 
-from tenants.provisioning import resume_tenant, suspend_tenant
+from saas.platform.onboarding import resume_tenant, suspend_tenant
 from tests.conftest import csrf_token, login
 from workers.queues import job_queue, redis_connection
 from workers.runtime import TenantUnavailable, tenant_context

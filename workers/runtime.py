@@ -13,8 +13,7 @@ from functools import cache
 import saas.audit  # noqa: F401  (the append-only guard on audit rows, in workers too)
 from saas.config import Settings, load_settings
 from tenants.db import Database
-from tenants.registry import Tenant, find_tenant
-from tenants.slugs import InvalidSlug, validate_slug
+from tenants.resolver import TenantNotFound, TenantRecord, TenantResolver, TenantSuspended
 
 
 class TenantUnavailable(RuntimeError):
@@ -25,7 +24,7 @@ class TenantUnavailable(RuntimeError):
 class JobContext:
     settings: Settings
     db: Database
-    tenant: Tenant
+    tenant: TenantRecord
 
     @property
     def schema(self) -> str:
@@ -38,6 +37,11 @@ def _database(pid: int, url: str) -> Database:
     return Database(url, pool_size=2, max_overflow=2)
 
 
+@cache
+def _resolver(pid: int, url: str) -> TenantResolver:
+    return TenantResolver(_database(pid, url))
+
+
 def process_database(settings: Settings) -> Database:
     """This process's engine for the configured database."""
     return _database(os.getpid(), settings.database_url)
@@ -47,14 +51,9 @@ def tenant_context(slug: str, settings: Settings | None = None) -> JobContext:
     """Resolve the job's tenant, or raise TenantUnavailable saying why."""
     settings = settings or load_settings()
     try:
-        validate_slug(slug)
-    except InvalidSlug as exc:
-        raise TenantUnavailable(str(exc)) from exc
-    db = process_database(settings)
-    with db.public() as session:
-        tenant = find_tenant(session, slug)
-    if tenant is None:
-        raise TenantUnavailable(f"tenant {slug!r} does not exist")
-    if tenant.is_suspended:
-        raise TenantUnavailable(f"tenant {slug!r} is suspended")
-    return JobContext(settings, db, tenant)
+        tenant = _resolver(os.getpid(), settings.database_url).resolve(slug)
+    except TenantNotFound as exc:
+        raise TenantUnavailable(f"tenant {slug!r} does not exist") from exc
+    except TenantSuspended as exc:
+        raise TenantUnavailable(f"tenant {slug!r} is suspended") from exc
+    return JobContext(settings, process_database(settings), tenant)

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from saas.models.audit import record
+from saas.platform.onboarding import ProvisioningError
 from saas.validation import EMAIL_PATTERN
-from tenants.provisioning import ProvisioningError
 from tenants.registry import PlatformAdmin
 
 MIN_PASSWORD_LENGTH = 10

@@ -20,10 +20,10 @@ from saas.auth.forms import LoginForm
 from saas.extensions import limiter
 from saas.platform.admins import authenticate
 from saas.platform.forms import TenantForm
+from saas.platform.onboarding import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
 from saas.web.i18n import clear_session_keeping_language
 from saas.web.navigation import safe_next
 from saas.web.tenancy import database
-from tenants.provisioning import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
 from tenants.registry import all_tenants
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")

@@ -6,7 +6,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from saas.web.tenancy import TenantSuspended
+from tenants.resolver import TenantSuspended
 
 
 def _page(status: int, reason: str | None = None):

@@ -14,21 +14,20 @@ from flask import Flask, abort, current_app, g
 from sqlalchemy.orm import Session
 
 from tenants.db import Database
-from tenants.registry import Tenant, find_tenant
-from tenants.slugs import InvalidSlug, validate_slug
+from tenants.resolver import TenantRecord, TenantResolver, TenantSuspended
 
 TENANT_PREFIX = "/t/<tenant_slug>"
-
-
-class TenantSuspended(Exception):
-    """Raised for any request to a suspended tenant; rendered as a 403 page."""
 
 
 def database() -> Database:
     return current_app.extensions["kaohe.db"]
 
 
-def current_tenant() -> Tenant | None:
+def resolver() -> TenantResolver:
+    return current_app.extensions["kaohe.tenants"]
+
+
+def current_tenant() -> TenantRecord | None:
     return g.get("tenant")
 
 
@@ -47,18 +46,12 @@ def tenant_today() -> dt.date:
 def _resolve(endpoint: str | None, values: dict | None) -> None:
     if not values or "tenant_slug" not in values:
         return
-    slug = values.pop("tenant_slug")
-    try:
-        validate_slug(slug)
-    except InvalidSlug:
-        abort(404)
-    with database().public() as session:
-        tenant = find_tenant(session, slug)
+    tenant = resolver().find(values.pop("tenant_slug"))
     if tenant is None:
         abort(404)
     g.tenant = tenant
     if tenant.is_suspended:
-        raise TenantSuspended()
+        raise TenantSuspended(tenant.slug)
 
 
 def _add_slug(endpoint: str, values: dict) -> None:
@@ -79,6 +72,7 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 def init_tenancy(app: Flask) -> None:
+    app.extensions["kaohe.tenants"] = TenantResolver(app.extensions["kaohe.db"])
     app.url_value_preprocessor(_resolve)
     app.url_defaults(_add_slug)
     app.teardown_appcontext(_close_session)

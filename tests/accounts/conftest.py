@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.user import Role, User, UserRole
-from tenants.provisioning import NewTenant
+from saas.platform.onboarding import NewTenant
 from tenants.slugs import schema_for
 from tests.conftest import csrf_token, login
 

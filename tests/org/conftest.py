@@ -22,7 +22,7 @@ from saas.models.people import Employee
 from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope
 from saas.org.units import seed_example_org
-from tenants.provisioning import NewTenant
+from saas.platform.onboarding import NewTenant
 from tenants.slugs import schema_for
 from tests.conftest import login
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User
+from saas.platform.onboarding import NewTenant
 from saas.schemes import versions
 from saas.scoring.checks import parse
-from tenants.provisioning import NewTenant
 from tenants.slugs import schema_for
 from tests.conftest import csrf_token, login
 from tests.org.conftest import PASSWORD, add_user

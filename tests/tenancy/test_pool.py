@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from saas.models.user import User
+from saas.platform.onboarding import create_tenant
 from tenants.migrate import head, status, upgrade_all, version_of
 from tenants.pool import fill_pool, pooled_count
-from tenants.provisioning import create_tenant
 from tenants.slugs import schema_for
 from tests.conftest import unique_slug
 

@@ -4,14 +4,14 @@ from sqlalchemy import func, inspect, select, text
 from saas.models.audit import AuditEntry, PlatformAuditEntry
 from saas.models.signing import SigningIdentity
 from saas.models.user import Role, User
-from tenants.migrate import head, migrate_schema, version_of
-from tenants.provisioning import (
+from saas.platform.onboarding import (
     ProvisioningError,
     create_tenant,
     drop_tenant,
     resume_tenant,
     suspend_tenant,
 )
+from tenants.migrate import head, migrate_schema, version_of
 from tenants.registry import Tenant, find_tenant
 from tenants.slugs import InvalidSlug, schema_for
 from tests.conftest import ADMIN_PASSWORD, unique_slug
@@ -83,17 +83,22 @@ def test_failure_after_tables_leaves_no_schema_and_no_registry_row(db, settings)
         )
 
 
-def test_failure_in_the_last_step_leaves_nothing(db, settings, monkeypatch):
-    """The admin account is written last; if it fails, the schema and row go too."""
-    import tenants.provisioning as provisioning
+@pytest.mark.parametrize(
+    "step",
+    ["ensure_platform_authority", "create_signing_identity", "_add_admin", "_setup_link", "record"],
+)
+def test_a_failure_in_the_platform_half_leaves_nothing(db, settings, monkeypatch, step):
+    """Each step of the application half runs in the tenancy half's transaction: if any
+    fails, the schema and the registry row go too."""
+    import saas.platform.onboarding as onboarding
 
     slug = unique_slug("late")
 
-    def broken_admin(*_args):
-        raise RuntimeError("cannot write admin")
+    def broken(*_args, **_kwargs):
+        raise RuntimeError(f"{step} failed")
 
-    monkeypatch.setattr(provisioning, "_add_admin", broken_admin)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(onboarding, step, broken)
+    with pytest.raises(RuntimeError, match=step):
         create_tenant(db, settings, slug, "最后一步失败", "a@b.example.com")
     assert not schema_exists(db, schema_for(slug))
     assert not registered(db, slug)

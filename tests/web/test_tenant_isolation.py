@@ -2,7 +2,7 @@
 
 import pytest
 
-from tenants.provisioning import resume_tenant, suspend_tenant
+from saas.platform.onboarding import resume_tenant, suspend_tenant
 from tests.conftest import csrf_token, login
 
 
