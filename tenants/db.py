@@ -49,7 +49,9 @@ class Database:
     """The process's engine and the two ways to open a session on it."""
 
     def __init__(self, url: str, **engine_options) -> None:
-        options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+        # No pre-ping: it costs a round trip on every checkout. A connection the server dropped
+        # fails one request and is then discarded by the pool (SQLAlchemy invalidates it).
+        options = {"pool_size": 5, "max_overflow": 10, "pool_recycle": 3600}
         options.update(engine_options)
         self.engine: Engine = create_engine(url, **options)
 

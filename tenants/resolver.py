@@ -10,7 +10,10 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from tenants.db import Database
 from tenants.registry import Tenant, TenantStatus, find_tenant
@@ -76,8 +79,13 @@ class TenantResolver:
         self._lock = threading.Lock()
         _RESOLVERS.add(self)
 
-    def find(self, slug: str) -> TenantRecord | None:
-        """The tenant with this slug, suspended or not; None if there is none."""
+    def find(self, slug: str, session: Callable[[], Session] | None = None) -> TenantRecord | None:
+        """The tenant with this slug, suspended or not; None if there is none.
+
+        ``session`` gives the caller's session to read the registry with when the cache has
+        no fresh row (a web request reads it in its own transaction: no second connection);
+        without it, the resolver opens a short transaction of its own.
+        """
         try:
             validate_slug(slug)
         except InvalidSlug:
@@ -86,12 +94,19 @@ class TenantResolver:
         cached = self._cache.get(slug)
         if cached is not None and cached[0] > now:
             return cached[1]
-        with self._db.public() as session:
-            row = find_tenant(session, slug)
-            record = None if row is None else TenantRecord.of(row)
+        if session is not None:
+            record = self._read(session(), slug)
+        else:
+            with self._db.public() as own:
+                record = self._read(own, slug)
         with self._lock:
             self._cache[slug] = (now + self._cache_seconds, record)
         return record
+
+    @staticmethod
+    def _read(session: Session, slug: str) -> TenantRecord | None:
+        row = find_tenant(session, slug)
+        return None if row is None else TenantRecord.of(row)
 
     def resolve(self, slug: str) -> TenantRecord:
         """The usable tenant with this slug, or TenantNotFound / TenantSuspended."""

@@ -8,46 +8,74 @@ A cookie from tenant A therefore opens nothing at tenant B, and vice versa.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, g, request
 from flask_login import UserMixin, current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from saas.extensions import login_manager
-from saas.models.user import Role, User
-from saas.org.access import Scope, scope_for
+from saas.models.org import OrgUnit
+from saas.models.people import Employee
+from saas.models.user import Role, User, UserRole
+from saas.org.access import Scope, scope_of
 from saas.web.tenancy import database, tenant_session
 from tenants.registry import PlatformAdmin
 
 
+@dataclass(frozen=True, eq=False)
 class TenantPrincipal(UserMixin):
+    """A logged-in tenant user as a request sees them: who, their roles and their scope,
+    read in one statement (``load_tenant_principal``) and never changed during the request."""
+
     kind = "tenant"
 
-    def __init__(self, user: User, slug: str) -> None:
-        self.user = user
-        self.slug = slug
+    id: int
+    slug: str
+    email: str
+    name: str
+    locale: str | None
+    roles: frozenset[str]
+    scope: Scope
 
     def get_id(self) -> str:
-        return f"t:{self.slug}:{self.user.id}"
-
-    @property
-    def id(self) -> int:
-        return self.user.id
-
-    @property
-    def name(self) -> str:
-        return self.user.name
-
-    @property
-    def email(self) -> str:
-        return self.user.email
-
-    @property
-    def locale(self) -> str | None:
-        return self.user.locale
+        return f"t:{self.slug}:{self.id}"
 
     def has_role(self, role: Role) -> bool:
-        return self.user.has_role(role)
+        return role in self.roles
+
+
+def _principal_statement(user_id: int):
+    roles = select(func.array_agg(UserRole.role)).where(UserRole.user_id == User.id)
+    managed = select(func.array_agg(OrgUnit.path)).where(
+        OrgUnit.manager_id == Employee.id, OrgUnit.archived_at.is_(None)
+    )
+    return (
+        select(
+            User.id,
+            User.email,
+            User.name,
+            User.locale,
+            roles.scalar_subquery(),
+            Employee.id,
+            managed.scalar_subquery(),
+        )
+        .outerjoin(Employee, Employee.user_id == User.id)
+        .where(User.id == user_id, User.is_active_account.is_(True))
+    )
+
+
+def load_tenant_principal(session: Session, user_id: int, slug: str) -> TenantPrincipal | None:
+    """An active user with roles and scope, in one statement; None if absent or disabled."""
+    row = session.execute(_principal_statement(user_id)).one_or_none()
+    if row is None:
+        return None
+    user_id, email, name, locale, roles, employee_id, managed = row
+    roles = frozenset(roles or ())
+    scope = scope_of(roles, employee_id, managed or ())
+    return TenantPrincipal(user_id, slug, email, name, locale, roles, scope)
 
 
 class PlatformPrincipal(UserMixin):
@@ -79,10 +107,7 @@ def load_principal(principal_id: str) -> TenantPrincipal | PlatformPrincipal | N
         tenant = g.get("tenant")
         if tenant is None or tenant.slug != slug or not user_id.isdigit():
             return None
-        user = tenant_session().get(User, int(user_id))
-        if user is None or not user.is_active_account:
-            return None
-        return TenantPrincipal(user, slug)
+        return load_tenant_principal(tenant_session(), int(user_id), slug)
     if kind == "p" and rest.isdigit() and _in_platform_area():
         with database().public() as session:
             admin = session.get(PlatformAdmin, int(rest))
@@ -115,10 +140,8 @@ def role_required(*roles: Role):
 
 
 def current_scope() -> Scope:
-    """The current tenant user's scope, worked out once per request."""
-    if "scope" not in g:
-        g.scope = scope_for(tenant_session(), tenant_user().user)
-    return g.scope
+    """The current tenant user's scope, read with the user once per request."""
+    return tenant_user().scope
 
 
 def organisation_view(view: Callable) -> Callable:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from saas.auth.accounts import TenantPrincipal
+from saas.auth.accounts import load_tenant_principal
 from saas.auth.forms import LoginForm
 from saas.extensions import limiter
 from saas.models.user import User
@@ -47,7 +47,7 @@ def login():
             user.last_login_at = utcnow()
             db.commit()
             clear_session_keeping_language()
-            login_user(TenantPrincipal(user, g.tenant.slug))
+            login_user(load_tenant_principal(db, user.id, g.tenant.slug))
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400

@@ -187,7 +187,7 @@ def upload():
         return _page(form, 400, checked.problems)
     user = tenant_user()
     try:
-        count = actuals.record_all(session, Actor(user.user.id, user.email), scope, checked.entries)
+        count = actuals.record_all(session, Actor(user.id, user.email), scope, checked.entries)
     except (GoalError, GoalForbidden):
         # The check passed, so a goal changed hands meanwhile: record none of the rows.
         session.rollback()

@@ -37,7 +37,7 @@ STATUS_CLASSES = ("draft", "submitted", "approved", "returned")
 
 def _actor() -> Actor:
     user = tenant_user()
-    return Actor(user.user.id, user.email)
+    return Actor(user.id, user.email)
 
 
 def _goal_or_404(goal_id: int, *, lock: bool = False) -> Goal:

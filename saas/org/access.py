@@ -78,24 +78,24 @@ class Scope:
         return Employee.id == self.employee_id if self.employee_id else false()
 
 
-def scope_for(session: Session, user: User) -> Scope:
-    """The scope of a logged-in tenant user, from their roles and managed units."""
-    roles = user.role_names
-    employee_id = session.scalar(select(Employee.id).where(Employee.user_id == user.id))
-    managed: tuple[str, ...] = ()
-    if Role.MANAGER in roles and employee_id is not None:
-        paths = session.scalars(
-            select(OrgUnit.path).where(
-                OrgUnit.manager_id == employee_id, OrgUnit.archived_at.is_(None)
-            )
-        )
-        managed = _outermost(paths)
+def scope_of(roles: frozenset[str], employee_id: int | None, managed_paths) -> Scope:
+    """The scope given by a user's roles, employee record and the units they manage."""
+    managed = _outermost(managed_paths) if Role.MANAGER in roles and employee_id else ()
     return Scope(
         read_all=bool(roles & {Role.TENANT_ADMIN, Role.COMMITTEE, Role.INSPECTOR}),
         write_all=Role.TENANT_ADMIN in roles,
         managed_paths=managed,
         employee_id=employee_id,
     )
+
+
+def scope_for(session: Session, user: User) -> Scope:
+    """The scope of a tenant user, from their roles and managed units (outside a request)."""
+    employee_id = session.scalar(select(Employee.id).where(Employee.user_id == user.id))
+    paths = session.scalars(
+        select(OrgUnit.path).where(OrgUnit.manager_id == employee_id, OrgUnit.archived_at.is_(None))
+    )
+    return scope_of(frozenset(user.role_names), employee_id, paths)
 
 
 def _outermost(paths) -> tuple[str, ...]:

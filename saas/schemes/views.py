@@ -73,7 +73,7 @@ def admin_view(view: Callable) -> Callable:
 
 def _actor() -> service.Actor:
     user = tenant_user()
-    return service.Actor(user.user.id, user.email)
+    return service.Actor(user.id, user.email)
 
 
 def _visible(version: SchemeVersion | None) -> SchemeVersion:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tenants.db import Database
 from tenants.resolver import TenantRecord, TenantResolver, TenantSuspended
+from tenants.slugs import schema_for
 
 TENANT_PREFIX = "/t/<tenant_slug>"
 
@@ -33,8 +34,15 @@ def current_tenant() -> TenantRecord | None:
 
 def tenant_session() -> Session:
     """The request's session on the current tenant's schema, opened on first use."""
+    return _open_session(g.tenant.schema)
+
+
+def _open_session(schema: str) -> Session:
+    # The one session (and so the one pooled connection) of the request. A registry read
+    # that the tenant cache needs goes through it too: the registry is in the public schema,
+    # which the tenant binding leaves alone.
     if "tenant_session" not in g:
-        g.tenant_session = database().tenant_session(g.tenant.schema)
+        g.tenant_session = database().tenant_session(schema)
     return g.tenant_session
 
 
@@ -46,7 +54,8 @@ def tenant_today() -> dt.date:
 def _resolve(endpoint: str | None, values: dict | None) -> None:
     if not values or "tenant_slug" not in values:
         return
-    tenant = resolver().find(values.pop("tenant_slug"))
+    slug = values.pop("tenant_slug")
+    tenant = resolver().find(slug, session=lambda: _open_session(schema_for(slug)))
     if tenant is None:
         abort(404)
     g.tenant = tenant

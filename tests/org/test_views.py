@@ -82,7 +82,9 @@ def test_the_tree_costs_the_same_queries_for_2000_units(admin, app, db, org):
         engine = app.extensions["kaohe.db"].engine
 
         def listen(conn, cursor, statement, *args):
-            seen.append(statement)
+            # The registry row is re-read every half second whatever the page: not counted.
+            if "public.tenant" not in statement:
+                seen.append(statement)
 
         event.listen(engine, "before_cursor_execute", listen)
         try:

@@ -100,7 +100,9 @@ def test_list_page_query_count_does_not_grow_with_rows(app, admin, db, org):
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        # The registry row is re-read every half second whatever the page: not counted.
+        if "public.tenant" not in statement:
+            statements.append(statement)
 
     def statements_for(url: str) -> int:
         statements.clear()
