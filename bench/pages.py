@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from saas.config import load_settings, normalise_database_url  # noqa: E402
 from saas.database_setup import ensure_database  # noqa: E402
 from saas.demo import seed_demo  # noqa: E402
+from saas.models.scheme import SchemeVersion  # noqa: E402
 from saas.platform.onboarding import create_tenant  # noqa: E402
 from tenants.db import Database  # noqa: E402
 from tenants.migrate import upgrade_all  # noqa: E402
@@ -124,6 +125,7 @@ def main() -> None:
         create_tenant(db, settings, slug, "压测单位", email, PASSWORD)
         with db.tenant(schema_for(slug)) as session:
             seed_demo(session)
+            version = session.scalar(select(SchemeVersion.id).order_by(SchemeVersion.id))
         (workdir / "bare.py").write_text(
             textwrap.dedent(BARE_APP.format(url=rendered, schema=schema_for(slug)))
         )
@@ -146,6 +148,8 @@ def main() -> None:
             ("people list (full page)", "/people/", ()),
             ("people list (HTMX partial)", "/people/?q=王", ("HX-Request: true",)),
             ("org tree (full page)", "/org/", ()),
+            ("goal tree (full page)", "/goals/", ()),
+            ("scheme editor (full page)", f"/schemes/v/{version}", ()),
         ):
             rate, p99 = wrk(base + urllib.parse.quote(path, safe="/?="), cookie, *headers)
             print(

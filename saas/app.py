@@ -11,7 +11,14 @@ from redis import Redis
 from saas.config import Settings, load_settings
 from saas.extensions import babel, csrf, htmx, limiter, login_manager
 from saas.web.errors import init_error_pages
-from saas.web.i18n import LANGUAGES, PLAN_NAMES, TENANT_STATUS, select_locale, select_timezone
+from saas.web.i18n import (
+    LANGUAGES,
+    PLAN_NAMES,
+    TENANT_STATUS,
+    init_fast_gettext,
+    select_locale,
+    select_timezone,
+)
 from saas.web.menu import init_menu
 from saas.web.numbers import init_numbers
 from saas.web.security import init_security_headers
@@ -97,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_fast_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.blueprint_login_views = {"platform": "platform.login"}

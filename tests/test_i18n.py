@@ -195,3 +195,17 @@ def test_language_switch_rejects_unknown_languages_and_foreign_redirects(client,
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_templates_follow_a_forced_locale_within_one_request(app):
+    """Templates keep the page's catalog for the request, but a forced locale still wins."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        with force_locale("zh_CN"):
+            assert render_template_string("{{ _('Home') }}") == "首页"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Home') }}") == "Home"
+        with force_locale("zh_CN"):
+            assert render_template_string("{{ _('Home') }}") == "首页"
