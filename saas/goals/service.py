@@ -210,7 +210,9 @@ def can_approve(session: Session, scope: Scope, goal: Goal) -> bool:
 
 
 def _manager_of(session: Session, unit_id: int) -> int | None:
-    return session.scalar(select(OrgUnit.manager_id).where(OrgUnit.id == unit_id))
+    # Through the identity map: a page checking many goals loads their units once.
+    unit = session.get(OrgUnit, unit_id)
+    return unit.manager_id if unit is not None else None
 
 
 def _require(allowed: bool) -> None:

@@ -17,6 +17,7 @@ from flask_login import login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+import saas.goals.todos  # noqa: F401  (the goal to-dos on the start page)
 from saas.auth.accounts import current_scope, tenant_user
 from saas.goals import service
 from saas.goals.progress import period_progress, subtree_progress

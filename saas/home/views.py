@@ -1,13 +1,15 @@
-"""The home page a tenant user lands on after logging in."""
+"""The start page a tenant user lands on after logging in: a tenant admin's set-up
+checklist, and everyone's open to-dos from every area."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
 from saas.auth.accounts import tenant_user
-from saas.models.statement import Statement
+from saas.home.setup import setup_checklist
+from saas.home.todos import todos_for
+from saas.models.user import Role
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("home", __name__, url_prefix=TENANT_PREFIX)
@@ -16,13 +18,11 @@ bp = Blueprint("home", __name__, url_prefix=TENANT_PREFIX)
 @bp.get("/")
 @login_required
 def index():
-    statements = tenant_session().scalars(
-        select(Statement)
-        .where(Statement.user_id == tenant_user().id)
-        .order_by(Statement.created_at.desc())
-        .limit(5)
+    principal, session = tenant_user(), tenant_session()
+    checklist = setup_checklist(session) if principal.has_role(Role.TENANT_ADMIN) else None
+    return render_template(
+        "home/index.html", checklist=checklist, todos=todos_for(session, principal)
     )
-    return render_template("home/index.html", statements=list(statements))
 
 
 @bp.get("")

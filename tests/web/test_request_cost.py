@@ -97,7 +97,7 @@ def make_tenant_module(db, settings):
 
 # Each page's own statements: what the page itself needs to show its data.
 PAGES = [
-    ("home page", "/", None, 1),
+    ("home page", "/", None, 2),
     ("people list", "/people/", None, 3),
     ("people list, HTMX partial", "/people/?q=王", HTMX, 3),
     ("org tree", "/org/", None, 3),

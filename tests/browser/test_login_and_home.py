@@ -1,0 +1,34 @@
+"""A tenant admin logs in with a real browser, lands on the start page and follows the
+set-up checklist to the page where the next step is done."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ADMIN_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, tenant) -> None:
+    page.goto(f"/t/{tenant.slug}/login")
+    page.locator("input[name=email]").fill(tenant.admin_email)
+    page.locator("input[name=password]").fill(ADMIN_PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_url(re.compile(rf"/t/{re.escape(tenant.slug)}/$"))
+
+
+def test_the_admin_follows_the_set_up_checklist(page, make_tenant):
+    from playwright.sync_api import expect
+
+    tenant = make_tenant()
+    log_in(page, tenant)
+    expect(page.locator("h1")).to_contain_text(tenant.admin_email.split("@")[0])
+    checklist = page.locator(".setup-checklist")
+    expect(checklist).to_contain_text("0 of 5 steps done")
+    expect(checklist.locator(".setup-step.open")).to_have_count(5)
+    expect(page.locator(".empty-todos")).to_be_visible()
+    checklist.locator("[data-step=organisation] a").click()
+    page.wait_for_url(re.compile(rf"/t/{re.escape(tenant.slug)}/org/$"))
