@@ -2,7 +2,7 @@
 
 Prints, per tenant, the time of
   - the baseline: CREATE SCHEMA + plain ``metadata.create_all`` per schema,
-  - Kaohe's table step: CREATE SCHEMA + the DDL script compiled once (one round trip),
+  - Kaohe's table step: CREATE SCHEMA + the DDL script compiled once, sent a statement at a time,
   - onboarding's schema step with a pool: renaming a schema built ahead of time,
   - a whole tenant: registry row, tables, signing certificate, first admin, audit rows,
 and the ratios against the baseline, measured in the same run against the same server.

@@ -1,8 +1,11 @@
 """The DDL of a tenant schema, compiled once per process from the models.
 
-New tenant schemas are created from this script in one round trip and stamped at the tenant
-head instead of replaying every migration; a test keeps the models and the migration tree
-identical, so both paths build the same tables.
+New tenant schemas are created from this script and stamped at the tenant head instead of
+replaying every migration; a test keeps the models and the migration tree identical, so both
+paths build the same tables. The script is sent one statement at a time: Citus forwards each
+DDL command to the node holding the schema and cannot forward a string of several commands
+("cannot insert multiple commands into a prepared statement"). On plain PostgreSQL the extra
+round trips cost nothing noticeable (bench/provisioning.py).
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ _PLACEHOLDER = f"__[SCHEMA_{TENANT_SCHEMA}]"
 
 
 @cache
-def tenant_ddl() -> str:
-    """CREATE statements for every tenant table, with a placeholder for the schema.
+def tenant_ddl() -> tuple[str, ...]:
+    """CREATE statements for every tenant table, one command each, with a placeholder for
+    the schema.
 
     The tables are the ones the application declared on ``TenantBase``: tenancy knows no
     model of its own, so the application's models must be imported first.
@@ -50,16 +54,18 @@ def tenant_ddl() -> str:
         statements.extend(
             sql.format(schema=_PLACEHOLDER) for sql in table.info.get("after_create", ())
         )
-    version = (
+    statements.append(
         f"CREATE TABLE {_PLACEHOLDER}.{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
-        f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num));\n"
-        f"INSERT INTO {_PLACEHOLDER}.{VERSION_TABLE} VALUES ('{head('tenant')}')"
+        f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))"
     )
-    return ";\n".join(statements) + ";\n" + version
+    statements.append(f"INSERT INTO {_PLACEHOLDER}.{VERSION_TABLE} VALUES ('{head('tenant')}')")
+    return tuple(statements)
 
 
 def create_tables(connection: Connection, schema: str) -> None:
     """Create the schema and every tenant table in it, stamped at the tenant head."""
     # The schema name comes from a validated slug: only a-z, 0-9 and underscores.
     connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    connection.exec_driver_sql(tenant_ddl().replace(_PLACEHOLDER, f'"{schema}"'))
+    quoted = f'"{schema}"'
+    for statement in tenant_ddl():
+        connection.exec_driver_sql(statement.replace(_PLACEHOLDER, quoted))
