@@ -7,15 +7,19 @@ the job. The script directories are loaded once per run, not once per tenant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import copy
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from alembic.config import Config
+from alembic.ddl.base import AlterTable
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.sql.elements import quoted_name
 
 from tenants.db import TENANT_SCHEMA, Database
 from tenants.registry import Tenant
@@ -68,14 +72,42 @@ def _migrate(connection: Connection, tree: str, schema: str, target: str) -> Non
             return script._downgrade_revs(target, revision)
         return script._upgrade_revs(target, revision)
 
-    if tree == "tenant":
-        connection = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
-        # Raw SQL in a migration (op.execute) is not translated; unqualified names land here.
-        connection.exec_driver_sql(f'set local search_path to "{schema}", public')
-    with EnvironmentContext(alembic_config(tree), script, fn=step, destination_rev=target) as env:
-        env.configure(connection=connection, version_table_schema=schema)
-        with env.begin_transaction():
-            env.run_migrations()
+    with _bound(connection, tree, schema) as bound:
+        config = alembic_config(tree)
+        with EnvironmentContext(config, script, fn=step, destination_rev=target) as env:
+            env.configure(connection=bound, version_table_schema=schema)
+            with env.begin_transaction():
+                env.run_migrations()
+
+
+@contextmanager
+def _bound(connection: Connection, tree: str, schema: str) -> Iterator[Connection]:
+    """The connection, with the tenant tree's placeholder schema ``tenant`` bound to ``schema``
+    for every kind of statement a migration sends."""
+    if tree != "tenant":
+        yield connection
+        return
+    # Operations built on SQLAlchemy tables (create_table, create_index, foreign keys).
+    connection = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
+    # Raw SQL in a migration (op.execute) is not translated; unqualified names land here.
+    connection.exec_driver_sql(f'set local search_path to "{schema}", public')
+    # Alembic's own ALTER TABLE statements (add_column, alter_column, drop_column,
+    # rename_table, column comments: every AlterTable) carry a bare schema string that the
+    # map never sees; without this, op.add_column(..., schema="tenant") fails with
+    # 'schema "tenant" does not exist'.
+    target = quoted_name(schema, quote=True)  # one quoted name, never split at dots
+
+    def retarget(_connection, element, multiparams, params, _execution_options):
+        if isinstance(element, AlterTable) and element.schema == TENANT_SCHEMA:
+            element = copy.copy(element)
+            element.schema = target
+        return element, multiparams, params
+
+    event.listen(connection, "before_execute", retarget, retval=True)
+    try:
+        yield connection
+    finally:
+        event.remove(connection, "before_execute", retarget)
 
 
 def _is_below_current(connection: Connection, schema: str, target: str) -> bool:
