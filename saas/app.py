@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     _configure(app, settings)
     app.extensions["kaohe.settings"] = settings
-    app.extensions["kaohe.db"] = Database(settings.database_url)
+    app.extensions["kaohe.db"] = Database(settings.database_url, pooler=settings.db_pooler)
     app.extensions["kaohe.redis"] = Redis.from_url(settings.redis_url)
 
     init_tenancy(app)

@@ -6,13 +6,17 @@ import sys
 
 import click
 
-from saas.config import load_settings
+from saas.config import Settings, load_settings
 from saas.schemes.cli import scheme
 from tenants.db import Database
 
 
+def _open(settings: Settings) -> Database:
+    return Database(settings.database_url, pooler=settings.db_pooler)
+
+
 def _database() -> Database:
-    return Database(load_settings().database_url)
+    return _open(load_settings())
 
 
 def _fail(message: str) -> None:
@@ -41,7 +45,7 @@ def db_upgrade() -> None:
 
     settings = load_settings()
     ensure_database(settings.database_url)
-    database = Database(settings.database_url)
+    database = _open(settings)
     failed = 0
 
     def report(result) -> None:
@@ -100,7 +104,7 @@ def tenant_create(slug, name, admin_email, admin_password, locale, time_zone, se
     settings = load_settings()
     try:
         created = create_tenant(
-            Database(settings.database_url),
+            _open(settings),
             settings,
             slug,
             name,

@@ -58,6 +58,19 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)  # may carry a password
     mail_from: str = "Kaohe <no-reply@localhost>"
     reset_rate_limit: str = "5 per 15 minutes"
+    # The pooler between Kaohe and PostgreSQL, if any: "transaction" for PgBouncer in
+    # transaction mode, which turns psycopg's server-side prepared statements off.
+    db_pooler: str | None = None
+
+
+def _pooler(value: str) -> str | None:
+    # A session-mode pooler keeps a client on one server connection: nothing to change there.
+    if value not in ("", "transaction"):
+        raise ValueError(
+            f"KAOHE_DB_POOLER is 'transaction' behind a transaction-mode pooler, else unset;"
+            f" not {value!r}"
+        )
+    return value or None
 
 
 def load_settings(**overrides) -> Settings:
@@ -85,6 +98,7 @@ def load_settings(**overrides) -> Settings:
         "smtp_url": env.get("KAOHE_SMTP_URL") or None,
         "mail_from": env.get("KAOHE_MAIL_FROM") or "Kaohe <no-reply@localhost>",
         "reset_rate_limit": env.get("KAOHE_RESET_RATE_LIMIT", "5 per 15 minutes"),
+        "db_pooler": _pooler(env.get("KAOHE_DB_POOLER", "").strip().lower()),
     }
     if "database_url" in overrides:
         overrides["database_url"] = normalise_database_url(overrides["database_url"])

@@ -66,7 +66,7 @@ def _demo_credentials(settings: Settings) -> tuple[str, str]:
 def prepare(settings: Settings) -> tuple[str, str]:
     """Create and upgrade the database and the demo tenant; return the demo login."""
     ensure_database(settings.database_url)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pooler=settings.db_pooler)
     try:
         for result in upgrade_all(db):
             if result.error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
@@ -46,12 +47,21 @@ def created_at_column():
 
 
 class Database:
-    """The process's engine and the two ways to open a session on it."""
+    """The process's engine and the two ways to open a session on it.
 
-    def __init__(self, url: str, **engine_options) -> None:
+    ``pooler="transaction"``: PostgreSQL is reached through a pooler in transaction mode
+    (PgBouncer), which hands each transaction whichever server connection is free. psycopg
+    prepares a statement on the server once it has run five times on a connection; the next
+    transaction may then land on a server connection that lacks it (or already has one of the
+    same name: DuplicatePreparedStatement), so prepared statements are turned off.
+    """
+
+    def __init__(self, url: str, *, pooler: str | None = None, **engine_options: Any) -> None:
         # No pre-ping: it costs a round trip on every checkout. A connection the server dropped
         # fails one request and is then discarded by the pool (SQLAlchemy invalidates it).
-        options = {"pool_size": 5, "max_overflow": 10, "pool_recycle": 3600}
+        options: dict[str, Any] = {"pool_size": 5, "max_overflow": 10, "pool_recycle": 3600}
+        if pooler == "transaction":
+            options["connect_args"] = {"prepare_threshold": None}
         options.update(engine_options)
         self.engine: Engine = create_engine(url, **options)
 

@@ -83,7 +83,7 @@ def settings(database_url, servers, tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def db(settings) -> Iterator[Database]:
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, pooler=settings.db_pooler)
     upgrade_all(database)
     yield database
     database.dispose()

@@ -32,9 +32,9 @@ class JobContext:
 
 
 @cache
-def _database(pid: int, url: str) -> Database:
+def _database(pid: int, url: str, pooler: str | None) -> Database:
     # Keyed by pid: a forked work horse must never reuse its parent's pooled connections.
-    return Database(url, pool_size=2, max_overflow=2)
+    return Database(url, pooler=pooler, pool_size=2, max_overflow=2)
 
 
 @cache
@@ -44,7 +44,7 @@ def _resolver(pid: int, url: str) -> TenantResolver:
 
 def process_database(settings: Settings) -> Database:
     """This process's engine for the configured database."""
-    return _database(os.getpid(), settings.database_url)
+    return _database(os.getpid(), settings.database_url, settings.db_pooler)
 
 
 def tenant_context(slug: str, settings: Settings | None = None) -> JobContext:
