@@ -27,6 +27,8 @@ class VersionStatus(enum.StrEnum):
 
 # Created after the table, in provisioning (tenants/ddl.py) and in migration t0003 alike.
 # Only a draft's content may change; a published version may only be archived (and back).
+# On Citus it needs citus.enable_unsafe_triggers, which is safe here only because the function
+# touches nothing but the row it guards (docs/operations.md): keep it that way.
 FROZEN_VERSIONS_DDL = (
     """CREATE FUNCTION {schema}.scheme_version_frozen() RETURNS trigger
 LANGUAGE plpgsql AS $$
