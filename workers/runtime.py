@@ -38,8 +38,8 @@ def _database(pid: int, url: str, pooler: str | None) -> Database:
 
 
 @cache
-def _resolver(pid: int, url: str) -> TenantResolver:
-    return TenantResolver(_database(pid, url))
+def _resolver(pid: int, url: str, pooler: str | None) -> TenantResolver:
+    return TenantResolver(_database(pid, url, pooler))
 
 
 def process_database(settings: Settings) -> Database:
@@ -51,7 +51,7 @@ def tenant_context(slug: str, settings: Settings | None = None) -> JobContext:
     """Resolve the job's tenant, or raise TenantUnavailable saying why."""
     settings = settings or load_settings()
     try:
-        tenant = _resolver(os.getpid(), settings.database_url).resolve(slug)
+        tenant = _resolver(os.getpid(), settings.database_url, settings.db_pooler).resolve(slug)
     except TenantNotFound as exc:
         raise TenantUnavailable(f"tenant {slug!r} does not exist") from exc
     except TenantSuspended as exc:

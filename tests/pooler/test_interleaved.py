@@ -12,7 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tenants.provisioning import NewTenant
+from saas.platform.onboarding import NewTenant
 from tests.conftest import csrf_token, login
 from tests.org.conftest import add_employee, make_org
 from tests.pooler.conftest import POOL_SIZE

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event, text
 
+from saas.platform.onboarding import create_tenant
 from tenants.db import Database
 from tenants.ddl import tenant_ddl
 from tenants.migrate import head, version_of
 from tenants.pool import fill_pool, pooled_count
-from tenants.provisioning import create_tenant
 from tenants.slugs import schema_for
 from tests.conftest import unique_slug
 
