@@ -67,7 +67,7 @@ def _pooler(value: str) -> str | None:
     # A session-mode pooler keeps a client on one server connection: nothing to change there.
     if value not in ("", "transaction"):
         raise ValueError(
-            f"KAOHE_DB_POOLER is 'transaction' behind a transaction-mode pooler, else unset;"
+            f"KAOHE_DB_POOLER must be 'transaction' (behind a transaction-mode pooler) or unset,"
             f" not {value!r}"
         )
     return value or None
