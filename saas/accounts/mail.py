@@ -16,13 +16,11 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import unquote, urlsplit
 
-from flask import render_template
-from flask_babel import gettext as _
-
 from saas.config import Settings
 from saas.models.tokens import TokenPurpose
 from saas.models.user import User
-from tenants.registry import Tenant
+from saas.rendering import render, supported_locale, translator
+from tenants.resolver import TenantRecord
 
 
 class MailError(RuntimeError):
@@ -94,27 +92,34 @@ def _deliver(connection: smtplib.SMTP, server: SmtpServer, message: EmailMessage
 
 @dataclass(frozen=True)
 class AccountMail:
-    tenant: Tenant
+    tenant: TenantRecord
     user: User
     purpose: TokenPurpose
     link: str
     expires_at: dt.datetime
     sender_name: str | None = None
 
+    @property
+    def locale(self) -> str:
+        """The reader's language: their own choice, else their organisation's."""
+        return supported_locale(self.user.locale, self.tenant.locale)
+
 
 def compose(settings: Settings, mail: AccountMail) -> EmailMessage:
-    """The message, in plain text and HTML, in the current locale (call within force_locale)."""
+    """The message in plain text and HTML, in the reader's language, rendered without Flask."""
+    _ = translator(mail.locale)
     name = "invitation" if mail.purpose is TokenPurpose.INVITE else "reset"
-    context = {"mail": mail, "tenant": mail.tenant, "user": mail.user}
     if mail.purpose is TokenPurpose.INVITE:
         subject = _("You are invited to %(organisation)s on Kaohe", organisation=mail.tenant.name)
     else:
         subject = _("Reset your Kaohe password for %(organisation)s", organisation=mail.tenant.name)
+    context = {"mail": mail, "tenant": mail.tenant, "user": mail.user}
+    where = {"locale": mail.locale, "time_zone": mail.tenant.time_zone}
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = settings.mail_from
     message["To"] = formataddr((mail.user.name, mail.user.email))
     message["Message-ID"] = make_msgid(domain="kaohe")
-    message.set_content(render_template(f"email/{name}.txt", **context))
-    message.add_alternative(render_template(f"email/{name}.html", **context), subtype="html")
+    message.set_content(render(f"email/{name}.txt", **where, **context))
+    message.add_alternative(render(f"email/{name}.html", **where, **context), subtype="html")
     return message

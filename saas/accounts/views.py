@@ -36,6 +36,7 @@ from saas.accounts.forms import (
     RolesForm,
     WelcomeForm,
 )
+from saas.accounts.links import link_url
 from saas.accounts.mail import mail_enabled
 from saas.accounts.users import (
     ROLE_ORDER,
@@ -274,7 +275,7 @@ def _deliver(actor: Actor, user: User, purpose: TokenPurpose):
     actor.session.commit()
     if by_mail:
         return _queue_mail(user, token, purpose)
-    link = _settings().base_url + url_for(_link_endpoint(purpose), token=secret)
+    link = link_url(_settings().base_url, purpose, g.tenant.slug, secret)
     page = render_template(
         "accounts/link_issued.html", user=user, purpose=purpose, link=link, token=token
     )
@@ -294,10 +295,6 @@ def _queue_mail(user: User, token: AccountToken, purpose: TokenPurpose):
     else:
         flash(_("A password reset link was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("accounts.users"))
-
-
-def _link_endpoint(purpose: TokenPurpose) -> str:
-    return "accounts.welcome" if purpose is TokenPurpose.INVITE else "accounts.reset"
 
 
 # -- pages opened from a link ---------------------------------------------------------------

@@ -40,11 +40,11 @@ from weasyprint.text import ffi as _weasy_ffi
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from saas.rendering import TEMPLATES_DIR
 from saas.signing.authority import KeyPair
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 PDF_TEMPLATES_DIR = TEMPLATES_DIR / "pdf"
 STATEMENT_CSS = PDF_TEMPLATES_DIR / "statement.css"
 _STATIC_DIR = Path(__file__).resolve().parents[1] / "static"

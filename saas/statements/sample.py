@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from saas.models.audit import record
 from saas.models.statement import Statement
 from saas.models.user import User
+from saas.rendering import render
 from saas.signing.authority import authority_certificate
 from saas.signing.identity import tenant_signing_pair
 from saas.signing.pdf import render_pdf, sign_pdf
-from saas.statements.render import render_template
 
 if TYPE_CHECKING:  # workers depend on saas, never the other way round at run time
     from cryptography import x509
@@ -172,7 +172,7 @@ def sample_statement_html(
     total = sum((s.score for s in SAMPLE_SECTIONS), Decimal(0))
     maximum = sum((s.maximum for s in SAMPLE_SECTIONS), Decimal(0))
     period_zh, period_en = _period(issued_at)
-    return render_template(
+    return render(
         "pdf/sample_statement.html",
         tenant_name=tenant_name,
         person_name=person_name,
