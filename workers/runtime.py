@@ -1,19 +1,28 @@
-"""What every job starts with: settings, a database, and the tenant it works for.
+"""The job runtime: what every job starts with (settings, a database, the tenant it works
+for) and the frame every job function runs in.
 
-Each job receives a tenant slug, never a schema name or a session: it resolves the tenant
-itself and refuses to run for one that is missing or suspended.
+Each job receives a tenant slug and ids, never a schema name, a session or an app: it resolves
+the tenant through the same resolver as web requests and refuses to run for one that is
+missing or suspended, before touching any data.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Concatenate, ParamSpec, TypeVar
 
 import saas.audit  # noqa: F401  (the append-only guard on audit rows, in workers too)
 from saas.config import Settings, load_settings
 from tenants.db import Database
 from tenants.resolver import TenantNotFound, TenantRecord, TenantResolver, TenantSuspended
+from workers.progress import report
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class TenantUnavailable(RuntimeError):
@@ -57,3 +66,20 @@ def tenant_context(slug: str, settings: Settings | None = None) -> JobContext:
     except TenantSuspended as exc:
         raise TenantUnavailable(f"tenant {slug!r} is suspended") from exc
     return JobContext(settings, process_database(settings), tenant)
+
+
+def tenant_job(func: Callable[Concatenate[JobContext, P], R]) -> Callable[Concatenate[str, P], R]:
+    """Turn ``func(ctx, *ids)`` into the job ``job(slug, *ids)`` that RQ runs.
+
+    The tenant is resolved first (a missing or suspended one fails the job, which RQ then
+    retries per the kind's policy), and progress starts at 0 and ends at 100 in ``job.meta``.
+    """
+
+    @functools.wraps(func)
+    def run(slug: str, *args: P.args, **kwargs: P.kwargs) -> R:
+        report(0, "queued")
+        result = func(tenant_context(slug), *args, **kwargs)
+        report(100, "done")
+        return result
+
+    return run

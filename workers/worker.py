@@ -1,4 +1,4 @@
-"""The worker entry point behind `kaohe worker`."""
+"""The worker entry point behind `kaohe worker`: RQ's worker on Kaohe's queue, no Flask app."""
 
 from __future__ import annotations
 
@@ -7,20 +7,18 @@ import logging
 from rq import Worker
 
 from saas.config import Settings
+from workers.defaults import WORKER_TTL_SECONDS
 from workers.queues import job_queue, redis_connection
-
-# An idle RQ worker renews its heartbeat about every (ttl - 15) s; a short ttl lets /healthz
-# tell a live idle worker from a dead one within two minutes.
-WORKER_TTL_SECONDS = 60
 
 
 def _preload() -> None:
-    # Imported once in the parent: each forked job then starts with WeasyPrint, its fonts
-    # and pyHanko already loaded instead of paying for them per job.
+    # Imported once in the parent: each forked job then starts with WeasyPrint, its fonts,
+    # pyHanko and the job modules already loaded instead of paying for them per job.
     import saas.models
     import saas.signing.pdf  # noqa: F401
-    import workers.demo
-    import workers.statements  # noqa: F401
+    import workers.jobs.imports
+    import workers.jobs.mail
+    import workers.jobs.statements  # noqa: F401
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> bool:

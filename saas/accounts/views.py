@@ -57,11 +57,12 @@ from saas.accounts.users import (
 from saas.auth.accounts import role_required, tenant_user
 from saas.config import Settings
 from saas.extensions import limiter
+from saas.jobs.tracking import start_job
 from saas.models.audit import record
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import Role, User
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
-from workers.mail import enqueue_account_mail
+from workers.enqueue import ACCOUNT_MAIL
 
 bp = Blueprint("accounts", __name__, url_prefix=TENANT_PREFIX + "/accounts")
 
@@ -284,9 +285,7 @@ def _deliver(actor: Actor, user: User, purpose: TokenPurpose):
 
 def _queue_mail(user: User, token: AccountToken, purpose: TokenPurpose):
     try:
-        enqueue_account_mail(
-            _settings(), current_app.extensions["kaohe.redis"], g.tenant.slug, token.id
-        )
+        start_job(ACCOUNT_MAIL, token.id)
     except RedisError:
         flash(_("The mail could not be queued. Try again in a moment."), "error")
         return redirect(url_for("accounts.users"))
@@ -397,8 +396,6 @@ def _request_reset(email: str) -> None:
     token, _secret = issue_link(actor, user, TokenPurpose.RESET, by_mail=True)
     session.commit()
     try:
-        enqueue_account_mail(
-            _settings(), current_app.extensions["kaohe.redis"], g.tenant.slug, token.id
-        )
+        start_job(ACCOUNT_MAIL, token.id)
     except RedisError:
         current_app.logger.warning("password reset mail for a %s user not queued", g.tenant.slug)

@@ -41,11 +41,11 @@ from saas.imports.columns import EMPLOYEES, KINDS, SHEET_NAMES, UNITS, file_lang
 from saas.imports.exports import export_tables, headers, template_tables
 from saas.imports.formats import CSV_ENCODINGS, UnreadableFile, read_workbook, write_csv, write_xlsx
 from saas.imports.messages import KIND_LABELS, column_label, file_message, row_message
-from saas.jobs.tracking import enqueue_for, find_job
+from saas.jobs.tracking import find_job, start_job
 from saas.models.imports import ImportBatch
 from saas.models.user import Role
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
-from workers.imports import check_import, commit_import
+from workers.enqueue import IMPORT_CHECK, IMPORT_COMMIT, JobKind
 
 bp = Blueprint("imports", __name__, url_prefix=TENANT_PREFIX + "/imports")
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def upload():
     batch = batches.new_batch(session, workbook, filename, content, tenant_user().id)
     if batches.is_large(batch):
         session.commit()
-        _start_job(batch, "import_check", check_import)
+        _start_job(batch, IMPORT_CHECK)
     else:
         batches.check_batch(session, batch.id)
     return redirect(url_for("imports.batch", batch_id=batch.id), 303)
@@ -155,8 +155,10 @@ def _job_key(batch_id: int) -> str:
     return f"kaohe-imports:{queue}:{g.tenant.slug}:{batch_id}"
 
 
-def _start_job(batch: ImportBatch, kind: str, func) -> Job:
-    job = enqueue_for(g.tenant.slug, tenant_user().id, kind, func, batch.id, tenant_user().id)
+def _start_job(batch: ImportBatch, kind: JobKind) -> Job:
+    # One run per batch and kind: a second click while it is queued or running finds the first.
+    user_id = tenant_user().id
+    job = start_job(kind, batch.id, user_id, key=(batch.id,), user_id=user_id)
     current_app.extensions["kaohe.redis"].set(_job_key(batch.id), job.id, ex=24 * 3600)
     return job
 
@@ -222,7 +224,7 @@ def recheck(batch_id: int):
     if found.status not in ("uploaded", "checked"):
         abort(409)
     if batches.is_large(found):
-        _start_job(found, "import_check", check_import)
+        _start_job(found, IMPORT_CHECK)
     else:
         batches.check_batch(tenant_session(), found.id)
     return redirect(url_for("imports.batch", batch_id=found.id), 303)
@@ -239,7 +241,7 @@ def commit(batch_id: int):
         flash(_("Only a checked file without problems can be imported."), "error")
         return redirect(url_for("imports.batch", batch_id=found.id), 303)
     if batches.is_large(found):
-        _start_job(found, "import_commit", commit_import)
+        _start_job(found, IMPORT_COMMIT)
         return redirect(url_for("imports.batch", batch_id=found.id), 303)
     try:
         done = batches.commit_batch(

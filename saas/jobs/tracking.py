@@ -1,36 +1,38 @@
-"""Enqueue a job for the current tenant user, and find it again only for that user.
+"""Queue a job for the current tenant user, and find it again only for that user.
 
+Pages queue through :func:`start_job`, a thin wrapper over the one enqueue path
+(workers/enqueue.py) that fills in the tenant, the user, the settings and Redis of this app.
 Every job records its tenant and user in ``job.meta``; a job id from another tenant or
 another user is treated as unknown, so guessing ids reveals nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 
-from flask import current_app
-from rq import Retry
+from flask import current_app, g
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from workers.queues import job_queue
+from workers.enqueue import JobKind, enqueue
 
 
-def _settings():
-    return current_app.extensions["kaohe.settings"]
-
-
-def enqueue_for(slug: str, user_id: int, kind: str, func: Callable, *args) -> Job:
-    queue = job_queue(_settings(), current_app.extensions["kaohe.redis"])
-    return queue.enqueue(
-        func,
-        slug,
+def start_job(
+    kind: JobKind,
+    *args: int | str,
+    key: Sequence[int | str] | None = None,
+    user_id: int | None = None,
+) -> Job:
+    """Queue ``kind`` for this request's tenant. ``user_id`` is the user who may follow its
+    progress; None when nobody may (a mail, a forgotten-password request)."""
+    return enqueue(
+        kind,
+        g.tenant.slug,
         *args,
-        meta={"tenant": slug, "user_id": user_id, "kind": kind, "progress": 0},
-        retry=Retry(max=2, interval=[1, 5]),
-        job_timeout=600,
-        result_ttl=24 * 3600,
-        failure_ttl=24 * 3600,
+        key=key,
+        user_id=user_id,
+        settings=current_app.extensions["kaohe.settings"],
+        connection=current_app.extensions["kaohe.redis"],
     )
 
 

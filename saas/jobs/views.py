@@ -1,4 +1,4 @@
-"""Start the demonstration job and poll any job's progress (an HTMX fragment)."""
+"""Poll a job's progress: the HTMX fragment behind every progress bar (imports, statements)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,10 @@ from flask import Blueprint, abort, g, render_template
 from flask_login import login_required
 
 from saas.auth.accounts import tenant_user
-from saas.jobs.tracking import enqueue_for, find_job
+from saas.jobs.tracking import find_job
 from saas.web.tenancy import TENANT_PREFIX
-from workers.demo import count_in_steps
 
 bp = Blueprint("jobs", __name__, url_prefix=TENANT_PREFIX + "/jobs")
-
-
-@bp.post("/demo")
-@login_required
-def start_demo():
-    job = enqueue_for(g.tenant.slug, tenant_user().id, "demo", count_in_steps)
-    return render_template("partials/job_progress.html", job=job, progress=0, stage="")
 
 
 @bp.get("/<job_id>")

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, g, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import login_required
 from sqlalchemy import select
 
 from saas.auth.accounts import tenant_user
 from saas.extensions import limiter
-from saas.jobs.tracking import enqueue_for
+from saas.jobs.tracking import start_job
 from saas.models.statement import Statement
 from saas.models.user import Role
 from saas.statements.verification import verify_serial, verify_upload
 from saas.web.tenancy import TENANT_PREFIX, database, tenant_session
-from workers.statements import generate_sample_statement
+from workers.enqueue import SAMPLE_STATEMENT
 
 bp = Blueprint("statements", __name__)
 
@@ -24,9 +24,7 @@ bp = Blueprint("statements", __name__)
 @login_required
 def start_sample():
     user = tenant_user()
-    job = enqueue_for(
-        g.tenant.slug, user.id, "sample_statement", generate_sample_statement, user.id
-    )
+    job = start_job(SAMPLE_STATEMENT, user.id, user_id=user.id)
     return render_template("partials/job_progress.html", job=job, progress=0, stage="")
 
 

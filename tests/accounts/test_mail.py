@@ -232,7 +232,7 @@ def job_env(monkeypatch, mail_settings):
 
 
 def test_the_mail_job_is_idempotent(job_env, inbox, db, tenant):
-    from workers.mail import send_account_mail
+    from workers.jobs.mail import send_account_mail
 
     token_id, placeholder = _reserve(db, tenant, tenant.admin_email)
     first = send_account_mail(tenant.slug, token_id)
@@ -246,7 +246,7 @@ def test_the_mail_job_is_idempotent(job_env, inbox, db, tenant):
 
 
 def test_the_mail_job_sends_nothing_for_spent_or_expired_tokens(job_env, inbox, db, tenant):
-    from workers.mail import send_account_mail
+    from workers.jobs.mail import send_account_mail
 
     spent, _hash = _reserve(db, tenant, tenant.admin_email)
     expired, _hash = _reserve(db, tenant, tenant.admin_email)  # replaces `spent`
@@ -261,7 +261,7 @@ def test_the_mail_job_sends_nothing_for_spent_or_expired_tokens(job_env, inbox, 
 def test_a_failed_send_raises_for_a_retry_and_leaves_no_working_link(
     monkeypatch, mail_settings, db, tenant
 ):
-    from workers.mail import send_account_mail
+    from workers.jobs.mail import send_account_mail
 
     for key, value in worker_env(mail_settings).items():
         monkeypatch.setenv(key, value)

@@ -27,8 +27,7 @@ from tests.imports.conftest import (
     upload,
     xlsx,
 )
-from workers.imports import commit_import
-from workers.queues import job_queue, redis_connection
+from workers.enqueue import IMPORT_COMMIT, enqueue
 
 NAMES = "张王李赵刘陈杨黄周吴"
 
@@ -112,9 +111,10 @@ def test_600_rows_check_and_commit_on_the_worker_in_their_own_tenant(
 
     # Running the commit job again (as RQ's retry would) writes nothing new.
     audit = count_rows(db, alpha.slug)["audit"]
-    queue = job_queue(settings, redis_connection(settings))
-    again = queue.enqueue(
-        commit_import, alpha.slug, batch_id, load_batch(db, alpha, batch_id).created_by
+    # The first commit job has finished, so the same key queues the work afresh.
+    user_id = load_batch(db, alpha, batch_id).created_by
+    again = enqueue(
+        IMPORT_COMMIT, alpha.slug, batch_id, user_id, key=(batch_id,), settings=settings
     )
     result = wait_for(again)
     assert result["status"] == "committed" and result["committed_now"] is False
@@ -132,8 +132,7 @@ def test_a_job_for_tenant_a_with_tenant_b_batch_id_reads_only_tenant_a(
             client, beta, xlsx({"部门": units_sheet(unit("X", "乙方总部", kind="公司"))}), "b.xlsx"
         )
     )
-    queue = job_queue(settings, redis_connection(settings))
-    job = queue.enqueue(commit_import, alpha.slug, beta_batch, 1)
+    job = enqueue(IMPORT_COMMIT, alpha.slug, beta_batch, 1, settings=settings)
     wait_for(job, expect="failed")  # alpha has no such batch: refused, nothing touched
     assert count_rows(db, alpha.slug)["units"] == 0 and count_rows(db, beta.slug)["units"] == 0
     assert load_batch(db, beta, beta_batch).status == "checked"

@@ -104,9 +104,11 @@ def test_htmx_post_needs_the_csrf_header(app, tenant):
     browser = app.test_client()
     login(browser, tenant)
     htmx = {"HX-Request": "true"}
-    assert browser.post(f"/t/{tenant.slug}/jobs/demo", headers=htmx).status_code == 400
+    assert browser.post(f"/t/{tenant.slug}/statements/sample", headers=htmx).status_code == 400
     token = csrf_token(browser, f"/t/{tenant.slug}/")
-    with_token = browser.post(f"/t/{tenant.slug}/jobs/demo", headers={**htmx, "X-CSRFToken": token})
+    with_token = browser.post(
+        f"/t/{tenant.slug}/statements/sample", headers={**htmx, "X-CSRFToken": token}
+    )
     assert with_token.status_code == 200
     assert "progress" in with_token.get_data(as_text=True)
 

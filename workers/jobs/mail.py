@@ -4,47 +4,35 @@ A job gets a tenant slug and a token id, never a link: the link's secret is chos
 before sending, and only its hash is stored, so no secret passes through Redis or a job log.
 Re-running a job that already sent its mail sends nothing (a marker in Redis, kept as long
 as any link lives); a job whose send failed picks a fresh secret on retry, so only the link
-in the mail that actually left works.
+in the mail that actually left works. The mail is rendered without Flask (saas/rendering.py).
 """
 
 from __future__ import annotations
 
-from functools import cache
+from email.message import EmailMessage
 
-from flask import Flask, g
-from flask_babel import force_locale
-from redis import Redis
-from rq import Retry
 from sqlalchemy import select
 
 from saas.accounts import tokens
+from saas.accounts.links import link_url
 from saas.accounts.mail import AccountMail, compose, send
-from saas.config import Settings
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import User
 from tenants.db import utcnow
-from workers.queues import job_queue
-from workers.runtime import JobContext, tenant_context
+from workers.queues import redis_connection
+from workers.runtime import JobContext, tenant_job
 
 SENT_MARKER_SECONDS = 8 * 24 * 3600  # longer than the longest-lived link (7 days)
-
-
-@cache
-def _mail_app(settings: Settings) -> Flask:
-    # The mail templates use the app's Jinja set-up, translations and url_for.
-    from saas.app import create_app
-
-    return create_app(settings)
 
 
 def _marker(ctx: JobContext, token_id: int) -> str:
     return f"kaohe:mail-sent:{ctx.settings.queue_name}:{ctx.tenant.slug}:{token_id}"
 
 
-def send_account_mail(slug: str, token_id: int) -> dict[str, object]:
-    """Mail the link of one invitation or reset token of tenant ``slug``."""
-    ctx = tenant_context(slug)
-    redis = Redis.from_url(ctx.settings.redis_url)
+@tenant_job
+def send_account_mail(ctx: JobContext, token_id: int) -> dict[str, object]:
+    """Mail the link of one invitation or reset token of the job's tenant."""
+    redis = redis_connection(ctx.settings)
     marker = _marker(ctx, token_id)
     if redis.exists(marker):
         return {"sent": False, "reason": "already sent"}
@@ -58,7 +46,7 @@ def send_account_mail(slug: str, token_id: int) -> dict[str, object]:
             return {"sent": False, "reason": reason}
         secret = tokens.rotate(token)
         session.flush()
-        message = _message(ctx, token, user, secret)
+        message = account_message(ctx, token, user, secret)
     # Committed before sending: a link in a mail always opens a stored token.
     send(ctx.settings, message)
     redis.set(marker, "1", ex=SENT_MARKER_SECONDS)
@@ -77,34 +65,15 @@ def _unsendable(token: AccountToken | None, user: User | None) -> str | None:
     return None
 
 
-def _message(ctx: JobContext, token: AccountToken, user: User, secret: str):
-    app = _mail_app(ctx.settings)
+def account_message(ctx: JobContext, token: AccountToken, user: User, secret: str) -> EmailMessage:
+    """The mail carrying ``secret``'s link, in the user's language, dates in the tenant's zone."""
     purpose = TokenPurpose(token.purpose)
-    endpoint = "accounts.welcome" if purpose is TokenPurpose.INVITE else "accounts.reset"
-    locale = user.locale or ctx.tenant.locale
-    with app.test_request_context("/"), force_locale(locale):
-        g.tenant = ctx.tenant  # dates in the mail use the tenant's time zone
-        path = app.url_for(endpoint, tenant_slug=ctx.tenant.slug, token=secret)
-        mail = AccountMail(
-            tenant=ctx.tenant,
-            user=user,
-            purpose=purpose,
-            link=ctx.settings.base_url + path,
-            expires_at=token.expires_at,
-            sender_name=token.created_by,
-        )
-        return compose(ctx.settings, mail)
-
-
-def enqueue_account_mail(settings: Settings, connection: Redis, slug: str, token_id: int) -> str:
-    """Queue the mail job; returns the job id."""
-    job = job_queue(settings, connection).enqueue(
-        send_account_mail,
-        slug,
-        token_id,
-        retry=Retry(max=3, interval=[10, 60, 300]),
-        job_timeout=120,
-        result_ttl=24 * 3600,
-        failure_ttl=7 * 24 * 3600,
+    mail = AccountMail(
+        tenant=ctx.tenant,
+        user=user,
+        purpose=purpose,
+        link=link_url(ctx.settings.base_url, purpose, ctx.tenant.slug, secret),
+        expires_at=token.expires_at,
+        sender_name=token.created_by,
     )
-    return job.id
+    return compose(ctx.settings, mail)
