@@ -27,7 +27,7 @@ def test_the_admin_follows_the_set_up_checklist(page, make_tenant):
     log_in(page, tenant)
     expect(page.locator("h1")).to_contain_text(tenant.admin_email.split("@")[0])
     checklist = page.locator(".setup-checklist")
-    expect(checklist).to_contain_text("0 of 5 steps done")
+    expect(checklist).to_contain_text("已完成 0 / 5 步")  # "0 of 5 steps done", in Chinese
     expect(checklist.locator(".setup-step.open")).to_have_count(5)
     expect(page.locator(".empty-todos")).to_be_visible()
     checklist.locator("[data-step=organisation] a").click()

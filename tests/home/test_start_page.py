@@ -40,7 +40,7 @@ def test_a_new_organisations_admin_sees_the_set_up_checklist(client, db, make_te
     assert steps_done(page) == dict.fromkeys(
         ("organisation", "people", "accounts", "scheme", "goals"), False
     )
-    assert "0 of 5 steps done" in page
+    assert "已完成 0 / 5 步" in page  # "0 of 5 steps done" in the tenant's language
     # No demonstration job, no sample statement on anyone's start page.
     assert "start-demo" not in page and "start-statement" not in page
 
