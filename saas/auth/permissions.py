@@ -38,11 +38,7 @@ class Reach(enum.Flag):
 class Permission:
     name: str
     does: str  # what it allows, for docs/access.md
-    reach: dict[Role, Reach]
-
-    @property
-    def roles(self) -> frozenset[Role]:
-        return frozenset(self.reach)
+    reach: dict[Role, Reach]  # the roles that hold it, and how far each reaches
 
 
 ADMIN, COMMITTEE, MANAGER, INSPECTOR, EMPLOYEE = (
@@ -121,8 +117,11 @@ class Refused(Exception):
     the form field concerned, when there is one."""
 
     def __init__(self, message: Any = None, field: str | None = None) -> None:
-        super().__init__(str(message) if message is not None else "refused")
+        super().__init__("refused" if message is None else str(message))
         self.message, self.field = message, field
+
+    def __str__(self) -> str:
+        return "refused" if self.message is None else str(self.message)
 
 
 @dataclass(frozen=True)
