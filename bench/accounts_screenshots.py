@@ -27,13 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
 from saas.accounts.users import (  # noqa: E402
-    Actor,
     Invitation,
     invite,
     issue_link,
     set_enabled,
     set_roles,
 )
+from saas.auth.permissions import Actor  # noqa: E402
 from saas.models.audit import AuditEntry  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
@@ -76,13 +76,13 @@ def seed(db: Database, settings) -> NewTenant:
         admin = session.query(User).filter_by(email=main.admin_email).one()
         admin.name = "张晓明"
         admin.last_login_at = utcnow() - dt.timedelta(days=1)
-        actor = Actor(session, tenant, main.admin_email, admin.id)
-        _seed_people(session, actor)
+        actor = Actor.system(main.admin_email, user_id=admin.id)
+        _seed_people(session, actor, tenant)
         _seed_history(session)
     return main
 
 
-def _seed_people(session, actor: Actor) -> None:
+def _seed_people(session, actor: Actor, tenant) -> None:
     unit = OrgUnit(code="HQ", name="后勤服务中心", kind="company", path="")
     session.add(unit)
     session.flush()
@@ -92,16 +92,16 @@ def _seed_people(session, actor: Actor) -> None:
         session.add(employee)
         session.flush()
         email = f"{handle}@harbour-grain.example.cn"
-        user = invite(actor, Invitation(email, name, roles, employee.number, None))
+        user = invite(session, actor, tenant, Invitation(email, name, roles, employee.number, None))
         if status != "invited":
             user.password_hash = "set-by-the-person"
             user.last_login_at = utcnow() - dt.timedelta(hours=3 * number)
         if status == "disabled":
-            set_enabled(actor, user.id, False)
+            set_enabled(session, actor, tenant, user.id, False)
         if name == "欧阳志强":
-            issue_link(actor, user, TokenPurpose.INVITE, by_mail=False)
+            issue_link(session, actor, user, TokenPurpose.INVITE, by_mail=False)
         if name == "刘洋":
-            set_roles(actor, user.id, ["inspector", "employee"])
+            set_roles(session, actor, tenant, user.id, ["inspector", "employee"])
 
 
 def _seed_history(session) -> None:

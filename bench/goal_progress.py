@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, insert, select  # noqa: E402
 
 from bench.screenshots import scratch_database  # noqa: E402
+from saas.auth.permissions import Actor  # noqa: E402
 from saas.config import load_settings  # noqa: E402
 from saas.goals.progress import latest_actuals, period_progress  # noqa: E402
 from saas.goals.service import split_evenly  # noqa: E402
@@ -47,7 +48,7 @@ def seed(db: Database, schema: str, goals: int, seed_value: int) -> int:
     does not change the roll-up); leaves get one to three actuals, one in twenty none."""
     rng = random.Random(seed_value)
     with db.tenant(schema) as session:
-        seed_example_org(session, "bench@example.com")
+        seed_example_org(session, Actor.system("bench@example.com"))
         company = session.scalar(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)))
         rows: list[dict] = []
         next_id = 1

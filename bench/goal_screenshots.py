@@ -29,13 +29,13 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
+from saas.auth.permissions import Actor  # noqa: E402
 from saas.goals import service  # noqa: E402
-from saas.goals.service import Actor, GoalData  # noqa: E402
+from saas.goals.service import GoalData  # noqa: E402
 from saas.models.goal import Goal  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
 from saas.models.user import Role, User, UserRole  # noqa: E402
-from saas.org.access import Scope  # noqa: E402
 from saas.org.units import seed_example_org  # noqa: E402
 from saas.platform.onboarding import NewTenant, create_tenant  # noqa: E402
 from tenants.db import Database  # noqa: E402
@@ -43,7 +43,6 @@ from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 
 PERIOD = "2026-Q3"
-ADMIN = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
 APPROVER = "zhao.li@harbour-grain.example.cn"  # 赵丽, manager of 保洁部 BJ
 
 # People by unit code: (number, name, manages the unit, e-mail of their account or None).
@@ -144,11 +143,11 @@ def seed(db: Database, settings) -> Seeded:
         "zhang.xiaoming@harbour-grain.example.cn", PASSWORD,
     )  # fmt: skip
     with db.tenant(schema_for(tenant.slug)) as session:
-        seed_example_org(session, tenant.admin_email)
+        seed_example_org(session, Actor.system(tenant.admin_email))
         units = {u.code: u for u in session.scalars(select(OrgUnit))}
         people = add_people(session, units)
         admin = session.scalar(select(User.id).where(User.email == tenant.admin_email))
-        actor = Actor(admin, tenant.admin_email)
+        actor = Actor.system(tenant.admin_email, user_id=admin)
         goals: dict[str, int] = {}
         for spec in TREE:
             plant(session, actor, spec, None, units, people, goals)
@@ -189,18 +188,18 @@ def plant(session, actor, spec: Spec, parent: Goal | None, units, people, goals)
         target=spec.target,
         direction=spec.direction,
     )
-    goal = service.create_goal(session, actor, ADMIN, data, period=PERIOD, parent=parent, **owner)
+    goal = service.create_goal(session, actor, data, period=PERIOD, parent=parent, **owner)
     goals.setdefault(spec.owner, goal.id)
     if spec.status != "draft":
-        service.submit(session, actor, ADMIN, goal)
+        service.submit(session, actor, goal)
     if spec.status == "approved":
-        service.approve(session, actor, ADMIN, goal)
+        service.approve(session, actor, goal)
     elif spec.status == "returned":
-        service.return_goal(session, actor, ADMIN, goal, spec.comment)
+        service.return_goal(session, actor, goal, spec.comment)
     for on, value, note in spec.actuals:
         reported = {"done": value} if isinstance(value, bool) else {"value": value}
         service.record_actual(
-            session, actor, ADMIN, goal, on=dt.date.fromisoformat(on), note=note, **reported
+            session, actor, goal, on=dt.date.fromisoformat(on), note=note, **reported
         )
     for child in spec.children:
         plant(session, actor, child, goal, units, people, goals)

@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
+from saas.auth.permissions import Actor  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
 from saas.models.user import Role, User, UserRole  # noqa: E402
-from saas.org.access import Scope  # noqa: E402
 from saas.org.units import create_unit, seed_example_org  # noqa: E402
 from saas.people.names import pinyin_initials  # noqa: E402
 from saas.platform.onboarding import NewTenant, create_tenant  # noqa: E402
@@ -40,7 +40,6 @@ from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 
 MANAGER = "chen.zhiqiang@wuye.example.cn"
-ADMIN = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕"
 GIVEN = [
     "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
@@ -61,7 +60,7 @@ def seed(db: Database, settings) -> tuple[NewTenant, NewTenant]:
     )
     rng = random.Random(2026)
     with db.tenant(schema_for(tenant.slug)) as session:
-        seed_example_org(session, tenant.admin_email)
+        seed_example_org(session, Actor.system(tenant.admin_email))
         ids = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
         number = 100
         for code in MANAGED:
@@ -83,7 +82,7 @@ def seed(db: Database, settings) -> tuple[NewTenant, NewTenant]:
                 _employee(session, ids[code], f"E{number}", name)
     big = create_tenant(db, settings, "big-org", "大型集团", "hr@big.example.cn", PASSWORD)
     with db.tenant(schema_for(big.slug)) as session:
-        _big_tree(session, big.admin_email)
+        _big_tree(session, Actor.system(big.admin_email))
     return tenant, big
 
 
@@ -94,16 +93,16 @@ def _employee(session, unit_id: int, number: str, name: str) -> Employee:
     return employee
 
 
-def _big_tree(session, actor: str) -> None:
+def _big_tree(session, actor: Actor) -> None:
     """2,000 units: a group, 10 companies, 10 departments each, 19 teams per department."""
-    group = create_unit(session, actor, ADMIN, None, name="大型集团", kind="company")
+    group = create_unit(session, actor, None, name="大型集团", kind="company")
     for c in range(10):
-        company = create_unit(session, actor, ADMIN, group, name=f"子公司{c + 1}", kind="company")
+        company = create_unit(session, actor, group, name=f"子公司{c + 1}", kind="company")
         for d in range(10):
-            department = create_unit(session, actor, ADMIN, company, name=f"部门{d + 1}")
+            department = create_unit(session, actor, company, name=f"部门{d + 1}")
             # 19 teams in most departments, 18 in eleven: 1 + 10 + 100 + 1,889 = 2,000.
             for t in range(19 - (c * 10 + d < 11)):
-                create_unit(session, actor, ADMIN, department, name=f"班组{t + 1}", kind="team")
+                create_unit(session, actor, department, name=f"班组{t + 1}", kind="team")
 
 
 def node(page, name: str):

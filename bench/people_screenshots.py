@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.screenshots import DEVICES, LANGUAGES, choose_language, scratch_kaohe  # noqa: E402
+from saas.auth.permissions import Actor  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
 from saas.models.user import User, UserRole  # noqa: E402
-from saas.org.access import Scope  # noqa: E402
 from saas.people.eligibility import add_rule  # noqa: E402
 from saas.people.employees import EmployeeData, create_employee  # noqa: E402
 from saas.people.levels import seed_reference_levels  # noqa: E402
@@ -38,7 +38,6 @@ from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 
 PASSWORD = "screenshot-password-1"
-ADMIN = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕欧阳"
 GIVEN = [
     "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
@@ -66,7 +65,7 @@ def seed_people(db: Database, tenant: NewTenant) -> dict[str, int]:
     """A logistics centre of ~60 people, the default ladder and three rules."""
     rng = random.Random(20260301)
     with db.tenant(schema_for(tenant.slug)) as session:
-        seed_reference_levels(session, tenant.admin_email)
+        seed_reference_levels(session, Actor.system(tenant.admin_email))
         from sqlalchemy import select
 
         from saas.models.org import PositionLevel
@@ -93,8 +92,7 @@ def seed_people(db: Database, tenant: NewTenant) -> dict[str, int]:
                 name = "欧阳" + rng.choice(GIVEN)
             employee = create_employee(
                 session,
-                ADMIN,
-                tenant.admin_email,
+                Actor.system(tenant.admin_email),
                 EmployeeData(
                     number=number,
                     name=name,

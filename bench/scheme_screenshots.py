@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
+from saas.auth.permissions import Actor  # noqa: E402
 from saas.models.user import User  # noqa: E402
 from saas.platform.onboarding import NewTenant, create_tenant  # noqa: E402
 from saas.schemes import files, versions  # noqa: E402
@@ -52,7 +53,7 @@ def seed(db: Database, settings) -> tuple[NewTenant, dict[str, int]]:
     ids: dict[str, int] = {}
     with db.tenant(schema_for(tenant.slug)) as session:
         admin = session.scalar(select(User.id).where(User.email == tenant.admin_email))
-        actor = versions.Actor(admin, tenant.admin_email)
+        actor = Actor.system(tenant.admin_email, user_id=admin)
         for code in (*CODES, PUBLISHED):
             version = versions.create_scheme(session, actor, load_template(code), template=code)
             ids[code] = version.id

@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask_babel import get_locale
 from redis import Redis
 
+from saas.auth.guard import init_access
 from saas.config import Settings, load_settings
 from saas.extensions import babel, csrf, htmx, limiter, login_manager
 from saas.web.errors import init_error_pages
@@ -47,7 +48,7 @@ def _configure(app: Flask, settings: Settings) -> None:
     )
 
 
-def _register_blueprints(app: Flask) -> None:
+def register_blueprints(app: Flask) -> None:
     from saas.accounts.views import bp as accounts
     from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
@@ -119,7 +120,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     init_security_headers(app)
     init_error_pages(app)
+    init_access(app)
     init_menu(app)
     init_numbers(app)
-    _register_blueprints(app)
+    register_blueprints(app)
     return app

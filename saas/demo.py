@@ -10,9 +10,9 @@ import itertools
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor
 from saas.models.org import OrgUnit, PositionLevel, UnitKind
 from saas.models.user import User
-from saas.org.access import Scope
 from saas.org.units import seed_example_org
 from saas.people.employees import EmployeeData, create_employee
 from saas.people.levels import seed_reference_levels
@@ -56,9 +56,9 @@ STAFF_PER_UNIT = 3
 
 def seed_demo(session: Session) -> int:
     """Fill an empty demo tenant; returns how many employees were added."""
-    scope = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
-    seed_reference_levels(session, ACTOR)
-    seed_example_org(session, ACTOR)
+    actor = Actor.system(ACTOR)
+    seed_reference_levels(session, actor)
+    seed_example_org(session, actor)
     levels = {level.name: level.id for level in session.scalars(select(PositionLevel))}
     units = session.scalars(
         select(OrgUnit).where(OrgUnit.kind != UnitKind.COMPANY).order_by(OrgUnit.path)
@@ -75,7 +75,7 @@ def seed_demo(session: Session) -> int:
             position_level_id=levels.get(level),
             **details,
         )
-        return create_employee(session, scope, ACTOR, data).id
+        return create_employee(session, actor, data).id
 
     for unit in units:
         head = hire(
@@ -99,7 +99,7 @@ def seed_demo(session: Session) -> int:
 def _seed_schemes(session: Session) -> None:
     """The reference scheme in force for functional departments, the front-line one drafted."""
     admin = session.scalar(select(User.id).order_by(User.id).limit(1)) or 0
-    actor = versions.Actor(admin, ACTOR)
+    actor = Actor.system(ACTOR, user_id=admin)
     functional = versions.create_scheme(
         session, actor, load_template("smile_functional"), template="smile_functional"
     )

@@ -180,3 +180,13 @@ def worker(settings, db) -> Iterator[subprocess.Popen]:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def actor_of(session, user):
+    """The Actor a request of ``user`` (a tenant User row) hands to the services."""
+    from saas.auth.permissions import Actor
+    from saas.models.user import Role
+    from saas.org.access import scope_for
+
+    roles = frozenset(Role(role) for role in user.role_names)
+    return Actor(user.id, user.email, roles, scope_for(session, user), user.name)

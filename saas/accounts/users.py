@@ -1,6 +1,7 @@
 """Managing a tenant's user accounts: invite, change roles, disable and enable.
 
-Every change writes its audit row in the same transaction. Changes that count seats or
+Every change takes the session, the acting admin (``Actor``) and the tenant (whose plan
+counts the seats), and writes its audit row in the same transaction. Changes that count seats or
 administrators take a per-tenant advisory lock first, so two admins acting at the same
 moment cannot both take the last seat or both remove the last other administrator.
 """
@@ -17,12 +18,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from saas.accounts import tokens
+from saas.auth.permissions import Actor
 from saas.models.audit import record
 from saas.models.people import Employee
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import Role, User, UserRole
+from saas.validation import Invalid
 from tenants.db import utcnow
 from tenants.registry import Tenant
+from tenants.resolver import TenantRecord
 
 ROLE_ORDER = (Role.TENANT_ADMIN, Role.COMMITTEE, Role.MANAGER, Role.INSPECTOR, Role.EMPLOYEE)
 
@@ -39,27 +43,8 @@ def status_of(user: User) -> Status:
     return Status.ACTIVE if user.password_hash else Status.INVITED
 
 
-class AccountError(Exception):
-    """A change the rules refuse; ``message`` is in the user's language."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 class UnknownUser(LookupError):
     """No such user in this tenant (a 404, never a hint about other tenants)."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, and where: the request's tenant session, tenant and logged-in user."""
-
-    session: Session
-    tenant: Tenant
-    email: str
-    user_id: int
 
 
 @dataclass(frozen=True)
@@ -80,11 +65,11 @@ class UserRow:
         )
 
 
-def _lock(actor: Actor) -> None:
+def _lock(session: Session, tenant: Tenant | TenantRecord) -> None:
     # Advisory locks are database-wide: key them by tenant so tenants never wait on each other.
-    actor.session.execute(
+    session.execute(
         text("select pg_advisory_xact_lock(hashtext(:key))"),
-        {"key": f"kaohe.accounts:{actor.tenant.slug}"},
+        {"key": f"kaohe.accounts:{tenant.slug}"},
     )
 
 
@@ -145,15 +130,15 @@ def seats_used(session: Session) -> int:
     )
 
 
-def _check_seat(actor: Actor) -> None:
-    used, limit = seats_used(actor.session), actor.tenant.seat_limit
+def _check_seat(session: Session, tenant: Tenant | TenantRecord) -> None:
+    used, limit = seats_used(session), tenant.seat_limit
     if used + 1 > limit:
-        raise AccountError(
+        raise Invalid(
             _(
                 "Your plan “%(plan)s” allows %(limit)d accounts, and %(used)d are already "
                 "active or invited. Disable an account you no longer need, or ask for a "
                 "larger plan.",
-                plan=actor.tenant.plan,
+                plan=tenant.plan,
                 limit=limit,
                 used=used,
             )
@@ -177,7 +162,7 @@ def _active_admin_ids(session: Session) -> set[int]:
 
 def _refuse_last_admin(session: Session, user: User, message: str) -> None:
     if _active_admin_ids(session) == {user.id}:
-        raise AccountError(message)
+        raise Invalid(message)
 
 
 def snapshot(user: User, employee: Employee | None = None) -> dict:
@@ -205,22 +190,21 @@ class Invitation:
 def _unlinked_employee(session: Session, number: str) -> Employee:
     employee = session.scalar(select(Employee).where(Employee.number == number).with_for_update())
     if employee is None:
-        raise AccountError(_("There is no employee with this number."), field="employee_number")
+        raise Invalid(_("There is no employee with this number."), field="employee_number")
     if employee.user_id is not None:
-        raise AccountError(
-            _("This employee is already linked to an account."), field="employee_number"
-        )
+        raise Invalid(_("This employee is already linked to an account."), field="employee_number")
     return employee
 
 
-def invite(actor: Actor, invitation: Invitation) -> User:
+def invite(
+    session: Session, actor: Actor, tenant: Tenant | TenantRecord, invitation: Invitation
+) -> User:
     """Create an invited account (no password yet), in the caller's transaction."""
-    session = actor.session
-    _lock(actor)
+    _lock(session, tenant)
     email = invitation.email.strip().lower()
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise AccountError(_("An account with this e-mail address already exists."), field="email")
-    _check_seat(actor)
+        raise Invalid(_("An account with this e-mail address already exists."), field="email")
+    _check_seat(session, tenant)
     employee = None
     if invitation.employee_number:
         employee = _unlinked_employee(session, invitation.employee_number)
@@ -254,15 +238,16 @@ def _ordered(roles: list[str]) -> list[Role]:
     return [role for role in ROLE_ORDER if role.value in wanted]
 
 
-def set_roles(actor: Actor, user_id: int, roles: list[str]) -> bool:
+def set_roles(
+    session: Session, actor: Actor, tenant: Tenant | TenantRecord, user_id: int, roles: list[str]
+) -> bool:
     """Replace a user's roles; False when nothing changed (and nothing is audited)."""
-    session = actor.session
-    _lock(actor)
+    _lock(session, tenant)
     user = get_user(session, user_id)
     before = [role.value for role in ROLE_ORDER if user.has_role(role)]
     after = [role.value for role in _ordered(roles)]
     if not after:
-        raise AccountError(_("Choose at least one role."))
+        raise Invalid(_("Choose at least one role."))
     if before == after:
         return False
     if Role.TENANT_ADMIN in before and Role.TENANT_ADMIN not in after:
@@ -292,16 +277,17 @@ def set_roles(actor: Actor, user_id: int, roles: list[str]) -> bool:
     return True
 
 
-def set_enabled(actor: Actor, user_id: int, enabled: bool) -> bool:
+def set_enabled(
+    session: Session, actor: Actor, tenant: Tenant | TenantRecord, user_id: int, enabled: bool
+) -> bool:
     """Disable or re-enable an account; False when it already was so."""
-    session = actor.session
-    _lock(actor)
+    _lock(session, tenant)
     user = get_user(session, user_id)
     if user.is_active_account == enabled:
         return False
     before = status_of(user).value
     if enabled:
-        _check_seat(actor)
+        _check_seat(session, tenant)
     else:
         _refuse_disable(session, actor, user)
         # A disabled account's open links die with it; re-enabling needs a fresh link.
@@ -323,9 +309,7 @@ def set_enabled(actor: Actor, user_id: int, enabled: bool) -> bool:
 
 def _refuse_disable(session: Session, actor: Actor, user: User) -> None:
     if user.id == actor.user_id:
-        raise AccountError(
-            _("You cannot disable your own account. Ask another administrator to do it.")
-        )
+        raise Invalid(_("You cannot disable your own account. Ask another administrator to do it."))
     _refuse_last_admin(
         session,
         user,
@@ -337,7 +321,7 @@ def _refuse_disable(session: Session, actor: Actor, user: User) -> None:
 
 
 def issue_link(
-    actor: Actor, user: User, purpose: TokenPurpose, *, by_mail: bool
+    session: Session, actor: Actor, user: User, purpose: TokenPurpose, *, by_mail: bool
 ) -> tuple[AccountToken, str | None]:
     """Issue an invitation or reset link for ``user``, audited.
 
@@ -345,16 +329,16 @@ def issue_link(
     without, the secret is returned for the admin to pass on, shown once.
     """
     if not user.is_active_account:
-        raise AccountError(_("This account is disabled. Enable it first."))
+        raise Invalid(_("This account is disabled. Enable it first."))
     if purpose is TokenPurpose.INVITE and user.password_hash:
-        raise AccountError(_("%(name)s has already accepted the invitation.", name=user.name))
+        raise Invalid(_("%(name)s has already accepted the invitation.", name=user.name))
     if by_mail:
-        token, secret = tokens.reserve(actor.session, user, purpose, actor.email), None
+        token, secret = tokens.reserve(session, user, purpose, actor.email), None
     else:
-        token, secret = tokens.issue(actor.session, user, purpose, actor.email)
+        token, secret = tokens.issue(session, user, purpose, actor.email)
     action = "user.invitation_issued" if purpose is TokenPurpose.INVITE else "user.reset_issued"
     record(
-        actor.session,
+        session,
         actor.email,
         action,
         "user",

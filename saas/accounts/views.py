@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -40,8 +39,6 @@ from saas.accounts.links import link_url
 from saas.accounts.mail import mail_enabled
 from saas.accounts.users import (
     ROLE_ORDER,
-    AccountError,
-    Actor,
     Invitation,
     Status,
     UnknownUser,
@@ -54,19 +51,20 @@ from saas.accounts.users import (
     set_roles,
     user_row,
 )
-from saas.auth.accounts import role_required, tenant_user
+from saas.auth.accounts import tenant_user
+from saas.auth.guard import current_actor, public, requires
+from saas.auth.permissions import Actor
 from saas.config import Settings
 from saas.extensions import limiter
 from saas.jobs.tracking import start_job
 from saas.models.audit import record
 from saas.models.tokens import AccountToken, TokenPurpose
-from saas.models.user import Role, User
+from saas.models.user import User
+from saas.validation import Invalid
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import ACCOUNT_MAIL
 
 bp = Blueprint("accounts", __name__, url_prefix=TENANT_PREFIX + "/accounts")
-
-admin_only = role_required(Role.TENANT_ADMIN)
 
 
 @bp.app_context_processor
@@ -76,11 +74,6 @@ def _labels() -> dict:
 
 def _settings() -> Settings:
     return current_app.extensions["kaohe.settings"]
-
-
-def _actor() -> Actor:
-    principal = tenant_user()
-    return Actor(tenant_session(), g.tenant, principal.email, principal.id)
 
 
 def _private(response: Response) -> Response:
@@ -104,8 +97,7 @@ def _users_context() -> dict:
 
 
 @bp.get("/")
-@login_required
-@admin_only
+@requires("accounts.manage")
 def users():
     template = "accounts/_table.html" if request.htmx else "accounts/users.html"
     return render_template(template, **_users_context())
@@ -139,23 +131,22 @@ def _row_response(
 
 
 def _change(user_id: int, change) -> tuple[str | None, bool]:
-    """Run ``change(actor)`` in one transaction; (message, failed)."""
-    actor = _actor()
+    """Run ``change(session, actor)`` in one transaction; (message, failed)."""
+    session = tenant_session()
     try:
-        changed_message = change(actor)
-        actor.session.commit()
+        changed_message = change(session, current_actor())
+        session.commit()
         return changed_message, False
     except UnknownUser:
-        actor.session.rollback()
+        session.rollback()
         abort(404)
-    except AccountError as exc:
-        actor.session.rollback()
+    except Invalid as exc:
+        session.rollback()
         return exc.message, True
 
 
 @bp.post("/<int:user_id>/roles")
-@login_required
-@admin_only
+@requires("accounts.manage")
 def roles(user_id: int):
     form = RolesForm()
     if not form.validate():
@@ -164,8 +155,8 @@ def roles(user_id: int):
             user_id, " ".join(str(error) for error in form.roles.errors), error=True, at="roles"
         )
 
-    def change(actor: Actor) -> str:
-        changed = set_roles(actor, user_id, form.roles.data)
+    def change(session, actor: Actor) -> str:
+        changed = set_roles(session, actor, g.tenant, user_id, form.roles.data)
         return _("Roles saved.") if changed else _("No change.")
 
     message, failed = _change(user_id, change)
@@ -173,23 +164,21 @@ def roles(user_id: int):
 
 
 @bp.post("/<int:user_id>/disable")
-@login_required
-@admin_only
+@requires("accounts.manage")
 def disable(user_id: int):
     return _toggle(user_id, enabled=False)
 
 
 @bp.post("/<int:user_id>/enable")
-@login_required
-@admin_only
+@requires("accounts.manage")
 def enable(user_id: int):
     return _toggle(user_id, enabled=True)
 
 
 def _toggle(user_id: int, enabled: bool):
-    def change(actor: Actor) -> str:
-        user = get_user(actor.session, user_id)
-        set_enabled(actor, user_id, enabled)
+    def change(session, actor: Actor) -> str:
+        user = get_user(session, user_id)
+        set_enabled(session, actor, g.tenant, user_id, enabled)
         if enabled:
             return _("%(name)s can log in again.", name=user.name)
         return _("%(name)s is disabled and can no longer log in.", name=user.name)
@@ -209,14 +198,13 @@ def get_or_404(user_id: int) -> User:
 
 
 @bp.route("/invite", methods=["GET", "POST"])
-@login_required
-@admin_only
+@requires("accounts.manage")
 def invite_user():
     form = InviteForm()
     if request.method == "GET":
         form.locale.data = g.tenant.locale
     if form.validate_on_submit():
-        actor = _actor()
+        session = tenant_session()
         invitation = Invitation(
             email=form.email.data,
             name=form.name.data,
@@ -225,16 +213,16 @@ def invite_user():
             locale=form.locale.data,
         )
         try:
-            user = invite(actor, invitation)
-            return _deliver(actor, user, TokenPurpose.INVITE)
-        except AccountError as exc:
-            actor.session.rollback()
+            user = invite(session, current_actor(), g.tenant, invitation)
+            return _deliver(current_actor(), user, TokenPurpose.INVITE)
+        except Invalid as exc:
+            session.rollback()
             _show_error(form, exc)
     status = 200 if request.method == "GET" else 400
     return render_template("accounts/invite.html", form=form, **_seats()), status
 
 
-def _show_error(form, exc: AccountError) -> None:
+def _show_error(form, exc: Invalid) -> None:
     if exc.field and exc.field in form:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]
     else:
@@ -246,34 +234,32 @@ def _seats() -> dict:
 
 
 @bp.post("/<int:user_id>/invitation")
-@login_required
-@admin_only
+@requires("accounts.manage")
 def send_invitation(user_id: int):
     return _issue_for(user_id, TokenPurpose.INVITE)
 
 
 @bp.post("/<int:user_id>/reset-link")
-@login_required
-@admin_only
+@requires("accounts.manage")
 def send_reset(user_id: int):
     return _issue_for(user_id, TokenPurpose.RESET)
 
 
 def _issue_for(user_id: int, purpose: TokenPurpose):
-    actor = _actor()
     user = get_or_404(user_id)
     try:
-        return _deliver(actor, user, purpose)
-    except AccountError as exc:
-        actor.session.rollback()
+        return _deliver(current_actor(), user, purpose)
+    except Invalid as exc:
+        tenant_session().rollback()
         return _row_response(user_id, exc.message, error=True)
 
 
 def _deliver(actor: Actor, user: User, purpose: TokenPurpose):
     """Issue the link and commit; then mail it, or show it to this admin once."""
     by_mail = mail_enabled(_settings())
-    token, secret = issue_link(actor, user, purpose, by_mail=by_mail)
-    actor.session.commit()
+    session = tenant_session()
+    token, secret = issue_link(session, actor, user, purpose, by_mail=by_mail)
+    session.commit()
     if by_mail:
         return _queue_mail(user, token, purpose)
     link = link_url(_settings().base_url, purpose, g.tenant.slug, secret)
@@ -346,11 +332,13 @@ def _accept(session, link: tokens.Link, form, password_hash: str, purpose: Token
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
 def welcome(token: str):
     return _use_link(token, TokenPurpose.INVITE, WelcomeForm(), "accounts/welcome.html")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
 def reset(token: str):
     return _use_link(token, TokenPurpose.RESET, ResetForm(), "accounts/reset.html")
 
@@ -373,6 +361,7 @@ def _forgot_by_address() -> str:
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@public
 @limiter.limit(_reset_limit, methods=["POST"], key_func=_forgot_by_client)
 @limiter.limit(_reset_limit, methods=["POST"], key_func=_forgot_by_address)
 def forgot():
@@ -392,8 +381,8 @@ def _request_reset(email: str) -> None:
     user = session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None or not user.is_active_account:
         return
-    actor = Actor(session, g.tenant, user.email, user.id)
-    token, _secret = issue_link(actor, user, TokenPurpose.RESET, by_mail=True)
+    actor = Actor.themself(user.id, user.email)
+    token, _secret = issue_link(session, actor, user, TokenPurpose.RESET, by_mail=True)
     session.commit()
     try:
         start_job(ACCOUNT_MAIL, token.id)

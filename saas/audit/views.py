@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields import SelectChoice
@@ -14,8 +13,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from saas.audit import labels
 from saas.audit.queries import AuditQuery, Facets, facets, search
-from saas.auth.accounts import role_required
-from saas.models.user import Role
+from saas.auth.guard import requires
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("audit", __name__, url_prefix=TENANT_PREFIX + "/audit")
@@ -79,8 +77,7 @@ def _query(form: FilterForm) -> AuditQuery:
 
 
 @bp.get("/")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("audit.view")
 def index():
     session = tenant_session()
     form = FilterForm(request.args)

@@ -7,12 +7,10 @@ A cookie from tenant A therefore opens nothing at tenant B, and vice versa.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 from flask import abort, g, request
-from flask_login import UserMixin, current_user, login_required
+from flask_login import UserMixin, current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -116,42 +114,13 @@ def load_principal(principal_id: str) -> TenantPrincipal | PlatformPrincipal | N
 
 
 def tenant_user() -> TenantPrincipal:
-    """The current tenant user; views behind login_required only."""
+    """The current tenant user; views behind ``@requires`` only."""
     principal = current_user._get_current_object()
     if not isinstance(principal, TenantPrincipal):
         abort(403)
     return principal
 
 
-def role_required(*roles: Role):
-    """Let the request through only if the tenant user holds one of ``roles``."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            principal = tenant_user()
-            if not any(principal.has_role(role) for role in roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def current_scope() -> Scope:
     """The current tenant user's scope, read with the user once per request."""
     return tenant_user().scope
-
-
-def organisation_view(view: Callable) -> Callable:
-    """Logged in, and allowed to see some of the organisation (employees are not)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_scope().sees_organisation:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped

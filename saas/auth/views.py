@@ -13,11 +13,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 
 from saas.auth.accounts import load_tenant_principal
 from saas.auth.forms import LoginForm
+from saas.auth.guard import public
 from saas.extensions import limiter
 from saas.models.user import User
 from saas.web.i18n import clear_session_keeping_language
@@ -37,6 +38,7 @@ def login_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(login_limit, methods=["POST"], key_func=login_key)
 def login():
     form = LoginForm()
@@ -54,7 +56,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@public  # logging out needs no login: without one it only clears the session
 def logout():
     logout_user()
     clear_session_keeping_language()

@@ -30,15 +30,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor
 from saas.goals import service
-from saas.goals.service import Actor
 from saas.imports.columns import ZH, normalise
 from saas.imports.formats import UnreadableFile
 from saas.imports.validate import BadValue, to_date, to_text
 from saas.models.goal import Goal
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
-from saas.org.access import Scope
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -281,12 +280,12 @@ class Checked:
 
 
 def check(
-    session: Session, scope: Scope, lines: Sequence[Line], visible: ColumnElement[bool]
+    session: Session, actor: Actor, lines: Sequence[Line], visible: ColumnElement[bool]
 ) -> Checked:
     """Every row checked against the goals the user may see (``visible``, the goal pages'
     rule) and may record actuals for; every problem of every row is listed."""
     ids = {goal_id for line in lines if (goal_id := _goal_id(line.values.get("goal_id")))}
-    found = recordable(session, scope, visible, Goal.id.in_(ids)) if ids else Recordable()
+    found = recordable(session, actor, visible, Goal.id.in_(ids)) if ids else Recordable()
     checked = Checked([], [])
     for line in lines:
         _check_line(line, found, checked)
@@ -301,7 +300,7 @@ class Recordable:
 
 
 def recordable(
-    session: Session, scope: Scope, visible: ColumnElement[bool], *where: ColumnElement[bool]
+    session: Session, actor: Actor, visible: ColumnElement[bool], *where: ColumnElement[bool]
 ) -> Recordable:
     """The goals the user may see and those they may record actuals for, with their owners'
     names. Owners are loaded up front, so checking each goal asks the database nothing more."""
@@ -311,7 +310,7 @@ def recordable(
     }
     unit_ids = {g.unit_id for g in goals if g.unit_id} | {e.unit_id for e in people.values()}
     units = {u.id: u for u in _load(session, OrgUnit, unit_ids)}
-    allowed = [goal for goal in goals if service.can_draft(session, scope, goal)]
+    allowed = [goal for goal in goals if service.can_draft(session, actor, goal)]
     owners = {
         goal.id: units[goal.unit_id].name if goal.unit_id else people[goal.employee_id].name
         for goal in allowed
@@ -454,14 +453,13 @@ def _note(raw: Any) -> str | None:
 # -- applying --------------------------------------------------------------------------------
 
 
-def record_all(session: Session, actor: Actor, scope: Scope, entries: Sequence[Entry]) -> int:
+def record_all(session: Session, actor: Actor, entries: Sequence[Entry]) -> int:
     """Record every checked row through the goal service (which audits each one). Adds
     only: the caller commits them together, or rolls all of them back on any refusal."""
     for entry in entries:
         service.record_actual(
             session,
             actor,
-            scope,
             entry.goal,
             value=entry.value,
             done=entry.done,

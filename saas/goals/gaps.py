@@ -105,7 +105,7 @@ class GapReport:
 
 
 def gap_report(session: Session, scope: Scope, period: str) -> GapReport:
-    """The gaps of ``period`` the user may see; raises GoalError for a period Kaohe cannot read."""
+    """The gaps of ``period`` the user may see; raises Invalid for a period Kaohe cannot read."""
     period_kind(period)
     return GapReport(
         period=period,

@@ -22,18 +22,19 @@ from flask import (
 from flask_babel import format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from saas.auth.accounts import TenantPrincipal, current_scope, tenant_user
+from saas.auth.guard import can, current_actor, requires
+from saas.auth.permissions import Refused
 from saas.goals import actuals_import as actuals
-from saas.goals.service import Actor, GoalError, GoalForbidden, period_kind, visible_clause
+from saas.goals.service import period_kind, visible_clause
 from saas.goals.views import current_period_label
 from saas.imports.columns import file_language
 from saas.imports.formats import UnreadableFile
 from saas.models.goal import Goal
+from saas.validation import Invalid
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("goal_imports", __name__, url_prefix=TENANT_PREFIX + "/goals/import")
@@ -105,7 +106,7 @@ def _period(values=None) -> str:
         try:
             period_kind(label)
             return label
-        except GoalError as error:
+        except Invalid as error:
             flash(str(error.message), "error")
     return current_period_label()
 
@@ -164,13 +165,13 @@ def _page(
 
 
 @bp.get("/")
-@login_required
+@requires("goals.draft")
 def index():
     return _page(ActualsUploadForm())
 
 
 @bp.post("/")
-@login_required
+@requires("goals.draft")
 def upload():
     form = ActualsUploadForm()
     if not form.validate_on_submit():
@@ -180,15 +181,14 @@ def upload():
     except UnreadableFile as error:
         form.file.errors = [file_message(error)]
         return _page(form, 400)
-    session, scope = tenant_session(), current_scope()
-    checked = actuals.check(session, scope, lines, visible_clause(scope))
+    session, actor = tenant_session(), current_actor()
+    checked = actuals.check(session, actor, lines, visible_clause(actor.scope))
     if checked.problems:
         session.rollback()
         return _page(form, 400, checked.problems)
-    user = tenant_user()
     try:
-        count = actuals.record_all(session, Actor(user.id, user.email), scope, checked.entries)
-    except (GoalError, GoalForbidden):
+        count = actuals.record_all(session, actor, checked.entries)
+    except (Invalid, Refused):
         # The check passed, so a goal changed hands meanwhile: record none of the rows.
         session.rollback()
         form.file.errors = [_("Your goals changed while the file was read; nothing was saved.")]
@@ -200,8 +200,8 @@ def upload():
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_error):
-    # Raised while the CSRF check reads the body, before login_required has run.
-    if not isinstance(current_user._get_current_object(), TenantPrincipal):
+    # Raised while the CSRF check reads the body, before the view's @requires has run.
+    if not can("goals.draft"):
         return render_template("errors/error.html", status=413), 413
     form = ActualsUploadForm(formdata=None)
     form.file.errors = [str(FILE_MESSAGES["file_too_big"])]
@@ -210,16 +210,16 @@ def too_large(_error):
 
 
 @bp.get("/template.xlsx")
-@login_required
+@requires("goals.draft")
 def template():
     period = (request.args.get("period") or "").strip() or current_period_label()
     try:
         period_kind(period)
-    except GoalError as error:
+    except Invalid as error:
         flash(str(error.message), "error")
         return redirect(url_for("goal_imports.index"), 303)
-    session, scope = tenant_session(), current_scope()
-    found = actuals.recordable(session, scope, visible_clause(scope), Goal.period == period)
+    session, actor = tenant_session(), current_actor()
+    found = actuals.recordable(session, actor, visible_clause(actor.scope), Goal.period == period)
     data = actuals.template_xlsx(found, _lang(), _instructions(period))
     name = "{}-{}.xlsx".format(_("goal-actuals"), period)
     response = send_file(BytesIO(data), mimetype=XLSX, download_name=name, as_attachment=True)

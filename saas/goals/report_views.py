@@ -2,7 +2,8 @@
 link to where it is fixed (the goal itself, or the goal tree of the unit or person).
 
 Whoever sees some of the organisation (admins, committee members, inspectors, managers) may
-open it and sees the gaps within their scope; an employee gets 403.
+open it (``goals.gap_report``) and sees the gaps within their scope; an employee gets 403 and
+is not shown the link.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, g, render_template, request
 
-from saas.auth.accounts import current_scope, organisation_view
+from saas.auth.accounts import current_scope
+from saas.auth.guard import requires
 from saas.goals.gaps import GapReport, Owner, gap_report
-from saas.goals.service import GoalError, period_kind
+from saas.goals.service import period_kind
 from saas.scoring.period import label_of
 from saas.scoring.scheme import PeriodKind
+from saas.validation import Invalid
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("goal_reports", __name__, url_prefix=TENANT_PREFIX + "/goals")
@@ -50,7 +53,7 @@ def _suggestions(today: dt.date) -> list[str]:
 
 
 @bp.get("/gaps")
-@organisation_view
+@requires("goals.gap_report")
 def gaps():
     today = tenant_today()
     # Typed by hand, "2026-q3" means 2026-Q3.
@@ -61,7 +64,7 @@ def gaps():
     error = None
     try:
         period_kind(period)
-    except GoalError as refused:
+    except Invalid as refused:
         error = refused.message
     else:
         report = gap_report(tenant_session(), current_scope(), period)

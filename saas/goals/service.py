@@ -1,7 +1,8 @@
 """Goals as a service: draft, cascade, submit, approve or return, change, record actuals.
 
-Every function takes the tenant session, the acting user (``Actor``) and their ``Scope``; it
-flushes but never commits, so a change and its audit row commit or roll back together.
+Every function takes the tenant session, then the acting user (``Actor``, whose ``scope`` says
+what they reach); it flushes but never commits, so a change and its audit row commit or roll
+back together.
 
 Who may do what:
 - **draft** (create, change, submit, record actuals): for a unit's goal, whoever may write
@@ -27,12 +28,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor, Refused
 from saas.models.audit import record
 from saas.models.goal import Goal, GoalActual, GoalBoard, GoalStatus
 from saas.models.org import OrgUnit
 from saas.models.people import Employee, EmployeeStatus
 from saas.org.access import Scope
 from saas.scoring.period import Period, PeriodError
+from saas.validation import Invalid
 from tenants.db import utcnow
 
 PERIOD_KINDS = {"Q": "quarter", "H": "half_year"}
@@ -48,24 +51,6 @@ EDITABLE = (
     "direction",
     "cap",
 )
-
-
-class GoalError(Exception):
-    """A refused change; ``message`` is translatable, ``field`` the form field concerned."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message, self.field = message, field
-
-
-class GoalForbidden(PermissionError):
-    pass
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int
-    email: str
 
 
 @dataclass
@@ -84,16 +69,16 @@ class GoalData:
     cap: Any = None
 
     def cleaned(self) -> dict[str, Any]:
-        """The values to store; raises GoalError on the first field that is wrong."""
+        """The values to store; raises Invalid on the first field that is wrong."""
         title = (self.title or "").strip()
         if not title:
-            raise GoalError(_l("Give the goal a title."), "title")
+            raise Invalid(_l("Give the goal a title."), "title")
         if len(title) > 200:
-            raise GoalError(_l("A title has at most 200 characters."), "title")
+            raise Invalid(_l("A title has at most 200 characters."), "title")
         if self.measure not in ("numeric", "milestone"):
-            raise GoalError(_l("Choose a number or a milestone."), "measure")
+            raise Invalid(_l("Choose a number or a milestone."), "measure")
         if self.direction not in ("higher", "lower"):
-            raise GoalError(_l("Choose whether higher or lower is better."), "direction")
+            raise Invalid(_l("Choose whether higher or lower is better."), "direction")
         return {
             "title": title,
             "description": (self.description or "").strip() or None,
@@ -123,7 +108,7 @@ def _percent(value: Any, name: str, default: Decimal | None) -> Decimal | None:
         return default
     number = _decimal(value)
     if number is None or not 0 <= number <= 100 or number != number.quantize(Decimal("0.01")):
-        raise GoalError(_l("Enter a percentage from 0 to 100, with at most 2 decimals."), name)
+        raise Invalid(_l("Enter a percentage from 0 to 100, with at most 2 decimals."), name)
     return number
 
 
@@ -132,7 +117,7 @@ def _number(value: Any, name: str) -> Decimal | None:
         return None
     number = _decimal(value)
     if number is None or abs(number) >= Decimal("1e14"):
-        raise GoalError(_l("Enter a number."), name)
+        raise Invalid(_l("Enter a number."), name)
     return number
 
 
@@ -141,7 +126,7 @@ def _cap(value: Any) -> Decimal:
         return Decimal(120)
     number = _decimal(value)
     if number is None or not 100 <= number <= 1000:
-        raise GoalError(_l("The cap is a percentage from 100 to 1000."), "cap")
+        raise Invalid(_l("The cap is a percentage from 100 to 1000."), "cap")
     return number
 
 
@@ -150,7 +135,7 @@ def period_kind(label: str) -> str:
     try:
         Period.parse(label)
     except PeriodError:
-        raise GoalError(
+        raise Invalid(
             _l(
                 "%(period)s is not a period such as 2026, 2026-H2, 2026-Q3 or 2026-07.",
                 period=label,
@@ -179,7 +164,10 @@ def owner_unit(session: Session, goal: Goal) -> OrgUnit:
     return session.get(OrgUnit, session.get(Employee, goal.employee_id).unit_id)
 
 
-def can_draft(session: Session, scope: Scope, goal: Goal) -> bool:
+def can_draft(session: Session, actor: Actor, goal: Goal) -> bool:
+    scope = actor.scope
+    if not actor.can("goals.draft"):
+        return False
     if goal.employee_id is not None and goal.employee_id == scope.employee_id:
         return True
     return scope.can_write_unit(owner_unit(session, goal))
@@ -193,7 +181,10 @@ def approving_unit(session: Session, goal: Goal) -> OrgUnit | None:
     return session.get(OrgUnit, unit.parent_id) if unit.parent_id is not None else None
 
 
-def can_approve(session: Session, scope: Scope, goal: Goal) -> bool:
+def can_approve(session: Session, actor: Actor, goal: Goal) -> bool:
+    scope = actor.scope
+    if not actor.can("goals.approve"):
+        return False
     if goal.employee_id is not None and goal.employee_id == scope.employee_id:
         return False  # nobody approves their own goal …
     if (
@@ -217,7 +208,7 @@ def _manager_of(session: Session, unit_id: int) -> int | None:
 
 def _require(allowed: bool) -> None:
     if not allowed:
-        raise GoalForbidden()
+        raise Refused()
 
 
 # -- drafting --------------------------------------------------------------------------------------
@@ -231,7 +222,6 @@ def snapshot(goal: Goal) -> dict[str, Any]:
 def create_goal(
     session: Session,
     actor: Actor,
-    scope: Scope,
     data: GoalData,
     *,
     period: str,
@@ -241,12 +231,12 @@ def create_goal(
 ) -> Goal:
     """A new draft goal of a unit or a person, optionally under a parent goal."""
     if (unit is None) == (employee is None):
-        raise GoalError(_l("A goal belongs to one unit or one person."))
+        raise Invalid(_l("A goal belongs to one unit or one person."))
     values = data.cleaned()
     period = period.strip()
     kind = period_kind(period)
     if parent is not None and parent.period != period:
-        raise GoalError(_l("A child goal has its parent's period."), "period")
+        raise Invalid(_l("A child goal has its parent's period."), "period")
     goal = Goal(
         unit_id=unit.id if unit else None,
         employee_id=employee.id if employee else None,
@@ -258,7 +248,7 @@ def create_goal(
         status=GoalStatus.DRAFT,
         **values,
     )
-    _require(can_draft(session, scope, goal))
+    _require(can_draft(session, actor, goal))
     session.add(goal)
     session.flush()
     goal.path = f"{parent.path if parent else ''}{goal.id}/"
@@ -267,9 +257,9 @@ def create_goal(
     return goal
 
 
-def change_goal(session: Session, actor: Actor, scope: Scope, goal: Goal, data: GoalData) -> Goal:
+def change_goal(session: Session, actor: Actor, goal: Goal, data: GoalData) -> Goal:
     """Change a goal's own fields. An approved or submitted goal goes back for approval."""
-    _require(can_draft(session, scope, goal))
+    _require(can_draft(session, actor, goal))
     before = snapshot(goal)
     for name, value in data.cleaned().items():
         setattr(goal, name, value)
@@ -294,7 +284,6 @@ def split_evenly(count: int) -> list[Decimal]:
 def cascade(
     session: Session,
     actor: Actor,
-    scope: Scope,
     parent: Goal,
     *,
     units: Sequence[OrgUnit] = (),
@@ -303,11 +292,11 @@ def cascade(
 ) -> list[Goal]:
     """Child goals of ``parent`` for sub-units and people, in one go, each a draft with an even
     share of the parent (editable afterwards). All are made or, on a refusal, none."""
-    _require(can_draft(session, scope, parent))
+    _require(can_draft(session, actor, parent))
     owners: list[tuple[OrgUnit | None, Employee | None]] = [(u, None) for u in units]
     owners += [(None, e) for e in employees]
     if not owners:
-        raise GoalError(_l("Choose the units or people to cascade the goal to."))
+        raise Invalid(_l("Choose the units or people to cascade the goal to."))
     _refuse_second_child(session, parent, owners)
     shares = split_evenly(len(owners))
     made = []
@@ -326,7 +315,6 @@ def cascade(
             create_goal(
                 session,
                 actor,
-                scope,
                 data,
                 period=parent.period,
                 unit=unit,
@@ -347,22 +335,20 @@ def _refuse_second_child(session: Session, parent: Goal, owners) -> None:
     for unit, employee in owners:
         if (unit and unit.id in units) or (employee and employee.id in people):
             name = unit.name if unit else employee.name
-            raise GoalError(_l("%(name)s already has a sub-goal of this goal.", name=name))
+            raise Invalid(_l("%(name)s already has a sub-goal of this goal.", name=name))
 
 
-def move_goal(
-    session: Session, actor: Actor, scope: Scope, goal: Goal, parent: Goal | None
-) -> None:
+def move_goal(session: Session, actor: Actor, goal: Goal, parent: Goal | None) -> None:
     """Put a goal (and its subtree) under another parent of the same period; never under
     itself or its own descendants."""
-    _require(can_draft(session, scope, goal))
+    _require(can_draft(session, actor, goal))
     if parent is not None:
         if parent.path.startswith(goal.path):
-            raise GoalError(
+            raise Invalid(
                 _l("A goal cannot go under itself or one of its own sub-goals."), "parent"
             )
         if parent.period != goal.period:
-            raise GoalError(_l("A child goal has its parent's period."), "parent")
+            raise Invalid(_l("A child goal has its parent's period."), "parent")
     before = {"parent_id": goal.parent_id}
     old_prefix = goal.path
     new_prefix = f"{parent.path if parent else ''}{goal.id}/"
@@ -380,19 +366,19 @@ def move_goal(
 # -- approval --------------------------------------------------------------------------------------
 
 
-def submit(session: Session, actor: Actor, scope: Scope, goal: Goal) -> None:
-    _require(can_draft(session, scope, goal))
+def submit(session: Session, actor: Actor, goal: Goal) -> None:
+    _require(can_draft(session, actor, goal))
     if goal.status not in (GoalStatus.DRAFT, GoalStatus.RETURNED):
-        raise GoalError(_l("Only a draft or returned goal can be submitted."))
+        raise Invalid(_l("Only a draft or returned goal can be submitted."))
     if goal.measure == "numeric" and goal.target is None:
-        raise GoalError(_l("Set a target before submitting the goal."), "target")
+        raise Invalid(_l("Set a target before submitting the goal."), "target")
     _transition(session, actor, goal, GoalStatus.SUBMITTED, submitted_at=utcnow())
 
 
-def approve(session: Session, actor: Actor, scope: Scope, goal: Goal) -> None:
-    _require(can_approve(session, scope, goal))
+def approve(session: Session, actor: Actor, goal: Goal) -> None:
+    _require(can_approve(session, actor, goal))
     if goal.status != GoalStatus.SUBMITTED:
-        raise GoalError(_l("Only a submitted goal can be approved."))
+        raise Invalid(_l("Only a submitted goal can be approved."))
     _transition(
         session,
         actor,
@@ -404,13 +390,13 @@ def approve(session: Session, actor: Actor, scope: Scope, goal: Goal) -> None:
     )
 
 
-def return_goal(session: Session, actor: Actor, scope: Scope, goal: Goal, comment: str) -> None:
-    _require(can_approve(session, scope, goal))
+def return_goal(session: Session, actor: Actor, goal: Goal, comment: str) -> None:
+    _require(can_approve(session, actor, goal))
     if goal.status != GoalStatus.SUBMITTED:
-        raise GoalError(_l("Only a submitted goal can be returned."))
+        raise Invalid(_l("Only a submitted goal can be returned."))
     comment = (comment or "").strip()
     if not comment:
-        raise GoalError(_l("Say what to change: the comment goes back with the goal."), "comment")
+        raise Invalid(_l("Say what to change: the comment goes back with the goal."), "comment")
     _transition(session, actor, goal, GoalStatus.RETURNED, review_comment=comment[:1000])
 
 
@@ -434,7 +420,6 @@ def _transition(
 def record_actual(
     session: Session,
     actor: Actor,
-    scope: Scope,
     goal: Goal,
     *,
     value: Any = None,
@@ -443,15 +428,15 @@ def record_actual(
     note: str | None = None,
 ) -> GoalActual:
     """A dated actual: a number for a numeric goal, done or not for a milestone."""
-    _require(can_draft(session, scope, goal))
+    _require(can_draft(session, actor, goal))
     if goal.measure == "milestone":
         if done is None:
-            raise GoalError(_l("Say whether the milestone is done."), "done")
+            raise Invalid(_l("Say whether the milestone is done."), "done")
         number = None
     else:
         number = _number(value, "value")
         if number is None:
-            raise GoalError(_l("Enter the actual value."), "value")
+            raise Invalid(_l("Enter the actual value."), "value")
         done = None
     actual = GoalActual(
         goal_id=goal.id,
@@ -492,9 +477,9 @@ def board_published(session: Session, period: str) -> bool:
     return session.get(GoalBoard, period) is not None
 
 
-def set_board(session: Session, actor: Actor, scope: Scope, period: str, shown: bool) -> None:
+def set_board(session: Session, actor: Actor, period: str, shown: bool) -> None:
     """Show or hide a period's approved unit goals to everyone in the tenant (tenant admins)."""
-    _require(scope.write_all)
+    _require(actor.can("goals.publish"))
     period_kind(period)
     row = session.get(GoalBoard, period)
     if shown and row is None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from saas.auth.accounts import TenantPrincipal
+from saas.auth.guard import actor_for
 from saas.goals.service import can_approve, visible_clause
 from saas.home.todos import Todo, todo_source
 from saas.models.goal import Goal, GoalStatus
@@ -40,7 +41,8 @@ def _load_owners(session: Session, goals: list[Goal]) -> list[object]:
 
 @todo_source
 def goal_todos(session: Session, principal: TenantPrincipal) -> Iterator[Todo]:
-    scope = principal.scope
+    actor = actor_for(principal)
+    scope = actor.scope
     waiting = session.scalars(
         select(Goal)
         .where(Goal.status == GoalStatus.SUBMITTED, visible_clause(scope))
@@ -49,7 +51,7 @@ def goal_todos(session: Session, principal: TenantPrincipal) -> Iterator[Todo]:
     )
     waiting = list(waiting)
     loaded = _load_owners(session, waiting)
-    to_approve = [goal for goal in waiting if can_approve(session, scope, goal)]
+    to_approve = [goal for goal in waiting if can_approve(session, actor, goal)]
     del loaded
     if to_approve:
         # The tree shows one period: open the one of the goal waiting longest.

@@ -2,7 +2,8 @@
 change as a form that works with and without HTMX.
 
 Goals are seen through the org scope: a unit's goals by whoever sees the unit, a person's by
-whoever sees the person. Out of scope is not found (404); allowed to see but not to act is 403.
+whoever sees the person. Out of scope is not found (404); allowed to see but not to act is 403
+(``Refused``, drawn by the app's one error handler).
 """
 
 from __future__ import annotations
@@ -13,32 +14,29 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import saas.goals.todos  # noqa: F401  (the goal to-dos on the start page)
-from saas.auth.accounts import current_scope, tenant_user
+from saas.auth.accounts import current_scope
+from saas.auth.guard import current_actor, requires
+from saas.auth.permissions import Actor
 from saas.goals import service
 from saas.goals.progress import period_progress, subtree_progress
-from saas.goals.service import Actor, GoalData, GoalError, GoalForbidden, visible_clause
+from saas.goals.service import GoalData, visible_clause
 from saas.models.goal import Goal, GoalActual
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.org.access import Scope
 from saas.scoring.period import label_of
 from saas.scoring.scheme import PeriodKind
+from saas.validation import Invalid
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("goals", __name__, url_prefix=TENANT_PREFIX + "/goals")
 
 
 STATUS_CLASSES = ("draft", "submitted", "approved", "returned")
-
-
-def _actor() -> Actor:
-    user = tenant_user()
-    return Actor(user.id, user.email)
 
 
 def _goal_or_404(goal_id: int, *, lock: bool = False) -> Goal:
@@ -57,7 +55,7 @@ def _period() -> str:
         try:
             service.period_kind(label)
             return label
-        except GoalError as error:
+        except Invalid as error:
             flash(str(error.message), "error")
     return current_period_label()
 
@@ -90,7 +88,7 @@ def _owners(session: Session, goals: list[Goal]) -> dict[int, str]:
 
 
 @bp.get("/")
-@login_required
+@requires("goals.view")
 def tree():
     session, scope = tenant_session(), current_scope()
     period = _period()
@@ -116,7 +114,7 @@ def tree():
         status=status,
         unit_id=unit_id,
         employee_id=employee_id,
-        new_form=_new_goal_choices(session, scope),
+        new_form=_new_goal_choices(session, current_actor()),
         units=session.execute(
             select(OrgUnit.id, OrgUnit.name)
             .where(scope.unit_clause(), OrgUnit.archived_at.is_(None))
@@ -134,7 +132,11 @@ def _matches(goal: Goal, unit_id: int | None, employee_id: int | None, status: s
     return status is None or goal.status == status
 
 
-def _new_goal_choices(session: Session, scope: Scope) -> dict:
+def _new_goal_choices(session: Session, actor: Actor) -> dict:
+    """Whose goals this user may draft; none (and no form) without ``goals.draft``."""
+    if not actor.can("goals.draft"):
+        return {"units": [], "people": []}
+    scope = actor.scope
     units = session.execute(
         select(OrgUnit.id, OrgUnit.name)
         .where(scope.writable_unit_clause(), OrgUnit.archived_at.is_(None))
@@ -150,7 +152,7 @@ def _new_goal_choices(session: Session, scope: Scope) -> dict:
 
 
 @bp.get("/<int:goal_id>")
-@login_required
+@requires("goals.view")
 def goal(goal_id: int):
     return _goal_page(_goal_or_404(goal_id))
 
@@ -184,8 +186,8 @@ def _goal_page(
         "children": kids,
         "history": history,
         "owners": _owners(session, [found, *kids]),
-        "can_draft": service.can_draft(session, scope, found),
-        "can_approve": service.can_approve(session, scope, found),
+        "can_draft": service.can_draft(session, current_actor(), found),
+        "can_approve": service.can_approve(session, current_actor(), found),
         "errors": errors or {},
         "values": values or {},
         "progress_of": progress,
@@ -235,16 +237,13 @@ def _owner_weight(session: Session, found: Goal) -> Decimal:
     return total or Decimal(0)
 
 
-def _act(goal_id: int, change: Callable[[Session, Actor, Scope, Goal], object], done: str):
+def _act(goal_id: int, change: Callable[[Session, Actor, Goal], object], done: str):
     """Run one change on a goal: saved and the goal redrawn, or refused with the reason."""
-    session, scope = tenant_session(), current_scope()
+    session = tenant_session()
     found = _goal_or_404(goal_id, lock=True)
     try:
-        change(session, _actor(), scope, found)
-    except GoalForbidden:
-        session.rollback()
-        abort(403)
-    except GoalError as error:
+        change(session, current_actor(), found)
+    except Invalid as error:
         session.rollback()
         found = _goal_or_404(goal_id)
         field = error.field or ""
@@ -275,7 +274,7 @@ def _data() -> GoalData:
 
 
 @bp.post("/new")
-@login_required
+@requires("goals.draft")
 def create():
     session, scope = tenant_session(), current_scope()
     period = request.form.get("period", "").strip() or current_period_label()
@@ -290,14 +289,11 @@ def create():
         )
     try:
         if unit is None and employee is None:
-            raise GoalError(_("Choose whose goal it is."), "owner")
+            raise Invalid(_("Choose whose goal it is."), "owner")
         made = service.create_goal(
-            session, _actor(), scope, _data(), period=period, unit=unit, employee=employee
+            session, current_actor(), _data(), period=period, unit=unit, employee=employee
         )
-    except GoalForbidden:
-        session.rollback()
-        abort(403)
-    except GoalError as error:
+    except Invalid as error:
         session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("goals.tree", period=period))
@@ -307,49 +303,48 @@ def create():
 
 
 @bp.post("/<int:goal_id>/edit")
-@login_required
+@requires("goals.draft")
 def edit(goal_id: int):
-    return _act(goal_id, lambda s, a, sc, g: service.change_goal(s, a, sc, g, _data()), _("Saved."))
+    return _act(goal_id, lambda s, a, g: service.change_goal(s, a, g, _data()), _("Saved."))
 
 
 @bp.post("/<int:goal_id>/submit")
-@login_required
+@requires("goals.draft")
 def submit(goal_id: int):
     return _act(goal_id, service.submit, _("Submitted for approval."))
 
 
 @bp.post("/<int:goal_id>/approve")
-@login_required
+@requires("goals.approve")
 def approve(goal_id: int):
     return _act(goal_id, service.approve, _("Approved."))
 
 
 @bp.post("/<int:goal_id>/return")
-@login_required
+@requires("goals.approve")
 def return_goal(goal_id: int):
     comment = request.form.get("comment", "")
     return _act(
         goal_id,
-        lambda s, a, sc, g: service.return_goal(s, a, sc, g, comment),
+        lambda s, a, g: service.return_goal(s, a, g, comment),
         _("Returned with your comment."),
     )
 
 
 @bp.post("/<int:goal_id>/actuals")
-@login_required
+@requires("goals.draft")
 def record_actual(goal_id: int):
     form = request.form
 
-    def change(session, actor, scope, found):
+    def change(session, actor, found):
         try:
             on = dt.date.fromisoformat(form.get("on", ""))
         except ValueError:
-            raise GoalError(_("Enter the date of the actual, e.g. 2026-08-03."), "on") from None
+            raise Invalid(_("Enter the date of the actual, e.g. 2026-08-03."), "on") from None
         done = {"yes": True, "no": False}.get(form.get("done", ""))
         service.record_actual(
             session,
             actor,
-            scope,
             found,
             value=form.get("value"),
             done=done,
@@ -361,49 +356,51 @@ def record_actual(goal_id: int):
 
 
 @bp.post("/<int:goal_id>/cascade")
-@login_required
+@requires("goals.draft")
 def cascade(goal_id: int):
     session = tenant_session()
     unit_ids = [int(v) for v in request.form.getlist("unit") if v.isdigit()]
     people_ids = [int(v) for v in request.form.getlist("person") if v.isdigit()]
 
-    def change(session_, actor, scope, found):
+    def change(session_, actor, found):
         units = session.scalars(
             select(OrgUnit).where(OrgUnit.id.in_(unit_ids), OrgUnit.parent_id == found.unit_id)
         ).all()
         people = session.scalars(
             select(Employee).where(Employee.id.in_(people_ids), Employee.unit_id == found.unit_id)
         ).all()
-        service.cascade(session_, actor, scope, found, units=units, employees=people)
+        service.cascade(session_, actor, found, units=units, employees=people)
 
     return _act(goal_id, change, _("Cascaded."))
 
 
 @bp.post("/<int:goal_id>/move")
-@login_required
+@requires("goals.draft")
 def move(goal_id: int):
     raw = request.form.get("parent", "")
 
-    def change(session, actor, scope, found):
+    def change(session, actor, found):
         parent = None
         if raw.isdigit():
-            parent = session.scalar(select(Goal).where(Goal.id == int(raw), visible_clause(scope)))
+            parent = session.scalar(
+                select(Goal).where(Goal.id == int(raw), visible_clause(actor.scope))
+            )
             if parent is None:
-                raise GoalError(_("There is no such goal to move it under."), "parent")
-        service.move_goal(session, actor, scope, found, parent)
+                raise Invalid(_("There is no such goal to move it under."), "parent")
+        service.move_goal(session, actor, found, parent)
 
     return _act(goal_id, change, _("Moved."))
 
 
 @bp.get("/board")
-@login_required
+@requires("goals.board")
 def board():
     """The goals board (公示): a period's approved unit goals, for everyone in the tenant once
     a tenant admin has put the period on it."""
-    session, scope = tenant_session(), current_scope()
+    session, publisher = tenant_session(), current_actor().can("goals.publish")
     period = _period()
     shown = service.board_published(session, period)
-    if not shown and not scope.write_all:
+    if not shown and not publisher:
         return render_template(
             "goals/board.html", period=period, shown=False, goals=[], progress={}, admin=False
         ), 200
@@ -414,22 +411,19 @@ def board():
         shown=shown,
         goals=service.board_goals(session, period),
         progress=progress,
-        admin=scope.write_all,
+        admin=publisher,
     )
 
 
 @bp.post("/board")
-@login_required
+@requires("goals.publish")
 def set_board():
-    session, scope = tenant_session(), current_scope()
+    session = tenant_session()
     period = request.form.get("period", "")
     show = request.form.get("show") == "1"
     try:
-        service.set_board(session, _actor(), scope, period, show)
-    except GoalForbidden:
-        session.rollback()
-        abort(403)
-    except GoalError as error:
+        service.set_board(session, current_actor(), period, show)
+    except Invalid as error:
         session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("goals.board"))

@@ -4,9 +4,9 @@ checklist, and everyone's open to-dos from every area."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
-from flask_login import login_required
 
 from saas.auth.accounts import tenant_user
+from saas.auth.guard import public, requires
 from saas.home.setup import setup_checklist
 from saas.home.todos import todos_for
 from saas.models.user import Role
@@ -16,7 +16,7 @@ bp = Blueprint("home", __name__, url_prefix=TENANT_PREFIX)
 
 
 @bp.get("/")
-@login_required
+@requires("home.view")
 def index():
     principal, session = tenant_user(), tenant_session()
     checklist = setup_checklist(session) if principal.has_role(Role.TENANT_ADMIN) else None
@@ -26,5 +26,6 @@ def index():
 
 
 @bp.get("")
+@public
 def bare():
     return redirect(url_for("home.index"))

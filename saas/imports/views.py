@@ -1,8 +1,8 @@
 """Import pages: upload a spreadsheet, preview what it would change, commit it; export; template.
 
-Tenant admins only. Up to INLINE_ROWS rows are checked and committed inside the request;
-larger files go to the worker, and the batch page follows the job with the progress bar of
-the jobs area (the finished job loads the batch's preview in its place).
+Tenant admins only (``imports.run``). Up to INLINE_ROWS rows are checked and committed inside
+the request; larger files go to the worker, and the batch page follows the job with the
+progress bar of the jobs area (the finished job loads the batch's preview in its place).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from rq.job import Job
@@ -35,7 +34,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectField
 from wtforms.fields import SelectChoice
 
-from saas.auth.accounts import TenantPrincipal, current_scope, role_required, tenant_user
+from saas.auth.accounts import current_scope, tenant_user
+from saas.auth.guard import can, requires
 from saas.imports import batches
 from saas.imports.columns import EMPLOYEES, KINDS, SHEET_NAMES, UNITS, file_language
 from saas.imports.exports import export_tables, headers, template_tables
@@ -43,7 +43,6 @@ from saas.imports.formats import CSV_ENCODINGS, UnreadableFile, read_workbook, w
 from saas.imports.messages import KIND_LABELS, column_label, file_message, row_message
 from saas.jobs.tracking import find_job, start_job
 from saas.models.imports import ImportBatch
-from saas.models.user import Role
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import IMPORT_CHECK, IMPORT_COMMIT, JobKind
 
@@ -78,10 +77,6 @@ class UploadForm(FlaskForm):
     )
 
 
-def _admin(view):
-    return login_required(role_required(Role.TENANT_ADMIN)(view))
-
-
 def _lang() -> str:
     return file_language(get_locale().language)
 
@@ -106,13 +101,13 @@ def _index_page(form: UploadForm, status: int = 200):
 
 
 @bp.get("/")
-@_admin
+@requires("imports.run")
 def index():
     return _index_page(UploadForm())
 
 
 @bp.post("/")
-@_admin
+@requires("imports.run")
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
@@ -138,9 +133,8 @@ def upload():
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_exc):
-    # Raised while the CSRF check reads the body, before the view and its role check ran.
-    principal = current_user._get_current_object()
-    if not isinstance(principal, TenantPrincipal) or not principal.has_role(Role.TENANT_ADMIN):
+    # Raised while the CSRF check reads the body, before the view and its @requires ran.
+    if not can("imports.run"):
         return render_template("errors/error.html", status=413), 413
     form = UploadForm(formdata=None)
     form.file.errors = [file_message("file_too_big", {})]
@@ -193,7 +187,7 @@ def _shown_problems(batch: ImportBatch, page: int) -> tuple[list[dict], int]:
 
 
 @bp.get("/<int:batch_id>")
-@_admin
+@requires("imports.run")
 def batch(batch_id: int):
     found = _batch_or_404(batch_id)
     job = _latest_job(found)
@@ -218,7 +212,7 @@ def batch(batch_id: int):
 
 
 @bp.post("/<int:batch_id>/check")
-@_admin
+@requires("imports.run")
 def recheck(batch_id: int):
     found = _batch_or_404(batch_id)
     if found.status not in ("uploaded", "checked"):
@@ -231,7 +225,7 @@ def recheck(batch_id: int):
 
 
 @bp.post("/<int:batch_id>/commit")
-@_admin
+@requires("imports.run")
 def commit(batch_id: int):
     found = _batch_or_404(batch_id)
     if found.status == "committed":
@@ -257,7 +251,7 @@ def commit(batch_id: int):
 
 
 @bp.post("/<int:batch_id>/discard")
-@_admin
+@requires("imports.run")
 def discard(batch_id: int):
     found = _batch_or_404(batch_id)
     if batches.discard_batch(tenant_session(), found):
@@ -276,7 +270,7 @@ def _download(data: bytes, mimetype: str, name: str):
 
 
 @bp.get("/template.xlsx")
-@_admin
+@requires("imports.run")
 def template():
     data = write_xlsx(template_tables(tenant_session(), _lang()))
     return _download(data, XLSX, _("kaohe-import-template") + ".xlsx")
@@ -292,7 +286,7 @@ def _export_kinds(allow_both: bool) -> tuple[str, ...]:
 
 
 @bp.get("/export.xlsx")
-@_admin
+@requires("imports.run")
 def export_xlsx():
     kinds = _export_kinds(allow_both=True)
     tables = export_tables(tenant_session(), current_scope(), _lang(), kinds)
@@ -301,7 +295,7 @@ def export_xlsx():
 
 
 @bp.get("/export.csv")
-@_admin
+@requires("imports.run")
 def export_csv():
     (kind,) = _export_kinds(allow_both=False)
     encoding = request.args.get("encoding", "utf-8")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template
-from flask_login import login_required
 
 from saas.auth.accounts import tenant_user
+from saas.auth.guard import requires
 from saas.jobs.tracking import find_job
 from saas.web.tenancy import TENANT_PREFIX
 
@@ -13,7 +13,7 @@ bp = Blueprint("jobs", __name__, url_prefix=TENANT_PREFIX + "/jobs")
 
 
 @bp.get("/<job_id>")
-@login_required
+@requires("jobs.run")
 def status(job_id: str):
     job = find_job(job_id, g.tenant.slug, tenant_user().id)
     if job is None:

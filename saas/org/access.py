@@ -57,10 +57,6 @@ class Scope:
         """May this user add, change or move people and units under the unit at ``path``?"""
         return self.write_all or self._path_managed(path)
 
-    @property
-    def sees_organisation(self) -> bool:
-        return self.read_all or bool(self.managed_paths)
-
     def _path_managed(self, path: str) -> bool:
         return any(path.startswith(prefix) for prefix in self.managed_paths)
 

@@ -2,7 +2,7 @@
 
 Every function takes the tenant session, the acting user's e-mail and their :class:`Scope`.
 They flush but never commit: the caller's transaction holds the change and its audit row
-together, and a refused change (:class:`OrgError`) leaves nothing behind once rolled back.
+together, and a refused change (:class:`Invalid`) leaves nothing behind once rolled back.
 
 Who may do what:
 - changing a unit's own details (name, code, kind, category) and adding units under it needs
@@ -26,10 +26,12 @@ from flask_babel import ngettext
 from sqlalchemy import Integer, String, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor, Refused
 from saas.models.audit import record
 from saas.models.org import OrgUnit, UnitKind
 from saas.models.people import Employee, EmployeeStatus
 from saas.org.access import Scope
+from saas.validation import Invalid
 from tenants.db import TENANT_SCHEMA, utcnow
 
 KIND_LABELS = {
@@ -51,22 +53,6 @@ NAME_MAX, CODE_MAX, CATEGORY_MAX, PATH_MAX = 200, 40, 60, 1000
 CODE_PATTERN = re.compile(r"[\w.\-]+")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 AUTO_CODE = re.compile(r"U(\d{1,9})")
-
-
-class OrgError(Exception):
-    """A change that was refused; ``message`` is translatable, ``field`` names the form field."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-class OrgForbidden(OrgError):
-    """The change lies outside what this user may change."""
 
 
 class _Unchanged:
@@ -286,7 +272,7 @@ def find_manager(session: Session, scope: Scope, number: str | None) -> Employee
         select(Employee).where(Employee.number == number, scope.employee_clause())
     )
     if employee is None:
-        raise OrgError(_l("No employee has the number %(number)s.", number=number), "manager")
+        raise Invalid(_l("No employee has the number %(number)s.", number=number), "manager")
     return employee
 
 
@@ -318,8 +304,7 @@ def manager_suggestions(
 
 def create_unit(
     session: Session,
-    actor: str,
-    scope: Scope,
+    actor: Actor,
     parent: OrgUnit | None,
     *,
     name: str,
@@ -329,16 +314,17 @@ def create_unit(
     manager: Employee | None = None,
 ) -> OrgUnit:
     """Add a unit under ``parent`` (``None``: a top-level unit) at the end of its siblings."""
+    scope = actor.scope
     _lock_tree(session)
     if parent is None:
         if not scope.write_all:
-            raise OrgForbidden(_l("Only an administrator can add a top-level unit."))
+            raise Refused(_l("Only an administrator can add a top-level unit."))
     else:
         session.refresh(parent)
         if not scope.can_write_unit(parent):
-            raise OrgForbidden(_l("You cannot add units here."))
+            raise Refused(_l("You cannot add units here."))
         if parent.archived_at is not None:
-            raise OrgError(_l("%(unit)s is archived: restore it first.", unit=parent.name))
+            raise Invalid(_l("%(unit)s is archived: restore it first.", unit=parent.name))
     name, kind, category = _clean_name(name), _clean_kind(kind), _clean_category(category)
     code = _clean_code(code) or _next_code(session)
     _check_manager(manager)
@@ -359,16 +345,15 @@ def create_unit(
     session.flush()
     unit.path = (parent.path if parent else "") + f"{unit.id}/"
     if len(unit.path) > PATH_MAX:
-        raise OrgError(_l("The tree is too deep here to add another level."))
+        raise Invalid(_l("The tree is too deep here to add another level."))
     session.flush()
-    record(session, actor, "unit.created", "org_unit", unit.id, None, snapshot(unit))
+    record(session, actor.email, "unit.created", "org_unit", unit.id, None, snapshot(unit))
     return unit
 
 
 def update_unit(
     session: Session,
-    actor: str,
-    scope: Scope,
+    actor: Actor,
     unit: OrgUnit,
     *,
     name: str = UNCHANGED,
@@ -381,10 +366,11 @@ def update_unit(
 
     A blank code gets a new generated one. Writes an audit row with the changed fields only,
     and none when nothing changed."""
+    scope = actor.scope
     if not scope.can_write_unit(unit):
-        raise OrgForbidden(_l("You cannot change this unit."))
+        raise Refused(_l("You cannot change this unit."))
     if unit.archived_at is not None:
-        raise OrgError(_l("This unit is archived: restore it to change it."))
+        raise Invalid(_l("This unit is archived: restore it to change it."))
     before = snapshot(unit)
     if name is not UNCHANGED:
         name = _clean_name(name)
@@ -403,7 +389,7 @@ def update_unit(
         unit.category = _clean_category(category)
     if manager is not UNCHANGED and (manager.id if manager else None) != unit.manager_id:
         if not can_restructure(scope, unit):
-            raise OrgForbidden(
+            raise Refused(
                 _l("Only the manager of the unit above, or an administrator, can change this."),
                 "manager",
             )
@@ -415,7 +401,7 @@ def update_unit(
         session.flush()
         record(
             session,
-            actor,
+            actor.email,
             "unit.updated",
             "org_unit",
             unit.id,
@@ -425,17 +411,16 @@ def update_unit(
     return unit
 
 
-def rename_unit(session: Session, actor: str, scope: Scope, unit: OrgUnit, name: str) -> OrgUnit:
-    return update_unit(session, actor, scope, unit, name=name)
+def rename_unit(session: Session, actor: Actor, unit: OrgUnit, name: str) -> OrgUnit:
+    return update_unit(session, actor, unit, name=name)
 
 
-def move_unit(
-    session: Session, actor: str, scope: Scope, unit: OrgUnit, new_parent: OrgUnit | None
-) -> OrgUnit:
+def move_unit(session: Session, actor: Actor, unit: OrgUnit, new_parent: OrgUnit | None) -> OrgUnit:
     """Put ``unit`` (with its whole subtree) under ``new_parent``, at the end of its children.
 
     The subtree's paths are rewritten in one UPDATE. Refused if ``new_parent`` is the unit
     itself or lies inside it: the tree would get a cycle."""
+    scope = actor.scope
     _lock_tree(session)  # two crossing moves could otherwise each pass the cycle check
     session.refresh(unit)
     if new_parent is not None:
@@ -451,7 +436,7 @@ def move_unit(
         select(func.max(func.length(OrgUnit.path))).where(_subtree(old_prefix))
     )
     if deepest - len(old_prefix) + len(new_prefix) > PATH_MAX:
-        raise OrgError(_l("The tree would become too deep there."), "parent")
+        raise Invalid(_l("The tree would become too deep there."), "parent")
     before = snapshot(unit)
     position = _next_position(session, new_parent_id)
     moved = session.execute(
@@ -469,7 +454,7 @@ def move_unit(
     keys = ("parent_id", "path", "position")
     record(
         session,
-        actor,
+        actor.email,
         "unit.moved",
         "org_unit",
         unit.id,
@@ -481,19 +466,19 @@ def move_unit(
 
 def _check_move(scope: Scope, unit: OrgUnit, new_parent: OrgUnit | None) -> None:
     if not can_restructure(scope, unit):
-        raise OrgForbidden(
+        raise Refused(
             _l("Only the manager of the unit above, or an administrator, can move this unit.")
         )
     if unit.archived_at is not None:
-        raise OrgError(_l("This unit is archived: restore it before moving it."))
+        raise Invalid(_l("This unit is archived: restore it before moving it."))
     if new_parent is None:
         if not scope.write_all:
-            raise OrgForbidden(_l("Only an administrator can make a unit top-level."), "parent")
+            raise Refused(_l("Only an administrator can make a unit top-level."), "parent")
         return
     if new_parent.id == unit.id:
-        raise OrgError(_l("A unit cannot be moved under itself."), "parent")
+        raise Invalid(_l("A unit cannot be moved under itself."), "parent")
     if new_parent.path.startswith(unit.path):
-        raise OrgError(
+        raise Invalid(
             _l(
                 "%(target)s is inside %(unit)s: a unit cannot be moved under its own sub-units.",
                 target=new_parent.name,
@@ -502,26 +487,27 @@ def _check_move(scope: Scope, unit: OrgUnit, new_parent: OrgUnit | None) -> None
             "parent",
         )
     if not scope.can_write_unit(new_parent):
-        raise OrgForbidden(_l("You cannot move units under %(unit)s.", unit=new_parent.name))
+        raise Refused(_l("You cannot move units under %(unit)s.", unit=new_parent.name))
     if new_parent.archived_at is not None:
-        raise OrgError(_l("%(unit)s is archived.", unit=new_parent.name), "parent")
+        raise Invalid(_l("%(unit)s is archived.", unit=new_parent.name), "parent")
 
 
-def archive_unit(session: Session, actor: str, scope: Scope, unit: OrgUnit) -> list[int]:
+def archive_unit(session: Session, actor: Actor, unit: OrgUnit) -> list[int]:
     """Archive ``unit`` and everything below it; refused while people still belong there.
 
     Returns the ids archived."""
+    scope = actor.scope
     _lock_tree(session)
     session.refresh(unit)
     if not can_restructure(scope, unit):
-        raise OrgForbidden(
+        raise Refused(
             _l("Only the manager of the unit above, or an administrator, can archive this unit.")
         )
     if unit.archived_at is not None:
-        raise OrgError(_l("This unit is already archived."))
+        raise Invalid(_l("This unit is already archived."))
     people = people_in_subtree(session, unit)
     if people:
-        raise OrgError(
+        raise Invalid(
             ngettext(
                 "%(num)d person still belongs to %(unit)s or a unit under it. "
                 "Move them to another unit first.",
@@ -535,7 +521,7 @@ def archive_unit(session: Session, actor: str, scope: Scope, unit: OrgUnit) -> l
     ids = _set_archived(session, unit.path, None, now)
     record(
         session,
-        actor,
+        actor.email,
         "unit.archived",
         "org_unit",
         unit.id,
@@ -545,28 +531,29 @@ def archive_unit(session: Session, actor: str, scope: Scope, unit: OrgUnit) -> l
     return ids
 
 
-def restore_unit(session: Session, actor: str, scope: Scope, unit: OrgUnit) -> list[int]:
+def restore_unit(session: Session, actor: Actor, unit: OrgUnit) -> list[int]:
     """Bring back ``unit`` and the units archived together with it (not those archived earlier).
 
     Returns the ids restored."""
+    scope = actor.scope
     _lock_tree(session)
     session.refresh(unit)
     if not can_restructure(scope, unit):
-        raise OrgForbidden(
+        raise Refused(
             _l("Only the manager of the unit above, or an administrator, can restore this unit.")
         )
     if unit.archived_at is None:
-        raise OrgError(_l("This unit is not archived."))
+        raise Invalid(_l("This unit is not archived."))
     if unit.parent_id is not None:
         parent = session.get(OrgUnit, unit.parent_id)
         if parent is not None and parent.archived_at is not None:
-            raise OrgError(_l("%(unit)s is archived: restore it first.", unit=parent.name))
+            raise Invalid(_l("%(unit)s is archived: restore it first.", unit=parent.name))
     _check_sibling_name(session, unit.parent_id, unit.name, exclude=unit.id)
     archived_at = unit.archived_at
     ids = _set_archived(session, unit.path, archived_at, None)
     record(
         session,
-        actor,
+        actor.email,
         "unit.restored",
         "org_unit",
         unit.id,
@@ -612,20 +599,20 @@ def snapshot(unit: OrgUnit) -> dict[str, Any]:
 def _clean_name(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
-        raise OrgError(_l("Enter a name."), "name")
+        raise Invalid(_l("Enter a name."), "name")
     if len(name) > NAME_MAX:
-        raise OrgError(_l("At most %(max)d characters.", max=NAME_MAX), "name")
+        raise Invalid(_l("At most %(max)d characters.", max=NAME_MAX), "name")
     if CONTROL_CHARACTERS.search(name):
-        raise OrgError(_l("The name contains control characters."), "name")
+        raise Invalid(_l("The name contains control characters."), "name")
     return name
 
 
 def _clean_code(code: str | None) -> str:
     code = (code or "").strip()
     if len(code) > CODE_MAX:
-        raise OrgError(_l("At most %(max)d characters.", max=CODE_MAX), "code")
+        raise Invalid(_l("At most %(max)d characters.", max=CODE_MAX), "code")
     if code and not CODE_PATTERN.fullmatch(code):
-        raise OrgError(
+        raise Invalid(
             _l("Use letters, digits, hyphens, dots and underscores only, without spaces."),
             "code",
         )
@@ -634,22 +621,22 @@ def _clean_code(code: str | None) -> str:
 
 def _clean_kind(kind: str | None) -> str:
     if kind not in set(UnitKind):
-        raise OrgError(_l("Choose a kind from the list."), "kind")
+        raise Invalid(_l("Choose a kind from the list."), "kind")
     return str(kind)
 
 
 def _clean_category(category: str | None) -> str | None:
     category = (category or "").strip()
     if len(category) > CATEGORY_MAX:
-        raise OrgError(_l("At most %(max)d characters.", max=CATEGORY_MAX), "category")
+        raise Invalid(_l("At most %(max)d characters.", max=CATEGORY_MAX), "category")
     if CONTROL_CHARACTERS.search(category):
-        raise OrgError(_l("The category contains control characters."), "category")
+        raise Invalid(_l("The category contains control characters."), "category")
     return category or None
 
 
 def _check_manager(manager: Employee | None) -> None:
     if manager is not None and manager.status == EmployeeStatus.LEFT:
-        raise OrgError(
+        raise Invalid(
             _l("%(name)s has left and cannot manage a unit.", name=manager.name), "manager"
         )
 
@@ -659,7 +646,7 @@ def _check_code_free(session: Session, code: str, exclude: int | None = None) ->
     if exclude is not None:
         query = query.where(OrgUnit.id != exclude)
     if session.scalar(query.limit(1)) is not None:
-        raise OrgError(_l("Another unit already has the code %(code)s.", code=code), "code")
+        raise Invalid(_l("Another unit already has the code %(code)s.", code=code), "code")
 
 
 def _check_sibling_name(
@@ -678,7 +665,7 @@ def _check_sibling_name(
     if exclude is not None:
         query = query.where(OrgUnit.id != exclude)
     if session.scalar(query.limit(1)) is not None:
-        raise OrgError(_l("There is already a unit called %(name)s there.", name=name), field)
+        raise Invalid(_l("There is already a unit called %(name)s there.", name=name), field)
 
 
 def _next_code(session: Session) -> str:
@@ -755,14 +742,13 @@ EXAMPLE_ORG: tuple = (
 )  # fmt: skip
 
 
-def seed_example_org(session: Session, actor: str) -> OrgUnit:
+def seed_example_org(session: Session, actor: Actor) -> OrgUnit:
     """Build a realistic property-management organisation (27 units); returns the company."""
-    admin = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
 
     def build(parent: OrgUnit | None, spec: tuple) -> OrgUnit:
         name, code, kind, category, children = spec
         unit = create_unit(
-            session, actor, admin, parent, name=name, code=code, kind=kind, category=category
+            session, actor, parent, name=name, code=code, kind=kind, category=category
         )
         for child in children:
             build(unit, child)

@@ -27,12 +27,15 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from saas.auth.accounts import current_scope, organisation_view, tenant_user
+from saas.auth.accounts import current_scope
+from saas.auth.guard import current_actor, requires
+from saas.auth.permissions import Refused
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.org import units as service
 from saas.org.forms import TOP_LEVEL, ConfirmForm, MoveForm, RenameForm, UnitForm
-from saas.org.units import UNCHANGED, OrgError, OrgForbidden
+from saas.org.units import UNCHANGED
+from saas.validation import Invalid
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("org", __name__, url_prefix=TENANT_PREFIX + "/org")
@@ -76,7 +79,7 @@ def _labels() -> dict:
 
 
 @bp.get("/")
-@organisation_view
+@requires("org.view")
 def tree():
     show_archived = _show_archived()
     focus = request.args.get("focus", type=int)
@@ -93,14 +96,14 @@ def tree():
         show_archived=show_archived,
         totals=_totals(roots),
         can_add_top=current_scope().write_all,
-        can_change=current_scope().write_all or bool(current_scope().managed_paths),
+        can_change=current_actor().can("org.change"),
         categories=service.category_suggestions(tenant_session()),
         inline=True,
     )
 
 
 @bp.get("/units/<int:unit_id>")
-@organisation_view
+@requires("org.view")
 def unit(unit_id: int):
     found = _unit_or_404(unit_id)
     node = service.load_node(tenant_session(), current_scope(), found, include_archived=True)
@@ -111,7 +114,7 @@ def unit(unit_id: int):
 
 
 @bp.get("/units/<int:unit_id>/row")
-@organisation_view
+@requires("org.view")
 def row(unit_id: int):
     found = _unit_or_404(unit_id)
     if not _inline():
@@ -120,7 +123,7 @@ def row(unit_id: int):
 
 
 @bp.get("/units/<int:unit_id>/children")
-@organisation_view
+@requires("org.view")
 def children(unit_id: int):
     """The units under a closed branch of a large tree, drawn when it is opened."""
     found = _unit_or_404(unit_id)
@@ -137,7 +140,7 @@ def children(unit_id: int):
 
 
 @bp.get("/managers")
-@organisation_view
+@requires("org.view")
 def manager_options():
     """``<option>``s for the manager field's datalist, as the user types."""
     text = request.args.get("manager", "")[:100]
@@ -150,20 +153,19 @@ def manager_options():
 
 @bp.route("/units/new", methods=["GET", "POST"], defaults={"parent_id": None})
 @bp.route("/units/<int:parent_id>/new", methods=["GET", "POST"])
-@organisation_view
+@requires("org.change")
 def create(parent_id: int | None):
     scope, session = current_scope(), tenant_session()
     parent = _unit_or_404(parent_id) if parent_id is not None else None
     if not (scope.can_write_unit(parent) if parent else scope.write_all):
-        abort(403)
+        raise Refused()
     form = UnitForm()
     if form.validate_on_submit():
         created = _attempt(
             form,
             lambda: service.create_unit(
                 session,
-                tenant_user().email,
-                scope,
+                current_actor(),
                 parent,
                 name=form.name.data,
                 code=form.code.data,
@@ -189,10 +191,10 @@ def create(parent_id: int | None):
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
-@organisation_view
+@requires("org.change")
 def edit(unit_id: int):
     scope, session = current_scope(), tenant_session()
-    found = _writable_unit_or_abort(unit_id)
+    found = _writable_unit_or_refuse(unit_id)
     if request.method == "POST":
         form = UnitForm()
     else:
@@ -204,8 +206,7 @@ def edit(unit_id: int):
             form,
             lambda: service.update_unit(
                 session,
-                tenant_user().email,
-                scope,
+                current_actor(),
                 found,
                 name=form.name.data,
                 code=form.code.data,
@@ -235,15 +236,15 @@ def edit(unit_id: int):
 
 
 @bp.route("/units/<int:unit_id>/rename", methods=["GET", "POST"])
-@organisation_view
+@requires("org.change")
 def rename(unit_id: int):
-    scope, session = current_scope(), tenant_session()
-    found = _writable_unit_or_abort(unit_id)
+    session = tenant_session()
+    found = _writable_unit_or_refuse(unit_id)
     form = RenameForm() if request.method == "POST" else RenameForm(data={"name": found.name})
     if form.validate_on_submit():
         changed = _attempt(
             form,
-            lambda: service.rename_unit(session, tenant_user().email, scope, found, form.name.data),
+            lambda: service.rename_unit(session, current_actor(), found, form.name.data),
         )
         if changed is not None:
             message = _("Unit renamed to %(name)s.", name=changed.name)
@@ -263,12 +264,12 @@ def rename(unit_id: int):
 
 
 @bp.route("/units/<int:unit_id>/move", methods=["GET", "POST"])
-@organisation_view
+@requires("org.change")
 def move(unit_id: int):
     scope = current_scope()
-    found = _writable_unit_or_abort(unit_id)
+    found = _writable_unit_or_refuse(unit_id)
     if not service.can_restructure(scope, found):
-        abort(403)
+        raise Refused()
     form = MoveForm()
     form.parent.choices = _move_choices(found)
     if request.method == "GET":
@@ -290,23 +291,23 @@ def move(unit_id: int):
 
 
 @bp.post("/units/<int:unit_id>/archive")
-@organisation_view
+@requires("org.change")
 def archive(unit_id: int):
     return _archive_or_restore(unit_id, service.archive_unit, _("Unit %(name)s archived."))
 
 
 @bp.post("/units/<int:unit_id>/restore")
-@organisation_view
+@requires("org.change")
 def restore(unit_id: int):
     return _archive_or_restore(unit_id, service.restore_unit, _("Unit %(name)s restored."))
 
 
 def _archive_or_restore(unit_id: int, change, message: str):
     scope, session = current_scope(), tenant_session()
-    found = _writable_unit_or_abort(unit_id)
+    found = _writable_unit_or_refuse(unit_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        done = _attempt(form, lambda: change(session, tenant_user().email, scope, found))
+        done = _attempt(form, lambda: change(session, current_actor(), found))
         if done is not None:
             return _done(
                 message % {"name": found.name}, found.id, "#org-tree", _tree_html(found.id)
@@ -324,16 +325,14 @@ def _archive_or_restore(unit_id: int, change, message: str):
 
 
 def _attempt(form: FlaskForm, change: Callable):
-    """Run ``change`` and commit; on a refusal roll back and put the message on the form."""
+    """Run ``change`` and commit; on invalid input roll back and put the message on the form.
+    A ``Refused`` goes on to the app's 403 handler."""
     session = tenant_session()
     try:
         result = change()
         session.commit()
         return result
-    except OrgForbidden:
-        session.rollback()
-        abort(403)
-    except OrgError as exc:
+    except Invalid as exc:
         session.rollback()
         _attach(form, exc.field, str(exc))
     except IntegrityError:
@@ -356,8 +355,8 @@ def _move(unit: OrgUnit, target: str) -> OrgUnit:
     if target != TOP_LEVEL:
         new_parent = service.visible_unit(session, scope, int(target)) if target.isdigit() else None
         if new_parent is None:
-            raise OrgError(_("Choose a unit from the list."), "parent")
-    return service.move_unit(session, tenant_user().email, scope, unit, new_parent)
+            raise Invalid(_("Choose a unit from the list."), "parent")
+    return service.move_unit(session, current_actor(), unit, new_parent)
 
 
 def _move_choices(unit: OrgUnit) -> list[tuple[str, str]]:
@@ -463,10 +462,11 @@ def _unit_or_404(unit_id: int) -> OrgUnit:
     return found
 
 
-def _writable_unit_or_abort(unit_id: int) -> OrgUnit:
+def _writable_unit_or_refuse(unit_id: int) -> OrgUnit:
+    """The unit, if in scope (else 404) and this user may change it (else 403)."""
     found = _unit_or_404(unit_id)
     if not current_scope().can_write_unit(found):
-        abort(403)
+        raise Refused()
     return found
 
 

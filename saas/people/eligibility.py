@@ -15,11 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor
 from saas.models.audit import record
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee, EmployeeStatus
-from saas.people.employees import Invalid
+from saas.validation import Invalid
 
 KIND_LABELS = {
     RuleKind.LEVEL_AT_LEAST: _l("Position level at or above"),
@@ -196,7 +197,7 @@ def list_rules(session: Session) -> list[tuple[EligibilityRule, str | None]]:
 
 def add_rule(
     session: Session,
-    actor: str,
+    actor: Actor,
     kind: str,
     *,
     position_level_id: int | None = None,
@@ -217,7 +218,7 @@ def add_rule(
     session.flush()
     record(
         session,
-        actor=actor,
+        actor=actor.email,
         action="eligibility_rule.created",
         record_type="eligibility_rule",
         record_id=rule.id,
@@ -230,35 +231,35 @@ def _check_rule(
     session: Session, kind: str, level_id: int | None, value: str | None, note: str | None
 ) -> PositionLevel | None:
     if kind not in set(RuleKind):
-        raise Invalid.one("kind", _l("Unknown kind of rule."))
+        raise Invalid(_l("Unknown kind of rule."), "kind")
     if note and len(note) > 200:
-        raise Invalid.one("note", _l("At most %(count)d characters.", count=200))
+        raise Invalid(_l("At most %(count)d characters.", count=200), "note")
     if kind == RuleKind.LEVEL_AT_LEAST:
         level = session.get(PositionLevel, level_id) if level_id else None
         if level is None:
-            raise Invalid.one("position_level_id", _l("Choose a position level from the list."))
+            raise Invalid(_l("Choose a position level from the list."), "position_level_id")
         duplicate = EligibilityRule.position_level_id == level.id
     else:
         level = None
         if not value:
-            raise Invalid.one("value", _l("Enter a value."))
+            raise Invalid(_l("Enter a value."), "value")
         if len(value) > 60:
-            raise Invalid.one("value", _l("At most %(count)d characters.", count=60))
+            raise Invalid(_l("At most %(count)d characters.", count=60), "value")
         duplicate = func.lower(EligibilityRule.value) == value.casefold()
     exists = session.scalar(
         select(EligibilityRule.id).where(EligibilityRule.kind == kind, duplicate).limit(1)
     )
     if exists is not None:
         field_name = "position_level_id" if level else "value"
-        raise Invalid.one(field_name, _l("This rule exists already."))
+        raise Invalid(_l("This rule exists already."), field_name)
     return level
 
 
-def delete_rule(session: Session, actor: str, rule: EligibilityRule) -> None:
+def delete_rule(session: Session, actor: Actor, rule: EligibilityRule) -> None:
     level = session.get(PositionLevel, rule.position_level_id) if rule.position_level_id else None
     record(
         session,
-        actor=actor,
+        actor=actor.email,
         action="eligibility_rule.deleted",
         record_type="eligibility_rule",
         record_id=rule.id,

@@ -19,12 +19,14 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor, Refused
 from saas.models.audit import record
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee, EmployeeStatus
 from saas.models.user import User
 from saas.org.access import Scope
 from saas.people.names import pinyin_initials
+from saas.validation import Invalid
 
 PER_PAGE = 50
 
@@ -36,22 +38,6 @@ STATUS_LABELS = {
     EmployeeStatus.ON_LEAVE: _l("On leave"),
     EmployeeStatus.LEFT: _l("Left"),
 }
-
-
-class Invalid(ValueError):
-    """Input that breaks a rule; ``errors`` maps a field name to messages for the user."""
-
-    def __init__(self, errors: Mapping[str, list[Any]]) -> None:
-        super().__init__("; ".join(f"{k}: {[str(m) for m in v]}" for k, v in errors.items()))
-        self.errors = dict(errors)
-
-    @classmethod
-    def one(cls, field_name: str, message: Any) -> Invalid:
-        return cls({field_name: [message]})
-
-
-class OutOfScope(PermissionError):
-    """The user may not change this employee (the view turns it into 403/404)."""
 
 
 @dataclass(frozen=True)
@@ -86,17 +72,17 @@ def _blank_to_none(value: str | None) -> str | None:
 # -- changing employees -------------------------------------------------------------------
 
 
-def create_employee(session: Session, scope: Scope, actor: str, data: EmployeeData) -> Employee:
+def create_employee(session: Session, actor: Actor, data: EmployeeData) -> Employee:
     """Add an employee; raises Invalid (nothing written) when a rule is broken."""
     data = data.cleaned()
-    _raise_if_invalid(_check(session, scope, data, None))
+    _raise_if_invalid(_check(session, actor.scope, data, None))
     employee = Employee(initials=pinyin_initials(data.name))
     _apply(employee, data)
     session.add(employee)
     _flush(session, data.number)
     record(
         session,
-        actor=actor,
+        actor=actor.email,
         action="employee.created",
         record_type="employee",
         record_id=employee.id,
@@ -106,14 +92,15 @@ def create_employee(session: Session, scope: Scope, actor: str, data: EmployeeDa
 
 
 def update_employee(
-    session: Session, scope: Scope, actor: str, employee: Employee, data: EmployeeData
+    session: Session, actor: Actor, employee: Employee, data: EmployeeData
 ) -> Employee:
-    """Change an employee the user may write; audits only the fields that changed."""
+    """Change an employee the user may write (else Refused); audits only the fields that
+    changed."""
     current_unit = session.get(OrgUnit, employee.unit_id)
-    if current_unit is None or not scope.can_write_in_unit_path(current_unit.path):
-        raise OutOfScope(employee.id)
+    if current_unit is None or not actor.scope.can_write_in_unit_path(current_unit.path):
+        raise Refused()
     data = data.cleaned()
-    _raise_if_invalid(_check(session, scope, data, employee))
+    _raise_if_invalid(_check(session, actor.scope, data, employee))
     before = snapshot(session, employee)
     if data.name != employee.name:
         employee.initials = pinyin_initials(data.name)
@@ -124,7 +111,7 @@ def update_employee(
     if changed:
         record(
             session,
-            actor=actor,
+            actor=actor.email,
             action="employee.updated",
             record_type="employee",
             record_id=employee.id,
@@ -145,7 +132,7 @@ def _flush(session: Session, number: str) -> None:
     except IntegrityError as exc:
         # Two users saving the same new number at once: the second one gets the same message.
         if getattr(getattr(exc.orig, "diag", None), "constraint_name", "") == "uq_employee_number":
-            raise Invalid.one("number", _duplicate_number(number)) from None
+            raise Invalid(_duplicate_number(number), "number") from None
         raise
 
 
@@ -180,7 +167,7 @@ def _duplicate_number(number: str):
 
 def _raise_if_invalid(errors: dict[str, list[Any]]) -> None:
     if errors:
-        raise Invalid(errors)
+        raise Invalid.many(errors)
 
 
 def check_employee(

@@ -15,12 +15,13 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor
 from saas.models.audit import record
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import PositionLevel
 from saas.models.people import Employee
 from saas.people.eligibility import add_rule
-from saas.people.employees import Invalid
+from saas.validation import Invalid
 
 REFERENCE_LADDER = (("员工", 1), ("班组长", 2), ("部门主管", 3), ("部门经理", 4), ("公司领导", 5))
 REFERENCE_RULE_LEVEL = "部门主管"
@@ -78,26 +79,26 @@ def _snapshot(level: PositionLevel) -> dict[str, Any]:
 def _check(session: Session, name: str, rank: int | None, level_id: int | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise Invalid.one("name", _l("Enter a name."))
+        raise Invalid(_l("Enter a name."), "name")
     if len(name) > 60:
-        raise Invalid.one("name", _l("At most %(count)d characters.", count=60))
+        raise Invalid(_l("At most %(count)d characters.", count=60), "name")
     if rank is None or not 1 <= rank <= MAX_RANK:
-        raise Invalid.one("rank", _l("Enter a whole number from 1 to %(max)d.", max=MAX_RANK))
+        raise Invalid(_l("Enter a whole number from 1 to %(max)d.", max=MAX_RANK), "rank")
     taken = select(PositionLevel.id).where(PositionLevel.name == name)
     if level_id is not None:
         taken = taken.where(PositionLevel.id != level_id)
     if session.scalar(taken.limit(1)) is not None:
-        raise Invalid.one("name", _l("A position level named %(name)s exists already.", name=name))
+        raise Invalid(_l("A position level named %(name)s exists already.", name=name), "name")
     return name
 
 
-def add_level(session: Session, actor: str, name: str, rank: int | None) -> PositionLevel:
+def add_level(session: Session, actor: Actor, name: str, rank: int | None) -> PositionLevel:
     level = PositionLevel(name=_check(session, name, rank, None), rank=rank)
     session.add(level)
     session.flush()
     record(
         session,
-        actor=actor,
+        actor=actor.email,
         action="position_level.created",
         record_type="position_level",
         record_id=level.id,
@@ -107,7 +108,7 @@ def add_level(session: Session, actor: str, name: str, rank: int | None) -> Posi
 
 
 def update_level(
-    session: Session, actor: str, level: PositionLevel, name: str, rank: int | None
+    session: Session, actor: Actor, level: PositionLevel, name: str, rank: int | None
 ) -> PositionLevel:
     """Rename and/or re-rank; a rule on this level follows it (rules point at the level)."""
     name = _check(session, name, rank, level.id)
@@ -119,7 +120,7 @@ def update_level(
         changed = [key for key in after if after[key] != before[key]]
         record(
             session,
-            actor=actor,
+            actor=actor.email,
             action="position_level.updated",
             record_type="position_level",
             record_id=level.id,
@@ -129,25 +130,25 @@ def update_level(
     return level
 
 
-def delete_level(session: Session, actor: str, level: PositionLevel) -> None:
+def delete_level(session: Session, actor: Actor, level: PositionLevel) -> None:
     """Delete a level nobody holds and no rule names; refuse otherwise, saying why."""
     employees = session.scalar(select(func.count()).where(Employee.position_level_id == level.id))
     rules = session.scalar(
         select(func.count()).where(EligibilityRule.position_level_id == level.id)
     )
     if employees or rules:
-        raise Invalid.one(
-            "level",
+        raise Invalid(
             _l(
                 "%(name)s is still used by %(employees)s and %(rules)s: change those first.",
                 name=level.name,
                 employees=ngettext("%(num)d employee", "%(num)d employees", employees),
                 rules=ngettext("%(num)d rule", "%(num)d rules", rules),
             ),
+            "level",
         )
     record(
         session,
-        actor=actor,
+        actor=actor.email,
         action="position_level.deleted",
         record_type="position_level",
         record_id=level.id,
@@ -157,7 +158,7 @@ def delete_level(session: Session, actor: str, level: PositionLevel) -> None:
     session.flush()
 
 
-def seed_reference_levels(session: Session, actor: str) -> list[str]:
+def seed_reference_levels(session: Session, actor: Actor) -> list[str]:
     """Add the default ladder and the reference scheme's rule, skipping what already exists.
 
     Safe to run again: levels are matched by name, and the rule by its level. Returns the

@@ -1,8 +1,9 @@
 """People pages: the employee list and profile, adding and editing employees, and the
 eligibility settings (position levels and the rules that exclude people from assessment).
 
-Who sees what follows the user's scope (saas/org/access.py): an employee outside it is
-not found (404); a visible employee the user may not change is forbidden (403).
+Who may open which page is the permission table's (saas/auth/permissions.py); who sees
+which employee follows the user's scope (saas/org/access.py): an employee outside it is not
+found (404); a visible employee the user may not change is refused (403).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from sqlalchemy import select
 
-from saas.auth.accounts import current_scope, role_required, tenant_user
+from saas.auth.accounts import current_scope
+from saas.auth.guard import current_actor, requires
+from saas.auth.permissions import Refused
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
@@ -35,8 +37,6 @@ from saas.people.employees import (
     STATUS_LABELS,
     EmployeeData,
     EmployeeQuery,
-    Invalid,
-    OutOfScope,
     check_employee,
     create_employee,
     employee_profile,
@@ -48,6 +48,7 @@ from saas.people.employees import (
     visible_employee,
 )
 from saas.people.forms import EmployeeForm, LevelForm, LevelRuleForm, ValueRuleForm, choices
+from saas.validation import Invalid
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("people", __name__, url_prefix=TENANT_PREFIX + "/people")
@@ -70,10 +71,6 @@ def _labels() -> dict:
     }
 
 
-def _actor() -> str:
-    return tenant_user().email
-
-
 def _wants_fragment(target: str) -> bool:
     """An HTMX swap of ``target``; a history restore needs the whole page instead."""
     htmx = request.htmx  # type: ignore[attr-defined]  (added by htmx_flask)
@@ -84,17 +81,17 @@ def _wants_fragment(target: str) -> bool:
 
 
 @bp.get("/")
-@login_required
+@requires("people.view")
 def index():
     scope = current_scope()
-    if not scope.sees_organisation:
+    if not current_actor().can("people.search"):
         if scope.employee_id is not None:
             return redirect(url_for("people.profile", employee_id=scope.employee_id))
         return render_template("people/no_record.html")
     session = tenant_session()
     query = EmployeeQuery.from_args(request.args)
     page = search_employees(session, scope, query)
-    context = {"query": query, "page": page, "can_add": _can_add(scope)}
+    context = {"query": query, "page": page, "can_add": current_actor().can("people.change")}
     if _wants_fragment("results"):
         response = make_response(render_template("people/_results.html", **context))
     else:
@@ -106,7 +103,7 @@ def index():
 
 
 @bp.get("/<int:employee_id>")
-@login_required
+@requires("people.view")
 def profile(employee_id: int):
     scope = current_scope()
     session = tenant_session()
@@ -124,27 +121,18 @@ def profile(employee_id: int):
         p=found,
         eligibility=eligibility,
         linkable_units=linkable,
-        sees_list=scope.sees_organisation,
-        is_admin=tenant_user().has_role(Role.TENANT_ADMIN),
     )
 
 
 @bp.get("/lookup")
-@login_required
+@requires("people.search")
 def lookup():
     """<option>s for the manager field's suggestions, as the user types."""
-    scope = current_scope()
-    if not scope.sees_organisation:
-        abort(403)
-    found = suggestions(tenant_session(), scope, request.args.get("manager", ""))
+    found = suggestions(tenant_session(), current_scope(), request.args.get("manager", ""))
     return render_template("people/_lookup.html", found=found)
 
 
 # -- adding and editing -------------------------------------------------------------------
-
-
-def _can_add(scope: Scope) -> bool:
-    return scope.write_all or bool(scope.managed_paths)
 
 
 def _employee_form(scope: Scope, **kwargs) -> EmployeeForm:
@@ -193,7 +181,7 @@ def _data_from(form: EmployeeForm, scope: Scope, employee: Employee | None) -> E
         # Report the other fields' problems too, not only the unknown manager.
         for name, messages in check_employee(tenant_session(), scope, data, employee).items():
             errors.setdefault(name, []).extend(messages)
-        raise Invalid(errors)
+        raise Invalid.many(errors)
     return data
 
 
@@ -210,16 +198,14 @@ def _render_form(form: EmployeeForm, employee: Employee | None, status: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@requires("people.change")
 def new():
     scope = current_scope()
-    if not _can_add(scope):
-        abort(403)
     form = _employee_form(scope)
     if form.validate_on_submit():
         session = tenant_session()
         try:
-            employee = create_employee(session, scope, _actor(), _data_from(form, scope, None))
+            employee = create_employee(session, current_actor(), _data_from(form, scope, None))
             session.commit()
         except Invalid as exc:
             session.rollback()
@@ -231,7 +217,7 @@ def new():
 
 
 @bp.route("/<int:employee_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires("people.change")
 def edit(employee_id: int):
     scope = current_scope()
     session = tenant_session()
@@ -240,18 +226,15 @@ def edit(employee_id: int):
         abort(404)
     unit = session.get(OrgUnit, employee.unit_id)
     if not scope.can_write_in_unit_path(unit.path):
-        abort(403)
+        raise Refused()
     form = _employee_form(scope, obj=employee)
     if request.method == "GET":
         manager = _current_manager(employee)
         form.manager.data = manager.number if manager else ""
     if form.validate_on_submit():
         try:
-            update_employee(session, scope, _actor(), employee, _data_from(form, scope, employee))
+            update_employee(session, current_actor(), employee, _data_from(form, scope, employee))
             session.commit()
-        except OutOfScope:
-            session.rollback()
-            abort(403)
         except Invalid as exc:
             session.rollback()
             form.add_errors(exc.errors)
@@ -265,8 +248,7 @@ def edit(employee_id: int):
 
 
 @bp.get("/settings/")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def settings():
     return redirect(url_for("people.levels"))
 
@@ -296,8 +278,7 @@ def _levels_page(add_form=None, row_forms=None, level_error=None, status=200):
 
 
 @bp.route("/settings/levels", methods=["GET", "POST"])
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def levels():
     if request.method == "GET":
         return _levels_page()
@@ -305,7 +286,9 @@ def levels():
     if form.validate_on_submit():
         session = tenant_session()
         try:
-            level = levels_service.add_level(session, _actor(), form.name.data, form.rank.data)
+            level = levels_service.add_level(
+                session, current_actor(), form.name.data, form.rank.data
+            )
             session.commit()
         except Invalid as exc:
             session.rollback()
@@ -324,15 +307,16 @@ def _level_or_404(level_id: int) -> PositionLevel:
 
 
 @bp.post("/settings/levels/<int:level_id>")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def update_level(level_id: int):
     level = _level_or_404(level_id)
     form = LevelForm(prefix=f"level-{level_id}")
     if form.validate_on_submit():
         session = tenant_session()
         try:
-            levels_service.update_level(session, _actor(), level, form.name.data, form.rank.data)
+            levels_service.update_level(
+                session, current_actor(), level, form.name.data, form.rank.data
+            )
             session.commit()
         except Invalid as exc:
             session.rollback()
@@ -344,14 +328,13 @@ def update_level(level_id: int):
 
 
 @bp.post("/settings/levels/<int:level_id>/delete")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def delete_level(level_id: int):
     level = _level_or_404(level_id)
     session = tenant_session()
     name = level.name
     try:
-        levels_service.delete_level(session, _actor(), level)
+        levels_service.delete_level(session, current_actor(), level)
         session.commit()
     except Invalid as exc:
         session.rollback()
@@ -361,11 +344,10 @@ def delete_level(level_id: int):
 
 
 @bp.post("/settings/levels/reference")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def seed_reference():
     session = tenant_session()
-    added = levels_service.seed_reference_levels(session, _actor())
+    added = levels_service.seed_reference_levels(session, current_actor())
     session.commit()
     if added:
         flash(_("Added: %(items)s.", items="、".join(added)), "success")
@@ -428,8 +410,7 @@ def _rules_page(forms: dict, status: int = 200):
 
 
 @bp.get("/settings/rules")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def rules():
     return _rules_page(_rule_forms())
 
@@ -442,8 +423,7 @@ _RULE_PREFIXES = {
 
 
 @bp.post("/settings/rules/<kind>")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def add_rule(kind: str):
     if kind not in _RULE_PREFIXES:
         abort(404)
@@ -455,7 +435,7 @@ def add_rule(kind: str):
         try:
             rules_service.add_rule(
                 session,
-                _actor(),
+                current_actor(),
                 kind,
                 position_level_id=getattr(form, "position_level_id", None)
                 and form.position_level_id.data,
@@ -473,14 +453,13 @@ def add_rule(kind: str):
 
 
 @bp.post("/settings/rules/<int:rule_id>/delete")
-@login_required
-@role_required(Role.TENANT_ADMIN)
+@requires("people.settings")
 def delete_rule(rule_id: int):
     session = tenant_session()
     rule = session.get(EligibilityRule, rule_id)
     if rule is None:
         abort(404)
-    rules_service.delete_rule(session, _actor(), rule)
+    rules_service.delete_rule(session, current_actor(), rule)
     session.commit()
     flash(_("The rule was removed."), "success")
     return redirect(url_for("people.rules"))

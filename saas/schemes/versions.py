@@ -8,13 +8,13 @@ database too), and "new version from this" copies a version into the scheme's on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from saas.auth.permissions import Actor
 from saas.models.audit import record
 from saas.models.scheme import AssessmentScheme, SchemeVersion, VersionStatus
 from saas.scoring.checks import Issue, parse
@@ -29,12 +29,6 @@ class SchemeError(Exception):
         super().__init__(str(message))
         self.message = message
         self.issues = issues or []
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int
-    email: str
 
 
 def stored(scheme: Scheme) -> dict[str, Any]:

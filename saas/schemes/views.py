@@ -2,15 +2,15 @@
 the editor with fresh totals and problems), the read-only view of a published version, the
 live preview, and scheme files in and out.
 
-Tenant admins write schemes; committee members, managers and inspectors read the published
-ones. A draft is seen by admins only. Plain (non-HTMX) requests get full pages and redirects.
+Who may read (``schemes.view``) and who may write (``schemes.edit``: tenant admins) is the
+permission table's; a draft is seen only by those who may write it (404 for the others).
+Plain (non-HTMX) requests get full pages and redirects.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import wraps
 from io import BytesIO
 
 from flask import (
@@ -26,15 +26,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from saas.auth.accounts import tenant_user
+from saas.auth.guard import current_actor, requires
 from saas.models.scheme import AssessmentScheme, SchemeVersion
 from saas.schemes import editing, explain, files, preview, templates
 from saas.schemes import versions as service
-from saas.schemes.access import can_read_schemes, can_write_schemes
 from saas.schemes.editor import editor_context, number
 from saas.schemes.messages import describe, describe_with_field, describe_with_place
 from saas.scoring.checks import parse
@@ -46,34 +44,7 @@ MAX_FILE_BYTES = 512 * 1024
 
 
 def _is_admin() -> bool:
-    return can_write_schemes(tenant_user())
-
-
-def reader_view(view: Callable) -> Callable:
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not can_read_schemes(tenant_user()):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def admin_view(view: Callable) -> Callable:
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not _is_admin():
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _actor() -> service.Actor:
-    user = tenant_user()
-    return service.Actor(user.id, user.email)
+    return current_actor().can("schemes.edit")
 
 
 def _visible(version: SchemeVersion | None) -> SchemeVersion:
@@ -91,7 +62,7 @@ def _version(version_id: int, *, lock: bool = False) -> SchemeVersion:
 
 
 @bp.get("/")
-@reader_view
+@requires("schemes.view")
 def index():
     session = tenant_session()
     rows = session.scalars(
@@ -115,7 +86,7 @@ def index():
 
 
 @bp.post("/new")
-@admin_view
+@requires("schemes.edit")
 def create():
     code = request.form.get("template", "")
     name = request.form.get("name", "").strip()
@@ -131,7 +102,7 @@ def create():
     elif name:
         scheme = scheme.model_copy(update={"name": name[:120]})
     session = tenant_session()
-    version = service.create_scheme(session, _actor(), scheme, template=code or None)
+    version = service.create_scheme(session, current_actor(), scheme, template=code or None)
     session.commit()
     flash(_("Scheme %(name)s created as a draft.", name=scheme.name), "success")
     return redirect(url_for("schemes.version", version_id=version.id))
@@ -160,20 +131,20 @@ def _import_problems(text: str | None) -> tuple[files.Loaded | None, list[str]]:
 
 
 @bp.post("/import")
-@admin_view
+@requires("schemes.edit")
 def import_file():
     loaded, problems = _import_problems(_read_upload())
     if problems or loaded is None or loaded.scheme is None:
         return render_template("schemes/import_failed.html", problems=problems), 400
     session = tenant_session()
-    version = service.create_scheme(session, _actor(), loaded.scheme, template=None)
+    version = service.create_scheme(session, current_actor(), loaded.scheme, template=None)
     session.commit()
     flash(_("Scheme %(name)s imported as a draft.", name=loaded.scheme.name), "success")
     return redirect(url_for("schemes.version", version_id=version.id))
 
 
 @bp.post("/v/<int:version_id>/import")
-@admin_view
+@requires("schemes.edit")
 def import_into(version_id: int):
     """Replace a draft's content with a file; a published version is refused."""
     session = tenant_session()
@@ -187,7 +158,7 @@ def import_into(version_id: int):
         ), 400
     service.save(
         session,
-        _actor(),
+        current_actor(),
         version,
         loaded.scheme,
         {
@@ -222,13 +193,13 @@ def _editor(
 
 
 @bp.get("/v/<int:version_id>")
-@reader_view
+@requires("schemes.view")
 def version(version_id: int):
     return _editor(_version(version_id))
 
 
 @bp.get("/v/<int:version_id>/export")
-@reader_view
+@requires("schemes.view")
 def export(version_id: int):
     found = _version(version_id)
     text = files.dump(service.definition(found))
@@ -254,7 +225,7 @@ def _lifecycle(version_id: int, change: Callable, done: str) -> Response:
     session = tenant_session()
     found = _version(version_id, lock=True)
     try:
-        result = change(session, _actor(), found)
+        result = change(session, current_actor(), found)
     except service.SchemeError as error:
         return _refused(found, error)
     session.commit()
@@ -274,7 +245,7 @@ def _go(url: str) -> Response:
 
 
 @bp.post("/v/<int:version_id>/publish")
-@admin_view
+@requires("schemes.edit")
 def publish(version_id: int):
     return _lifecycle(
         version_id, service.publish, _("Published. This version can no longer change.")
@@ -282,30 +253,30 @@ def publish(version_id: int):
 
 
 @bp.post("/v/<int:version_id>/archive")
-@admin_view
+@requires("schemes.edit")
 def archive(version_id: int):
     return _lifecycle(version_id, service.archive, _("Archived."))
 
 
 @bp.post("/v/<int:version_id>/restore")
-@admin_view
+@requires("schemes.edit")
 def restore(version_id: int):
     return _lifecycle(version_id, service.restore, _("Restored."))
 
 
 @bp.post("/v/<int:version_id>/new-version")
-@admin_view
+@requires("schemes.edit")
 def new_version(version_id: int):
     return _lifecycle(version_id, service.draft_from, _("A new draft was made from this version."))
 
 
 @bp.post("/v/<int:version_id>/discard")
-@admin_view
+@requires("schemes.edit")
 def discard(version_id: int):
     session = tenant_session()
     found = _version(version_id, lock=True)
     try:
-        remaining = service.discard(session, _actor(), found)
+        remaining = service.discard(session, current_actor(), found)
     except service.SchemeError as error:
         return _refused(found, error)
     session.commit()
@@ -352,7 +323,7 @@ def _edit(version_id: int, make: Callable[[dict], editing.Edit], open_form: dict
         return _editor(
             found, 400, open_form={**open_form, "errors": errors, "values": request.form.to_dict()}
         )
-    service.save(session, _actor(), found, edit.scheme, edit.change)
+    service.save(session, current_actor(), found, edit.scheme, edit.change)
     session.commit()
     if not request.htmx:
         return redirect(url_for("schemes.version", version_id=found.id))
@@ -360,7 +331,7 @@ def _edit(version_id: int, make: Callable[[dict], editing.Edit], open_form: dict
 
 
 @bp.post("/v/<int:version_id>/general")
-@admin_view
+@requires("schemes.edit")
 def edit_general(version_id: int):
     return _edit(
         version_id,
@@ -370,7 +341,7 @@ def edit_general(version_id: int):
 
 
 @bp.post("/v/<int:version_id>/goals")
-@admin_view
+@requires("schemes.edit")
 def edit_goals(version_id: int):
     return _edit(
         version_id, lambda d: editing.edit_goals(d, request.form), {"kind": "goals", "id": "goals"}
@@ -378,7 +349,7 @@ def edit_goals(version_id: int):
 
 
 @bp.post("/v/<int:version_id>/sections")
-@admin_view
+@requires("schemes.edit")
 def add_section(version_id: int):
     return _edit(
         version_id,
@@ -388,7 +359,7 @@ def add_section(version_id: int):
 
 
 @bp.post("/v/<int:version_id>/sections/<key>")
-@admin_view
+@requires("schemes.edit")
 def edit_section(version_id: int, key: str):
     return _edit(
         version_id,
@@ -398,20 +369,20 @@ def edit_section(version_id: int, key: str):
 
 
 @bp.post("/v/<int:version_id>/sections/<key>/delete")
-@admin_view
+@requires("schemes.edit")
 def delete_section(version_id: int, key: str):
     return _edit(version_id, lambda d: editing.delete_section(d, key), {"kind": "", "id": ""})
 
 
 @bp.post("/v/<int:version_id>/sections/<key>/move")
-@admin_view
+@requires("schemes.edit")
 def move_section(version_id: int, key: str):
     delta = -1 if request.form.get("direction") == "up" else 1
     return _edit(version_id, lambda d: editing.move_section(d, key, delta), {"kind": "", "id": ""})
 
 
 @bp.post("/v/<int:version_id>/sections/<key>/items")
-@admin_view
+@requires("schemes.edit")
 def add_item(version_id: int, key: str):
     return _edit(
         version_id,
@@ -421,7 +392,7 @@ def add_item(version_id: int, key: str):
 
 
 @bp.post("/v/<int:version_id>/items/<key>")
-@admin_view
+@requires("schemes.edit")
 def edit_item(version_id: int, key: str):
     return _edit(
         version_id,
@@ -431,13 +402,13 @@ def edit_item(version_id: int, key: str):
 
 
 @bp.post("/v/<int:version_id>/items/<key>/delete")
-@admin_view
+@requires("schemes.edit")
 def delete_item(version_id: int, key: str):
     return _edit(version_id, lambda d: editing.delete_item(d, key), {"kind": "", "id": ""})
 
 
 @bp.post("/v/<int:version_id>/items/<key>/move")
-@admin_view
+@requires("schemes.edit")
 def move_item(version_id: int, key: str):
     delta = -1 if request.form.get("direction") == "up" else 1
     return _edit(version_id, lambda d: editing.move_item(d, key, delta), {"kind": "", "id": ""})
@@ -450,7 +421,7 @@ def _list_kind(kind: str) -> str:
 
 
 @bp.post("/v/<int:version_id>/<kind>")
-@admin_view
+@requires("schemes.edit")
 def add_entry(version_id: int, kind: str):
     kind = _list_kind(kind)
     return _edit(
@@ -461,7 +432,7 @@ def add_entry(version_id: int, kind: str):
 
 
 @bp.post("/v/<int:version_id>/<kind>/<int:index>")
-@admin_view
+@requires("schemes.edit")
 def edit_entry(version_id: int, kind: str, index: int):
     kind = _list_kind(kind)
     seen = request.form.get("seen", "")
@@ -473,7 +444,7 @@ def edit_entry(version_id: int, kind: str, index: int):
 
 
 @bp.post("/v/<int:version_id>/<kind>/<int:index>/delete")
-@admin_view
+@requires("schemes.edit")
 def delete_entry(version_id: int, kind: str, index: int):
     kind = _list_kind(kind)
     seen = request.form.get("seen", "")
@@ -483,7 +454,7 @@ def delete_entry(version_id: int, kind: str, index: int):
 
 
 @bp.get("/v/<int:version_id>/edit/<form_id>")
-@admin_view
+@requires("schemes.edit")
 def open_form(version_id: int, form_id: str):
     """An entry's form, opened in place (HTMX) or as the editor with that form open."""
     found = _version(version_id)
@@ -496,7 +467,7 @@ def open_form(version_id: int, form_id: str):
 
 
 @bp.post("/v/<int:version_id>/preview")
-@reader_view
+@requires("schemes.view")
 def preview_score(version_id: int):
     found = _version(version_id)
     scheme = service.definition(found)

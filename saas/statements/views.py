@@ -5,14 +5,14 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, render_template, request, send_file
-from flask_login import login_required
 from sqlalchemy import select
 
 from saas.auth.accounts import tenant_user
+from saas.auth.guard import current_actor, requires
+from saas.auth.permissions import Reach
 from saas.extensions import limiter
 from saas.jobs.tracking import start_job
 from saas.models.statement import Statement
-from saas.models.user import Role
 from saas.statements.verification import verify_serial, verify_upload
 from saas.web.tenancy import TENANT_PREFIX, database, tenant_session
 from workers.enqueue import SAMPLE_STATEMENT
@@ -21,7 +21,7 @@ bp = Blueprint("statements", __name__)
 
 
 @bp.post(TENANT_PREFIX + "/statements/sample")
-@login_required
+@requires("statements.sample")
 def start_sample():
     user = tenant_user()
     job = start_job(SAMPLE_STATEMENT, user.id, user_id=user.id)
@@ -29,13 +29,14 @@ def start_sample():
 
 
 @bp.get(TENANT_PREFIX + "/statements/<int:statement_id>.pdf")
-@login_required
+@requires("statements.view")
 def download(statement_id: int):
-    user = tenant_user()
-    statement = tenant_session().scalar(select(Statement).where(Statement.id == statement_id))
+    actor = current_actor()
+    query = select(Statement).where(Statement.id == statement_id)
+    if Reach.ALL not in actor.reach("statements.view"):
+        query = query.where(Statement.user_id == actor.user_id)  # someone else's: not found
+    statement = tenant_session().scalar(query)
     if statement is None:
-        abort(404)
-    if statement.user_id != user.id and not user.has_role(Role.TENANT_ADMIN):
         abort(404)
     return send_file(
         BytesIO(statement.pdf),

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from saas.goals.service import Actor
+from saas.auth.permissions import Actor
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.user import Role, User
-from saas.org.access import Scope, scope_for
+from tests.conftest import actor_of
 from tests.org.conftest import add_employee, add_user, make_org
 
 
@@ -31,9 +31,8 @@ class Team:
     def schema(self) -> str:
         return self.org.schema
 
-    def actor(self, session, name: str) -> tuple[Actor, Scope]:
-        user = session.get(User, self.users[name])
-        return Actor(user.id, user.email), scope_for(session, user)
+    def actor(self, session, name: str) -> Actor:
+        return actor_of(session, session.get(User, self.users[name]))
 
     def unit(self, session, code: str) -> OrgUnit:
         return session.get(OrgUnit, self.org.ids[code])

@@ -21,15 +21,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
+from saas.auth.permissions import Actor
 from saas.goals import service
 from saas.goals.gaps import gap_report
-from saas.goals.service import GoalData, GoalError
+from saas.goals.service import GoalData
 from saas.models.eligibility import RuleKind
 from saas.models.goal import Goal
 from saas.models.org import OrgUnit
 from saas.models.people import Employee, EmployeeStatus
 from saas.people.eligibility import add_rule
 from saas.scoring.period import label_of
+from saas.validation import Invalid
 from tests.conftest import login
 from tests.org.conftest import ADMIN, add_employee, log_in, make_org
 
@@ -46,17 +48,17 @@ TITLES = {
 
 
 def goal(session, team, by: str, key: str, *, owner: dict, weight: str, parent=None, share=None):
-    actor, scope = team.actor(session, by)
+    actor = team.actor(session, by)
     data = GoalData(title=TITLES[key], weight=weight, contribution=share, target="100")
-    return service.create_goal(session, actor, scope, data, period=PERIOD, parent=parent, **owner)
+    return service.create_goal(session, actor, data, period=PERIOD, parent=parent, **owner)
 
 
 def submit(session, team, by: str, made: Goal) -> None:
-    service.submit(session, *team.actor(session, by), made)
+    service.submit(session, team.actor(session, by), made)
 
 
 def approve(session, team, by: str, made: Goal) -> None:
-    service.approve(session, *team.actor(session, by), made)
+    service.approve(session, team.actor(session, by), made)
 
 
 def prepare(session, team) -> dict[str, Goal]:
@@ -101,12 +103,12 @@ def prepare(session, team) -> dict[str, Goal]:
         approve(session, team, approver, made)
     submit(session, team, "gc", g)
     submit(session, team, "sd", s)
-    service.return_goal(session, *team.actor(session, "gc"), s, "目标值偏低")
+    service.return_goal(session, team.actor(session, "gc"), s, "目标值偏低")
     return {"C": c, "G": g, "S": s, "L": lg, "B": b, "M": m}
 
 
 def report_for(session, team, name: str, period: str = PERIOD):
-    _actor, scope = team.actor(session, name)
+    scope = team.actor(session, name).scope
     return gap_report(session, scope, period)
 
 
@@ -178,7 +180,7 @@ def test_approved_goals_and_full_shares_close_the_gaps(db, team):
         )
         b = goals["B"]
         data = GoalData(title=b.title, weight="100", contribution="50", target="100")
-        service.change_goal(session, *team.actor(session, "bj"), b, data)
+        service.change_goal(session, team.actor(session, "bj"), b, data)
         submit(session, team, "bj", b)
         submit(session, team, "sd", goals["S"])
         for made in (goals["G"], goals["S"], b):
@@ -212,7 +214,9 @@ def test_a_person_with_an_approved_goal_is_no_longer_a_gap(db, team):
 def test_only_assessed_people_are_gaps(db, team):
     with db.tenant(team.schema) as session:
         prepare(session, team)
-        add_rule(session, "admin@example.com", RuleKind.EMPLOYMENT_FORM, value="劳务派遣")
+        add_rule(
+            session, Actor.system("admin@example.com"), RuleKind.EMPLOYMENT_FORM, value="劳务派遣"
+        )
         team.person(session, "bj").employment_form = "劳务派遣"
         team.person(session, "sd").status = EmployeeStatus.LEFT
         add_employee(session, team.org.ids["BJ-1"], "E-new", "new", status=EmployeeStatus.ON_LEAVE)
@@ -238,7 +242,7 @@ def test_an_archived_unit_is_not_a_gap(db, team):
 
 
 def test_a_period_kaohe_cannot_read_is_refused(db, team):
-    with db.tenant(team.schema) as session, pytest.raises(GoalError):
+    with db.tenant(team.schema) as session, pytest.raises(Invalid):
         report_for(session, team, "admin", "2026-Q5")
 
 
@@ -337,7 +341,7 @@ def grow(session, team, goals: int, start: int = 0) -> None:
 def test_the_report_costs_the_same_queries_for_20_or_200_goals(db, team, who):
     with db.tenant(team.schema) as session:
         grow(session, team, 20)
-        _actor, scope = team.actor(session, who)
+        scope = team.actor(session, who).scope
         with counting(db) as small:
             few = gap_report(session, scope, PERIOD)
         grow(session, team, 200, start=20)

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from saas.auth.permissions import Actor
 from saas.goals import actuals_import as actuals
 from saas.goals import service
 from saas.goals.service import GoalData
@@ -22,13 +23,21 @@ from saas.imports.formats import UnreadableFile
 from saas.models.audit import AuditEntry
 from saas.models.goal import Goal, GoalActual
 from saas.models.org import OrgUnit
+from saas.models.user import Role
 from saas.org.access import Scope
 from tests.conftest import csrf_token, login
-from tests.org.conftest import ADMIN, PASSWORD, make_org
+from tests.org.conftest import PASSWORD, make_org
 
 PERIOD = "2026-Q3"
 HEADERS = ["目标编号", "目标", "实际值", "是否完成", "日期", "说明"]
 EN_HEADERS = ["goal id", "goal", "actual", "done", "date", "note"]
+# A committee member: reads every goal, records actuals for none.
+READER = Actor(
+    None,
+    "reader@example.com",
+    frozenset({Role.COMMITTEE}),
+    Scope(read_all=True, write_all=False, managed_paths=(), employee_id=None),
+)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -50,13 +59,13 @@ def goal(db, team, owner: str, title: str = "营收", period: str = PERIOD, **op
     """A goal drafted by ``owner`` for a unit (unit=CODE) or a person (employee=name)."""
     where = {k: options.pop(k) for k in ("unit", "employee") if k in options}
     with db.tenant(team.schema) as session:
-        actor, scope = team.actor(session, owner)
+        actor = team.actor(session, owner)
         owners = {
             k: team.unit(session, v) if k == "unit" else team.person(session, v)
             for k, v in where.items()
         }
         data = GoalData(title=title, target="100", **options)
-        made = service.create_goal(session, actor, scope, data, period=period, **owners)
+        made = service.create_goal(session, actor, data, period=period, **owners)
         return made.id
 
 
@@ -222,8 +231,7 @@ def test_another_tenants_goal_is_not_found_and_neither_tenant_changes(
         theirs = [
             service.create_goal(
                 session,
-                service.Actor(1, "x@example.com"),
-                ADMIN,
+                Actor.system("x@example.com", user_id=1),
                 GoalData(title=f"别家 {n}", target="1"),
                 period=PERIOD,
                 unit=session.get(OrgUnit, other.ids["WY"]),
@@ -366,8 +374,7 @@ def test_the_template_holds_exactly_the_goals_the_user_may_record_for(client, db
 def test_a_reader_who_may_record_nothing_gets_an_empty_template(db, team):
     goal(db, team, "gc", unit="GC")
     with db.tenant(team.schema) as session:
-        reader = Scope(read_all=True, write_all=False, managed_paths=(), employee_id=None)
-        found = actuals.recordable(session, reader, visible_clause(reader))
+        found = actuals.recordable(session, READER, visible_clause(READER.scope))
         assert len(found.seen) == 1 and found.allowed == []
 
 
@@ -438,10 +445,9 @@ def test_files_that_cannot_be_read(rows, code):
 
 def test_a_goal_seen_but_not_recordable_is_refused_as_not_allowed(db, team):
     gc_goal = goal(db, team, "gc", unit="GC")
-    reader = Scope(read_all=True, write_all=False, managed_paths=(), employee_id=None)
     lines = [actuals.Line("s", 2, {"goal_id": gc_goal, "actual": 1, "date": "2026-08-01"})]
     with db.tenant(team.schema) as session:
-        checked = actuals.check(session, reader, lines, visible_clause(reader))
+        checked = actuals.check(session, READER, lines, visible_clause(READER.scope))
     assert [(p.row, p.column, p.code) for p in checked.problems] == [(2, "goal_id", "not_allowed")]
     assert checked.entries == []
 

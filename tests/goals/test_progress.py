@@ -33,23 +33,20 @@ def statements_for(db, schema: str) -> tuple[int, dict]:
 
 def grow(db, team, people: int) -> int:
     with db.tenant(team.schema) as session:
-        actor, scope = team.actor(session, "admin")
+        actor = team.actor(session, "admin")
         root = service.create_goal(
             session,
             actor,
-            scope,
             GoalData(title="总", target="100"),
             period=PERIOD,
             unit=team.unit(session, "WY"),
         )
         children = service.cascade(
-            session, actor, scope, root, employees=[team.person(session, "li")] * people
+            session, actor, root, employees=[team.person(session, "li")] * people
         )
         for n, child in enumerate(children):
             child.target = Decimal(100)
-            service.record_actual(
-                session, actor, scope, child, value=str(n * 10), on=dt.date(2026, 8, 1)
-            )
+            service.record_actual(session, actor, child, value=str(n * 10), on=dt.date(2026, 8, 1))
         return root.id
 
 

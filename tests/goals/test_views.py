@@ -30,16 +30,16 @@ def url(team, path: str = "") -> str:
 
 def made(db, team, owner: str, title: str = "营收", submit: bool = False, **where) -> int:
     with db.tenant(team.schema) as session:
-        actor, scope = team.actor(session, owner)
+        actor = team.actor(session, owner)
         where = {
             k: (team.unit(session, v) if k == "unit" else team.person(session, v))
             for k, v in where.items()
         }
         goal = service.create_goal(
-            session, actor, scope, GoalData(title=title, target="100"), period=PERIOD, **where
+            session, actor, GoalData(title=title, target="100"), period=PERIOD, **where
         )
         if submit:
-            service.submit(session, actor, scope, goal)
+            service.submit(session, actor, goal)
         return goal.id
 
 
@@ -187,8 +187,8 @@ def test_another_tenant_cannot_read_or_change_a_goal(client, db, team, make_tena
 def approved_unit_goal(db, team, title: str = "班组安全生产") -> int:
     goal_id = made(db, team, "sd", title=title, submit=True, unit="GC-SD")
     with db.tenant(team.schema) as session:
-        actor, scope = team.actor(session, "gc")
-        service.approve(session, actor, scope, session.get(Goal, goal_id))
+        actor = team.actor(session, "gc")
+        service.approve(session, actor, session.get(Goal, goal_id))
     return goal_id
 
 
@@ -221,8 +221,8 @@ def test_the_board_shows_approved_unit_goals_to_everyone_once_put_up(client, db,
 def test_another_tenants_board_is_its_own(client, db, team, make_tenant):
     approved_unit_goal(db, team)
     with db.tenant(team.schema) as session:
-        actor, scope = team.actor(session, "admin")
-        service.set_board(session, actor, scope, PERIOD, True)
+        actor = team.actor(session, "admin")
+        service.set_board(session, actor, PERIOD, True)
     other = make_org(db, make_tenant)
     login(client, other.tenant)
     page = client.get(f"/t/{other.slug}/goals/board?period={PERIOD}").get_data(as_text=True)

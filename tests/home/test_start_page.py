@@ -83,9 +83,9 @@ def test_the_approver_sees_goals_waiting_and_the_link_shows_them(client, db, tea
 def test_a_returned_goal_is_a_to_do_of_its_owner_only(client, db, team):
     goal_id = made(db, team, "li", title="巡检覆盖率", submit=True, employee="li")
     with db.tenant(team.schema) as session:
-        actor, scope = team.actor(session, "sd")
+        actor = team.actor(session, "sd")
         goal = session.get(service.Goal, goal_id)
-        service.return_goal(session, actor, scope, goal, "目标值偏低")
+        service.return_goal(session, actor, goal, "目标值偏低")
     as_user(client, team, "li")
     assert todo(home(client, team), "goals.returned")[0] == 1
     as_user(client, team, "bj")
@@ -154,16 +154,15 @@ def test_the_approvers_start_page_costs_the_same_for_one_or_many_waiting_goals(
     with db.tenant(team.schema) as session:
         for n in range(5):
             person = add_employee(session, team.org.ids["GC-SD"], f"X{n}", f"员工{n}")
-            actor, scope = team.actor(session, "sd")
+            actor = team.actor(session, "sd")
             goal = service.create_goal(
                 session,
                 actor,
-                scope,
                 service.GoalData(title=f"个人{n}", target="1"),
                 period="2026-Q3",
                 employee=person,
             )
-            service.submit(session, actor, scope, goal)
+            service.submit(session, actor, goal)
     many, count = statements()
     assert count >= 2
     assert many == one, "\n".join(s[:90] for s in seen_last)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from saas.auth.permissions import Actor
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.user import Role, User, UserRole
@@ -50,7 +51,7 @@ def make_org(db, make_tenant, **options) -> Org:
     tenant = make_tenant(locale="en", **options)
     schema = schema_for(tenant.slug)
     with db.tenant(schema) as session:
-        seed_example_org(session, "seed@example.com")
+        seed_example_org(session, Actor.system("seed@example.com"))
         ids = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
     return Org(tenant, schema, ids)
 

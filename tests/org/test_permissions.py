@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from saas.auth.permissions import Actor
 from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
 from saas.models.user import Role
 from saas.org import units
 from tests.org.conftest import (
-    ADMIN,
     HTMX,
     add_manager,
     add_role_user,
@@ -53,9 +53,13 @@ def prepared(db, org):
         add_role_user(db, org, f"{role}@example.com", role)
     with db.tenant(org.schema) as session:
         old = units.create_unit(
-            session, "seed", ADMIN, session.get(OrgUnit, org.ids["GC"]), name="旧班组", code="OLD"
+            session,
+            Actor.system("seed"),
+            session.get(OrgUnit, org.ids["GC"]),
+            name="旧班组",
+            code="OLD",
         )
-        units.archive_unit(session, "seed", ADMIN, old)
+        units.archive_unit(session, Actor.system("seed"), old)
         org.ids["GC-ARCHIVED"] = old.id
     return org
 

@@ -6,15 +6,22 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import event, func, select
 
+from saas.auth.permissions import Actor, Refused
 from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
 from saas.models.people import Employee, EmployeeStatus
+from saas.models.user import Role
 from saas.org import units
 from saas.org.access import Scope
-from saas.org.units import OrgError, OrgForbidden
+from saas.validation import Invalid
 from tests.org.conftest import ADMIN, add_employee
 
 ACTOR = "hr@example.com"
+AS_ADMIN = Actor.system(ACTOR)
+
+
+def acting(scope: Scope, role: Role = Role.MANAGER) -> Actor:
+    return Actor(None, ACTOR, frozenset({role}), scope)
 
 
 @pytest.fixture
@@ -40,10 +47,10 @@ def audit_rows(session, record_id: int, action: str | None = None) -> list[Audit
 def three_levels(session, org, parent_code: str = "WY") -> tuple[OrgUnit, OrgUnit, OrgUnit]:
     """区域中心 → 维修组 → 夜班 under ``parent_code``."""
     top = units.create_unit(
-        session, ACTOR, ADMIN, unit(session, org, parent_code), name="区域中心", code="QY"
+        session, AS_ADMIN, unit(session, org, parent_code), name="区域中心", code="QY"
     )
-    middle = units.create_unit(session, ACTOR, ADMIN, top, name="维修组", kind="team")
-    bottom = units.create_unit(session, ACTOR, ADMIN, middle, name="夜班", kind="team")
+    middle = units.create_unit(session, AS_ADMIN, top, name="维修组", kind="team")
+    bottom = units.create_unit(session, AS_ADMIN, middle, name="夜班", kind="team")
     return top, middle, bottom
 
 
@@ -63,8 +70,7 @@ def test_create_puts_the_unit_at_the_end_of_its_siblings_with_an_audit_row(sessi
     engineering = unit(session, org, "GC")
     created = units.create_unit(
         session,
-        ACTOR,
-        ADMIN,
+        AS_ADMIN,
         engineering,
         name="  弱电班组 ",
         code="GC-RD",
@@ -81,27 +87,25 @@ def test_create_puts_the_unit_at_the_end_of_its_siblings_with_an_audit_row(sessi
 
 
 def test_blank_codes_get_readable_unique_codes(session, org):
-    first = units.create_unit(session, ACTOR, ADMIN, None, name="分公司甲", kind="company")
-    second = units.create_unit(session, ACTOR, ADMIN, first, name="部门乙", code="  ")
+    first = units.create_unit(session, AS_ADMIN, None, name="分公司甲", kind="company")
+    second = units.create_unit(session, AS_ADMIN, first, name="部门乙", code="  ")
     assert (first.code, second.code) == ("U0001", "U0002")
-    units.update_unit(session, ACTOR, ADMIN, second, code="U0041")
-    third = units.create_unit(session, ACTOR, ADMIN, first, name="部门丙")
+    units.update_unit(session, AS_ADMIN, second, code="U0041")
+    third = units.create_unit(session, AS_ADMIN, first, name="部门丙")
     assert third.code == "U0042"
 
 
 def test_codes_are_unique_per_tenant_ignoring_case(session, org):
     before = session.scalar(select(func.count()).select_from(OrgUnit))
-    with pytest.raises(OrgError) as refused:
-        units.create_unit(
-            session, ACTOR, ADMIN, unit(session, org, "BJ"), name="新班", code="gc-sd"
-        )
+    with pytest.raises(Invalid) as refused:
+        units.create_unit(session, AS_ADMIN, unit(session, org, "BJ"), name="新班", code="gc-sd")
     assert refused.value.field == "code"
     assert "gc-sd" in str(refused.value)
-    with pytest.raises(OrgError):
-        units.update_unit(session, ACTOR, ADMIN, unit(session, org, "BJ"), code="KF")
+    with pytest.raises(Invalid):
+        units.update_unit(session, AS_ADMIN, unit(session, org, "BJ"), code="KF")
     assert session.scalar(select(func.count()).select_from(OrgUnit)) == before
     # Its own code, in another case, is not a clash.
-    units.update_unit(session, ACTOR, ADMIN, unit(session, org, "BJ-1"), code="bj-1")
+    units.update_unit(session, AS_ADMIN, unit(session, org, "BJ-1"), code="bj-1")
     assert unit(session, org, "BJ-1").code == "bj-1"
 
 
@@ -119,8 +123,8 @@ def test_codes_are_unique_per_tenant_ignoring_case(session, org):
     ],
 )
 def test_bad_values_are_refused_with_the_field_named(session, org, values, field):
-    with pytest.raises(OrgError) as refused:
-        units.create_unit(session, ACTOR, ADMIN, unit(session, org, "WY"), **values)
+    with pytest.raises(Invalid) as refused:
+        units.create_unit(session, AS_ADMIN, unit(session, org, "WY"), **values)
     assert refused.value.field == field
     assert str(refused.value)
 
@@ -129,8 +133,7 @@ def test_update_audits_only_what_changed(session, org):
     cleaning = unit(session, org, "BJ")
     units.update_unit(
         session,
-        ACTOR,
-        ADMIN,
+        AS_ADMIN,
         cleaning,
         name="保洁绿化部",
         code="BJ",
@@ -139,7 +142,7 @@ def test_update_audits_only_what_changed(session, org):
     )
     (row,) = audit_rows(session, cleaning.id, "unit.updated")
     assert row.before == {"name": "保洁部"} and row.after == {"name": "保洁绿化部"}
-    units.rename_unit(session, ACTOR, ADMIN, cleaning, "保洁绿化部")
+    units.rename_unit(session, AS_ADMIN, cleaning, "保洁绿化部")
     assert len(audit_rows(session, cleaning.id, "unit.updated")) == 1
 
 
@@ -147,14 +150,14 @@ def test_manager_is_an_employee_who_has_not_left(session, org):
     cleaning = unit(session, org, "BJ")
     boss = add_employee(session, cleaning.id, "E001", "李主管")
     gone = add_employee(session, cleaning.id, "E002", "赵离职", status=EmployeeStatus.LEFT)
-    units.update_unit(session, ACTOR, ADMIN, cleaning, manager=boss)
+    units.update_unit(session, AS_ADMIN, cleaning, manager=boss)
     assert cleaning.manager_id == boss.id
     (row,) = audit_rows(session, cleaning.id, "unit.updated")
     assert row.before == {"manager_id": None} and row.after == {"manager_id": boss.id}
-    with pytest.raises(OrgError) as refused:
-        units.update_unit(session, ACTOR, ADMIN, cleaning, manager=gone)
+    with pytest.raises(Invalid) as refused:
+        units.update_unit(session, AS_ADMIN, cleaning, manager=gone)
     assert refused.value.field == "manager"
-    with pytest.raises(OrgError):
+    with pytest.raises(Invalid):
         units.find_manager(session, ADMIN, "NO-SUCH")
     assert units.find_manager(session, ADMIN, " E001 ").id == boss.id
     assert units.find_manager(session, ADMIN, "") is None
@@ -179,7 +182,7 @@ def test_move_rewrites_a_three_level_subtree_in_one_update(session, org):
     untouched = {u.id: u.path for u in session.scalars(select(OrgUnit))}
     statements, stop = count_updates(session)
     try:
-        units.move_unit(session, ACTOR, ADMIN, top, cleaning)
+        units.move_unit(session, AS_ADMIN, top, cleaning)
     finally:
         stop()
     assert len(statements) == 1
@@ -200,10 +203,10 @@ def test_move_rewrites_a_three_level_subtree_in_one_update(session, org):
 
 def test_moving_to_the_top_level_and_back(session, org):
     top, middle, bottom = three_levels(session, org)
-    units.move_unit(session, ACTOR, ADMIN, middle, None)
+    units.move_unit(session, AS_ADMIN, middle, None)
     assert middle.parent_id is None and middle.path == f"{middle.id}/"
     assert bottom.path == f"{middle.id}/{bottom.id}/"
-    units.move_unit(session, ACTOR, ADMIN, middle, top)
+    units.move_unit(session, AS_ADMIN, middle, top)
     assert bottom.path == f"{top.path}{middle.id}/{bottom.id}/"
 
 
@@ -212,8 +215,8 @@ def test_a_move_that_would_make_a_cycle_is_refused(session, org, target):
     top, middle, bottom = three_levels(session, org)
     paths = {u.id: u.path for u in (top, middle, bottom)}
     destination = {"itself": top, "child": middle, "grandchild": bottom}[target]
-    with pytest.raises(OrgError) as refused:
-        units.move_unit(session, ACTOR, ADMIN, top, destination)
+    with pytest.raises(Invalid) as refused:
+        units.move_unit(session, AS_ADMIN, top, destination)
     assert refused.value.field == "parent"
     message = str(refused.value)
     assert "cannot be moved under" in message
@@ -225,7 +228,7 @@ def test_a_move_that_would_make_a_cycle_is_refused(session, org, target):
 
 def test_move_targets_leave_out_the_unit_its_subtree_and_archived_units(session, org):
     top, middle, bottom = three_levels(session, org)
-    units.archive_unit(session, ACTOR, ADMIN, unit(session, org, "PZ"))
+    units.archive_unit(session, AS_ADMIN, unit(session, org, "PZ"))
     targets = {u.id for u in units.move_targets(session, ADMIN, top)}
     assert not targets & {top.id, middle.id, bottom.id, org.ids["PZ"]}
     assert {org.ids["WY"], org.ids["GC-SD"], org.ids["BJ"]} <= targets
@@ -236,8 +239,8 @@ def test_archive_is_refused_while_people_remain_then_allowed(session, org):
     add_employee(session, bottom.id, "E010", "钱夜班")
     add_employee(session, middle.id, "E011", "孙组长", status=EmployeeStatus.ON_LEAVE)
     add_employee(session, bottom.id, "E012", "周已离职", status=EmployeeStatus.LEFT)
-    with pytest.raises(OrgError) as refused:
-        units.archive_unit(session, ACTOR, ADMIN, top)
+    with pytest.raises(Invalid) as refused:
+        units.archive_unit(session, AS_ADMIN, top)
     message = str(refused.value)
     assert "2 people" in message and "区域中心" in message and "Move them" in message
     assert top.archived_at is None and bottom.archived_at is None
@@ -247,7 +250,7 @@ def test_archive_is_refused_while_people_remain_then_allowed(session, org):
     for person in session.scalars(select(Employee).where(Employee.number.in_(["E010", "E011"]))):
         person.unit_id = org.ids["BJ-1"]
     session.flush()
-    archived = units.archive_unit(session, ACTOR, ADMIN, top)
+    archived = units.archive_unit(session, AS_ADMIN, top)
     assert archived == sorted([top.id, middle.id, bottom.id])
     assert top.archived_at is not None and top.archived_at == bottom.archived_at
     (row,) = audit_rows(session, top.id, "unit.archived")
@@ -257,24 +260,24 @@ def test_archive_is_refused_while_people_remain_then_allowed(session, org):
 
 def test_restore_brings_back_what_was_archived_together(session, org):
     top, middle, bottom = three_levels(session, org)
-    units.archive_unit(session, ACTOR, ADMIN, bottom)  # archived on its own, earlier
-    units.archive_unit(session, ACTOR, ADMIN, top)
-    with pytest.raises(OrgError, match="restore it first"):
-        units.restore_unit(session, ACTOR, ADMIN, middle)
-    with pytest.raises(OrgError, match="archived"):
-        units.move_unit(session, ACTOR, ADMIN, top, unit(session, org, "BJ"))
-    with pytest.raises(OrgError, match="archived"):
-        units.create_unit(session, ACTOR, ADMIN, middle, name="新班")
-    with pytest.raises(OrgError, match="archived"):
-        units.rename_unit(session, ACTOR, ADMIN, top, "新名字")
-    restored = units.restore_unit(session, ACTOR, ADMIN, top)
+    units.archive_unit(session, AS_ADMIN, bottom)  # archived on its own, earlier
+    units.archive_unit(session, AS_ADMIN, top)
+    with pytest.raises(Invalid, match="restore it first"):
+        units.restore_unit(session, AS_ADMIN, middle)
+    with pytest.raises(Invalid, match="archived"):
+        units.move_unit(session, AS_ADMIN, top, unit(session, org, "BJ"))
+    with pytest.raises(Invalid, match="archived"):
+        units.create_unit(session, AS_ADMIN, middle, name="新班")
+    with pytest.raises(Invalid, match="archived"):
+        units.rename_unit(session, AS_ADMIN, top, "新名字")
+    restored = units.restore_unit(session, AS_ADMIN, top)
     assert restored == sorted([top.id, middle.id])
     assert top.archived_at is None and middle.archived_at is None
     assert bottom.archived_at is not None
     (row,) = audit_rows(session, top.id, "unit.restored")
     assert row.after == {"archived_at": None, "units": restored}
-    with pytest.raises(OrgError, match="not archived"):
-        units.restore_unit(session, ACTOR, ADMIN, top)
+    with pytest.raises(Invalid, match="not archived"):
+        units.restore_unit(session, AS_ADMIN, top)
 
 
 def manager_scope(session, org, code: str) -> Scope:
@@ -289,26 +292,26 @@ def manager_scope(session, org, code: str) -> Scope:
 def test_a_manager_shapes_only_the_inside_of_their_subtree(session, org):
     scope = manager_scope(session, org, "GC")
     engineering, water = unit(session, org, "GC"), unit(session, org, "GC-SD")
-    created = units.create_unit(session, ACTOR, scope, engineering, name="弱电班组", kind="team")
-    units.move_unit(session, ACTOR, scope, created, water)
+    created = units.create_unit(session, acting(scope), engineering, name="弱电班组", kind="team")
+    units.move_unit(session, acting(scope), created, water)
     assert created.parent_id == water.id
-    units.rename_unit(session, ACTOR, scope, engineering, "工程部")  # details of their own unit
+    units.rename_unit(session, acting(scope), engineering, "工程部")  # details of their own unit
     boss = add_employee(session, water.id, "E020", "吴班长")
-    units.update_unit(session, ACTOR, scope, water, manager=boss)
-    units.archive_unit(session, ACTOR, scope, created)
+    units.update_unit(session, acting(scope), water, manager=boss)
+    units.archive_unit(session, acting(scope), created)
 
     refused = [
-        lambda: units.create_unit(session, ACTOR, scope, None, name="新公司"),
-        lambda: units.create_unit(session, ACTOR, scope, unit(session, org, "BJ"), name="新班"),
-        lambda: units.move_unit(session, ACTOR, scope, water, unit(session, org, "BJ")),
-        lambda: units.move_unit(session, ACTOR, scope, water, None),
-        lambda: units.move_unit(session, ACTOR, scope, engineering, unit(session, org, "BJ")),
-        lambda: units.archive_unit(session, ACTOR, scope, engineering),
-        lambda: units.update_unit(session, ACTOR, scope, engineering, manager=boss),
-        lambda: units.rename_unit(session, ACTOR, scope, unit(session, org, "BJ"), "x"),
+        lambda: units.create_unit(session, acting(scope), None, name="新公司"),
+        lambda: units.create_unit(session, acting(scope), unit(session, org, "BJ"), name="新班"),
+        lambda: units.move_unit(session, acting(scope), water, unit(session, org, "BJ")),
+        lambda: units.move_unit(session, acting(scope), water, None),
+        lambda: units.move_unit(session, acting(scope), engineering, unit(session, org, "BJ")),
+        lambda: units.archive_unit(session, acting(scope), engineering),
+        lambda: units.update_unit(session, acting(scope), engineering, manager=boss),
+        lambda: units.rename_unit(session, acting(scope), unit(session, org, "BJ"), "x"),
     ]
     for attempt in refused:
-        with pytest.raises(OrgForbidden):
+        with pytest.raises(Refused):
             attempt()
     assert water.parent_id == engineering.id and engineering.manager_id is None
 
@@ -319,12 +322,14 @@ def test_readers_cannot_change_anything(session, org, role):
     assert len(units.load_tree(session, reader)[0].children) == 9
     cleaning = unit(session, org, "BJ")
     for attempt in (
-        lambda: units.create_unit(session, ACTOR, reader, cleaning, name="新班"),
-        lambda: units.rename_unit(session, ACTOR, reader, cleaning, "新名"),
-        lambda: units.move_unit(session, ACTOR, reader, cleaning, unit(session, org, "GC")),
-        lambda: units.archive_unit(session, ACTOR, reader, cleaning),
+        lambda: units.create_unit(session, acting(reader, Role(role)), cleaning, name="新班"),
+        lambda: units.rename_unit(session, acting(reader, Role(role)), cleaning, "新名"),
+        lambda: units.move_unit(
+            session, acting(reader, Role(role)), cleaning, unit(session, org, "GC")
+        ),
+        lambda: units.archive_unit(session, acting(reader, Role(role)), cleaning),
     ):
-        with pytest.raises(OrgForbidden):
+        with pytest.raises(Refused):
             attempt()
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from saas.auth.permissions import Actor
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
-from saas.models.user import User, UserRole
+from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope
 from saas.people.levels import seed_reference_levels
 from saas.people.names import pinyin_initials
@@ -24,6 +25,12 @@ from tests.conftest import login
 
 PASSWORD = "people-test-password"
 ADMIN_SCOPE = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
+
+
+def acting(scope: Scope, email: str) -> Actor:
+    """An admin (a scope that writes all) or a manager (any other scope) acting."""
+    role = Role.TENANT_ADMIN if scope.write_all else Role.MANAGER
+    return Actor(None, email, frozenset({role}), scope)
 
 
 def add_unit(session, name, parent=None, *, category=None, kind="department") -> OrgUnit:
@@ -87,7 +94,7 @@ class Org:
 def org(db, tenant) -> Org:
     schema = schema_for(tenant.slug)
     with db.tenant(schema) as session:
-        seed_reference_levels(session, "seed@example.com")
+        seed_reference_levels(session, Actor.system("seed@example.com"))
         levels = {name: level_id(session, name) for name in ("员工", "班组长", "部门主管")}
         company = add_unit(session, "总公司", kind="company")
         logistics = add_unit(session, "后勤服务中心", company, category="一线生产部门")

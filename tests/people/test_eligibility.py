@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
+from saas.auth.permissions import Actor
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
@@ -18,8 +19,8 @@ from saas.people.eligibility import (
     assessed_employee_ids,
     delete_rule,
 )
-from saas.people.employees import Invalid
 from saas.people.levels import REFERENCE_RULE_NOTE, seed_reference_levels
+from saas.validation import Invalid
 from tests.people.conftest import add_employee
 
 SUPERVISOR_RULE = RuleFacts(
@@ -118,9 +119,15 @@ def test_reasons_are_translated_when_shown(app):
 
 def test_database_helper_uses_rules_levels_and_inherited_unit_categories(db, org):
     with db.tenant(org.schema) as session:
-        add_rule(session, "hr", RuleKind.UNIT_CATEGORY, value="职能部门")
+        add_rule(session, Actor.system("hr"), RuleKind.UNIT_CATEGORY, value="职能部门")
         # The canteen team has no category of its own: it inherits 一线生产部门.
-        add_rule(session, "hr", RuleKind.UNIT_CATEGORY, value="一线生产部门", note="一线另行考核")
+        add_rule(
+            session,
+            Actor.system("hr"),
+            RuleKind.UNIT_CATEGORY,
+            value="一线生产部门",
+            note="一线另行考核",
+        )
         results = assess_employees(session)
     assert set(results) == {org.boss, org.cook, org.clerk}
     assert not any(result.assessed for result in results.values())
@@ -142,7 +149,7 @@ def test_database_helper_runs_a_fixed_number_of_queries(db, org):
         office = session.get(OrgUnit, org.office)
         for i in range(40):
             add_employee(session, f"Q{i:03d}", f"员工{i}", office, employment_form="劳务派遣")
-        add_rule(session, "hr", RuleKind.EMPLOYMENT_FORM, value="劳务派遣")
+        add_rule(session, Actor.system("hr"), RuleKind.EMPLOYMENT_FORM, value="劳务派遣")
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -163,22 +170,24 @@ def test_rules_are_managed_with_audit_rows_and_duplicates_refused(db, org):
     from saas.models.audit import AuditEntry
 
     with db.tenant(org.schema) as session:
-        rule = add_rule(session, "hr@example.com", RuleKind.EMPLOYMENT_FORM, value=" 实习生 ")
+        rule = add_rule(
+            session, Actor.system("hr@example.com"), RuleKind.EMPLOYMENT_FORM, value=" 实习生 "
+        )
         assert rule.value == "实习生"
         with pytest.raises(Invalid) as exc:
-            add_rule(session, "hr", RuleKind.EMPLOYMENT_FORM, value="实习生")
+            add_rule(session, Actor.system("hr"), RuleKind.EMPLOYMENT_FORM, value="实习生")
         assert "exists" in str(exc.value.errors["value"][0])
         with pytest.raises(Invalid):
             add_rule(
                 session, "hr", RuleKind.LEVEL_AT_LEAST, position_level_id=org.levels["部门主管"]
             )
         with pytest.raises(Invalid):
-            add_rule(session, "hr", RuleKind.UNIT_CATEGORY, value="  ")
+            add_rule(session, Actor.system("hr"), RuleKind.UNIT_CATEGORY, value="  ")
         with pytest.raises(Invalid):
-            add_rule(session, "hr", RuleKind.LEVEL_AT_LEAST, position_level_id=424242)
+            add_rule(session, Actor.system("hr"), RuleKind.LEVEL_AT_LEAST, position_level_id=424242)
         with pytest.raises(Invalid):
-            add_rule(session, "hr", "age_above", value="60")
-        delete_rule(session, "hr@example.com", rule)
+            add_rule(session, Actor.system("hr"), "age_above", value="60")
+        delete_rule(session, Actor.system("hr@example.com"), rule)
         actions = session.scalars(
             select(AuditEntry.action).where(AuditEntry.record_type == "eligibility_rule")
         ).all()
@@ -192,7 +201,7 @@ def test_rules_are_managed_with_audit_rows_and_duplicates_refused(db, org):
 
 def test_seeding_the_reference_ladder_is_idempotent(db, org):
     with db.tenant(org.schema) as session:
-        assert seed_reference_levels(session, "hr") == []
+        assert seed_reference_levels(session, Actor.system("hr")) == []
         levels = session.execute(
             select(PositionLevel.name, PositionLevel.rank).order_by(PositionLevel.rank)
         ).all()
@@ -210,5 +219,5 @@ def test_seeding_the_reference_ladder_is_idempotent(db, org):
         session.delete(rule)
         session.delete(session.get(PositionLevel, org.levels["班组长"]))
         session.flush()
-        assert seed_reference_levels(session, "hr") == ["班组长", REFERENCE_RULE_NOTE]
+        assert seed_reference_levels(session, Actor.system("hr")) == ["班组长", REFERENCE_RULE_NOTE]
         assert session.scalar(select(func.count()).select_from(PositionLevel)) == 5

@@ -7,18 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from saas.auth.permissions import Refused
 from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.org.access import Scope
-from saas.people.employees import (
-    EmployeeData,
-    Invalid,
-    OutOfScope,
-    create_employee,
-    update_employee,
-)
-from tests.people.conftest import ADMIN_SCOPE, add_employee
+from saas.people.employees import EmployeeData, create_employee, update_employee
+from saas.validation import Invalid
+from tests.people.conftest import ADMIN_SCOPE, acting, add_employee
 
 
 def data_of(employee: Employee, **changes) -> EmployeeData:
@@ -53,8 +49,7 @@ def test_create_sets_initials_and_audits_the_new_record(db, org):
     with db.tenant(org.schema) as session:
         employee = create_employee(
             session,
-            ADMIN_SCOPE,
-            "hr@example.com",
+            acting(ADMIN_SCOPE, "hr@example.com"),
             EmployeeData(
                 number=" E300 ",
                 name="欧阳 明月",
@@ -83,8 +78,7 @@ def test_duplicate_number_is_refused_with_a_clear_message(db, org):
         with pytest.raises(Invalid) as exc:
             create_employee(
                 session,
-                ADMIN_SCOPE,
-                "hr@example.com",
+                acting(ADMIN_SCOPE, "hr@example.com"),
                 EmployeeData(number="E101", name="另一个人", unit_id=org.office),
             )
         assert messages(exc, "number") == ["Employee number E101 is already in use."]
@@ -93,7 +87,9 @@ def test_duplicate_number_is_refused_with_a_clear_message(db, org):
         # Renaming an existing employee onto a taken number is refused the same way.
         clerk = session.get(Employee, org.clerk)
         with pytest.raises(Invalid) as exc:
-            update_employee(session, ADMIN_SCOPE, "hr", clerk, data_of(clerk, number="E100"))
+            update_employee(
+                session, acting(ADMIN_SCOPE, "hr"), clerk, data_of(clerk, number="E100")
+            )
         assert "E100" in messages(exc, "number")[0]
 
 
@@ -102,8 +98,7 @@ def test_missing_and_too_long_fields_are_reported_per_field(db, org):
         with pytest.raises(Invalid) as exc:
             create_employee(
                 session,
-                ADMIN_SCOPE,
-                "hr",
+                acting(ADMIN_SCOPE, "hr"),
                 EmployeeData(
                     number="  ",
                     name="",
@@ -128,8 +123,7 @@ def test_update_audits_only_changed_fields_and_renaming_refreshes_initials(db, o
         cook = session.get(Employee, org.cook)
         update_employee(
             session,
-            ADMIN_SCOPE,
-            "hr@example.com",
+            acting(ADMIN_SCOPE, "hr@example.com"),
             cook,
             data_of(cook, name="张无忌", status="on_leave"),
         )
@@ -138,7 +132,7 @@ def test_update_audits_only_changed_fields_and_renaming_refreshes_initials(db, o
         assert row.before == {"name": "张三丰", "status": "active"}
         assert row.after == {"name": "张无忌", "status": "on_leave"}
         # Saving without a change writes no audit row.
-        update_employee(session, ADMIN_SCOPE, "hr@example.com", cook, data_of(cook))
+        update_employee(session, acting(ADMIN_SCOPE, "hr@example.com"), cook, data_of(cook))
         assert len(audit_rows(session, "employee.updated")) == 1
 
 
@@ -146,7 +140,9 @@ def test_an_employee_cannot_manage_themself(db, org):
     with db.tenant(org.schema) as session:
         boss = session.get(Employee, org.boss)
         with pytest.raises(Invalid) as exc:
-            update_employee(session, ADMIN_SCOPE, "hr", boss, data_of(boss, manager_id=boss.id))
+            update_employee(
+                session, acting(ADMIN_SCOPE, "hr"), boss, data_of(boss, manager_id=boss.id)
+            )
         assert "own manager" in messages(exc, "manager_id")[0]
 
 
@@ -160,12 +156,14 @@ def test_a_manager_circle_is_refused_directly_and_through_a_chain(db, org):
         for subordinate in (org.cook, liu.id, chen.id):
             with pytest.raises(Invalid) as exc:
                 update_employee(
-                    session, ADMIN_SCOPE, "hr", boss, data_of(boss, manager_id=subordinate)
+                    session, acting(ADMIN_SCOPE, "hr"), boss, data_of(boss, manager_id=subordinate)
                 )
             assert "circle" in messages(exc, "manager_id")[0]
         assert session.get(Employee, org.boss).manager_id is None
         # Someone outside the chain is fine.
-        update_employee(session, ADMIN_SCOPE, "hr", boss, data_of(boss, manager_id=org.clerk))
+        update_employee(
+            session, acting(ADMIN_SCOPE, "hr"), boss, data_of(boss, manager_id=org.clerk)
+        )
         assert boss.manager_id == org.clerk
 
 
@@ -174,7 +172,9 @@ def test_a_manager_who_has_left_cannot_be_chosen(db, org):
         session.get(Employee, org.clerk).status = "left"
         cook = session.get(Employee, org.cook)
         with pytest.raises(Invalid) as exc:
-            update_employee(session, ADMIN_SCOPE, "hr", cook, data_of(cook, manager_id=org.clerk))
+            update_employee(
+                session, acting(ADMIN_SCOPE, "hr"), cook, data_of(cook, manager_id=org.clerk)
+            )
         assert "has left" in messages(exc, "manager_id")[0]
 
 
@@ -188,23 +188,32 @@ def test_a_manager_may_only_place_people_in_units_they_manage(db, org):
         scope = manager_scope(session, org)
         with pytest.raises(Invalid) as exc:
             create_employee(
-                session, scope, "boss", EmployeeData(number="E400", name="赵四", unit_id=org.office)
+                session,
+                acting(scope, "boss"),
+                EmployeeData(number="E400", name="赵四", unit_id=org.office),
             )
         assert "units you manage" in messages(exc, "unit_id")[0]
         inside = create_employee(
-            session, scope, "boss", EmployeeData(number="E400", name="赵四", unit_id=org.canteen)
+            session,
+            acting(scope, "boss"),
+            EmployeeData(number="E400", name="赵四", unit_id=org.canteen),
         )
         # Nor move someone out of their subtree.
         with pytest.raises(Invalid):
-            update_employee(session, scope, "boss", inside, data_of(inside, unit_id=org.office))
+            update_employee(
+                session, acting(scope, "boss"), inside, data_of(inside, unit_id=org.office)
+            )
 
 
 def test_a_manager_cannot_change_someone_outside_their_subtree(db, org):
     with db.tenant(org.schema) as session:
         clerk = session.get(Employee, org.clerk)
-        with pytest.raises(OutOfScope):
+        with pytest.raises(Refused):
             update_employee(
-                session, manager_scope(session, org), "boss", clerk, data_of(clerk, name="改名")
+                session,
+                acting(manager_scope(session, org), "boss"),
+                clerk,
+                data_of(clerk, name="改名"),
             )
         assert clerk.name == "李小红"
 
@@ -215,7 +224,9 @@ def test_archived_units_are_refused(db, org):
         office.archived_at = dt.datetime.now(dt.UTC)
         cook = session.get(Employee, org.cook)
         with pytest.raises(Invalid) as exc:
-            update_employee(session, ADMIN_SCOPE, "hr", cook, data_of(cook, unit_id=org.office))
+            update_employee(
+                session, acting(ADMIN_SCOPE, "hr"), cook, data_of(cook, unit_id=org.office)
+            )
         assert "archived" in messages(exc, "unit_id")[0]
 
 
@@ -224,8 +235,7 @@ def test_unknown_level_and_unknown_unit_are_refused(db, org):
         with pytest.raises(Invalid) as exc:
             create_employee(
                 session,
-                ADMIN_SCOPE,
-                "hr",
+                acting(ADMIN_SCOPE, "hr"),
                 EmployeeData(number="E500", name="钱五", unit_id=999999, position_level_id=999999),
             )
         assert set(exc.value.errors) == {"unit_id", "position_level_id"}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from saas.auth.permissions import Actor
 from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User
 from saas.platform.onboarding import NewTenant
@@ -84,7 +85,7 @@ def new_scheme(db, place: Place, data: dict | None = None, *, publish: bool = Fa
     """A scheme made through the service; returns its first version's id."""
     scheme, issues = parse(data or SMALL)
     assert scheme is not None, issues
-    actor = versions.Actor(place.admin_id(db), place.tenant.admin_email)
+    actor = Actor.system(place.tenant.admin_email, user_id=place.admin_id(db))
     with db.tenant(place.schema) as session:
         version = versions.create_scheme(session, actor, scheme)
         if publish:

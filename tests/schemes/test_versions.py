@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from saas.auth.permissions import Actor
 from saas.models.audit import AuditEntry
 from saas.models.scheme import SchemeVersion
 from saas.schemes import versions
@@ -14,8 +15,8 @@ from saas.scoring.checks import parse
 from tests.schemes.conftest import SMALL, new_scheme
 
 
-def actor(db, place) -> versions.Actor:
-    return versions.Actor(place.admin_id(db), place.tenant.admin_email)
+def actor(db, place) -> Actor:
+    return Actor.system(place.tenant.admin_email, user_id=place.admin_id(db))
 
 
 def test_a_new_scheme_starts_as_draft_version_1(db, place):

@@ -1,0 +1,251 @@
+"""Who may do what in a tenant: the one permission table, the acting user, and the refusal.
+
+Each permission names the roles that hold it and how far each role reaches:
+
+- ``ALL``: every record of the tenant (tenant admins; committee members and inspectors read all);
+- ``MANAGED``: the subtrees of the units the user manages (``Scope.managed_paths``);
+- ``SELF``: the user's own records (their employee record, their goals, their statements).
+
+A role holds a permission when the table gives it a reach; a reach of ``MANAGED`` alone is
+empty (so refused) for a manager who manages no unit. Records are then filtered by the user's
+``Scope`` (saas/org/access.py): a record outside it is simply not found (404), never shown and
+then refused. What a service refuses for a record in scope raises ``Refused`` (403).
+
+Views declare what they need with ``@requires(name)`` (saas/auth/guard.py), menus and buttons
+ask ``can(name)``, and docs/access.md is generated from this table
+(``python -m saas.auth.permissions``; a test keeps it in sync).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from saas.models.user import Role
+from saas.org.access import Scope
+
+__all__ = ["PERMISSIONS", "Actor", "Permission", "Reach", "Refused", "Scope", "permission"]
+
+
+class Reach(enum.Flag):
+    SELF = 1
+    MANAGED = 2
+    ALL = 7  # includes both: whoever reaches all reaches their own and the managed units
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    does: str  # what it allows, for docs/access.md
+    reach: dict[Role, Reach]  # the roles that hold it, and how far each reaches
+
+
+ADMIN, COMMITTEE, MANAGER, INSPECTOR, EMPLOYEE = (
+    Role.TENANT_ADMIN,
+    Role.COMMITTEE,
+    Role.MANAGER,
+    Role.INSPECTOR,
+    Role.EMPLOYEE,
+)
+ALL, MANAGED, SELF = Reach.ALL, Reach.MANAGED, Reach.SELF
+EVERYONE = {ADMIN: ALL, COMMITTEE: SELF, MANAGER: SELF, INSPECTOR: SELF, EMPLOYEE: SELF}
+OWN = {role: SELF for role in Role}
+READERS = {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED}
+
+_TABLE = (
+    Permission("home.view", "Open the home page", {role: ALL for role in Role}),
+    Permission("jobs.run", "Follow the progress of the background jobs they started", OWN),
+    Permission("statements.sample", "Make a sample statement of their own", OWN),
+    Permission("statements.view", "Open a statement (their own; admins any)", EVERYONE),
+    Permission("org.view", "See the organisation tree and its units", READERS),
+    Permission(
+        "org.change",
+        "Add, edit, rename, move, archive and restore units",
+        {ADMIN: ALL, MANAGER: MANAGED},
+    ),
+    Permission(
+        "people.view",
+        "See people's profiles (an employee: their own)",
+        {**READERS, MANAGER: MANAGED | SELF, EMPLOYEE: SELF},
+    ),
+    Permission("people.search", "List and search people", READERS),
+    Permission("people.change", "Add and edit employees", {ADMIN: ALL, MANAGER: MANAGED}),
+    Permission("people.settings", "Set position levels and the eligibility rules", {ADMIN: ALL}),
+    Permission(
+        "goals.view",
+        "See goals and their progress",
+        {**READERS, MANAGER: MANAGED | SELF, EMPLOYEE: SELF},
+    ),
+    Permission(
+        "goals.draft",
+        "Draft, change, submit, cascade and move goals; record their actuals (also from a file)",
+        {**EVERYONE, MANAGER: MANAGED | SELF},
+    ),
+    Permission(
+        "goals.approve",
+        "Approve or return submitted goals (a manager: of their units' people and sub-units)",
+        {ADMIN: ALL, MANAGER: MANAGED},
+    ),
+    Permission("goals.gap_report", "Open the gap report of the goal cascade", READERS),
+    Permission("goals.board", "Read the goals board", {role: ALL for role in Role}),
+    Permission("goals.publish", "Put a period's goals on the board or take them off", {ADMIN: ALL}),
+    Permission(
+        "schemes.view",
+        "Read the published assessment schemes and try them out",
+        {ADMIN: ALL, COMMITTEE: ALL, MANAGER: ALL, INSPECTOR: ALL},
+    ),
+    Permission("schemes.edit", "Create, edit, publish, archive and import schemes", {ADMIN: ALL}),
+    Permission("accounts.manage", "Invite users, set their roles, disable them", {ADMIN: ALL}),
+    Permission("imports.run", "Import and export units and employees", {ADMIN: ALL}),
+    Permission("audit.view", "Read the audit log", {ADMIN: ALL}),
+)
+
+PERMISSIONS: dict[str, Permission] = {p.name: p for p in _TABLE}
+
+
+def permission(name: str) -> Permission:
+    """The permission called ``name``; a typo fails loudly, never silently refuses."""
+    try:
+        return PERMISSIONS[name]
+    except KeyError:
+        raise KeyError(f"no permission {name!r} in saas/auth/permissions.py") from None
+
+
+class Refused(Exception):
+    """The actor may not do this (403). ``message`` (translatable) says why; ``field`` names
+    the form field concerned, when there is one."""
+
+    def __init__(self, message: Any = None, field: str | None = None) -> None:
+        super().__init__("refused" if message is None else str(message))
+        self.message, self.field = message, field
+
+    def __str__(self) -> str:
+        return "refused" if self.message is None else str(self.message)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: every service takes it right after the session, ``(session, actor, ...)``."""
+
+    user_id: int | None
+    email: str  # who the audit trail names
+    roles: frozenset[Role]
+    scope: Scope
+    name: str = field(default="", compare=False)
+
+    @classmethod
+    def system(cls, label: str, user_id: int | None = None) -> Actor:
+        """A tenant-wide actor for the CLI, demo data and jobs: an admin named ``label`` in
+        the audit trail, on behalf of ``user_id`` where a record needs one."""
+        scope = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
+        return cls(user_id, label, frozenset({Role.TENANT_ADMIN}), scope, label)
+
+    @classmethod
+    def themself(cls, user_id: int, email: str) -> Actor:
+        """A user acting on their own account without a login (asking for a reset link)."""
+        scope = Scope(read_all=False, write_all=False, managed_paths=(), employee_id=None)
+        return cls(user_id, email, frozenset(), scope, email)
+
+    @property
+    def employee_id(self) -> int | None:
+        return self.scope.employee_id
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def reach(self, name: str) -> Reach:
+        """How far ``name`` reaches for this actor: the union over their roles."""
+        granted = Reach(0)
+        for role, reach in permission(name).reach.items():
+            if role in self.roles:
+                granted |= reach
+        return granted
+
+    def can(self, name: str) -> bool:
+        reach = self.reach(name)
+        if Reach.ALL in reach or Reach.SELF in reach:
+            return True
+        return Reach.MANAGED in reach and bool(self.scope.managed_paths)
+
+    def require(self, name: str) -> None:
+        if not self.can(name):
+            raise Refused()
+
+
+ROLE_COLUMNS = (ADMIN, COMMITTEE, MANAGER, INSPECTOR, EMPLOYEE)
+_REACH_WORDS = {
+    ALL: "all",
+    MANAGED: "managed units",
+    SELF: "own",
+    MANAGED | SELF: "managed units, own",
+}
+
+
+def access_markdown(routes: list[tuple[str, str, str]] = ()) -> str:
+    """docs/access.md: the table above, written out, then ``routes`` (method, path,
+    permission) — every tenant page and the permission it declares."""
+    head = "| permission | allows | " + " | ".join(r.value for r in ROLE_COLUMNS) + " |"
+    rows = [head, "|" + "---|" * (len(ROLE_COLUMNS) + 2)]
+    for p in _TABLE:
+        cells = [_REACH_WORDS[p.reach[r]] if r in p.reach else "—" for r in ROLE_COLUMNS]
+        rows.append(f"| `{p.name}` | {p.does} | " + " | ".join(cells) + " |")
+    pages = ["| method | path | permission |", "|---|---|---|"]
+    pages += [f"| {method} | `{path}` | `{name}` |" for method, path, name in routes]
+    return _DOC.format(table="\n".join(rows), pages="\n".join(pages))
+
+
+def tenant_routes(app: Any) -> list[tuple[str, str, str]]:
+    """(method, path, permission) of every tenant route of ``app``, in path order."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/t/<tenant_slug>"):
+            name = getattr(app.view_functions[rule.endpoint], "permission", "?")
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                found.append((method, rule.rule.removeprefix("/t/<tenant_slug>") or "/", name))
+    return sorted(found, key=lambda route: (route[1], route[0]))
+
+
+_DOC = """\
+# Who may do what
+
+Generated from `saas/auth/permissions.py` by `python -m saas.auth.permissions > docs/access.md`;
+`tests/web/test_access.py` fails when the two differ. Do not edit by hand.
+
+Every page of a tenant (`/t/<tenant>/…`) declares the permission it needs with
+`@requires("…")`; a role without it gets 403 ("You do not have access to this page"), and the
+menu and buttons leading there are not shown. Login, logout, the welcome and password-reset
+pages are public (`@public`).
+
+Where a permission reaches: **all** — every record of the tenant; **managed units** — the
+subtrees of the units the user manages (a manager of no unit has nothing there); **own** — the
+user's own records (their employee record, goals, statements). Records outside a user's reach
+are not found (404). A user with several roles has the union of what each allows.
+
+{table}
+
+Some refusals depend on the record, beyond the table: nobody approves their own goal or the goal
+of the unit they manage, a top-level unit is added or moved by an administrator only, a draft
+scheme is seen by those who may edit schemes only, and a goal's approver is the manager of the
+unit above it.
+
+## Every page and the permission it needs
+
+Paths are under `/t/<tenant>`; `public` needs no login.
+
+{pages}
+"""
+
+
+def _main() -> None:  # pragma: no cover
+    from flask import Flask
+
+    from saas.app import register_blueprints
+
+    app = Flask("access")
+    register_blueprints(app)
+    print(access_markdown(tenant_routes(app)), end="")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _main()

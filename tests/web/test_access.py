@@ -1,0 +1,429 @@
+"""The one access model, checked against the app itself.
+
+- every tenant route declares a permission (``@requires``) or is explicitly ``@public``;
+- every role × every tenant route × GET and POST answers as the permission table says;
+- no page shows a role a link, button or form leading to something the table refuses it;
+- the menu and docs/access.md are drawn from the same table.
+
+One tenant, one logged-in client per role, built once for the module. The requests carry
+the ids of real records each role may reach (its own goal, a unit under the manager, …), so
+an allowed request runs the view's own checks too; a refused one must stop at 403.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from saas.auth.guard import PUBLIC
+from saas.auth.permissions import PERMISSIONS, Actor, Reach, access_markdown, tenant_routes
+from saas.goals import service as goals
+from saas.goals.service import GoalData
+from saas.models.eligibility import EligibilityRule, RuleKind
+from saas.models.org import OrgUnit, PositionLevel
+from saas.models.user import Role, User
+from saas.org.units import create_unit, seed_example_org
+from saas.people.eligibility import add_rule
+from saas.people.levels import add_level
+from saas.platform.onboarding import create_tenant
+from saas.schemes import versions
+from saas.schemes.templates import load_template
+from saas.web.menu import MENU
+from tenants.slugs import schema_for
+from tests.conftest import ADMIN_PASSWORD, csrf_token, login
+from tests.imports.conftest import csv_bytes, unit, units_sheet
+from tests.org.conftest import PASSWORD, add_employee, add_user
+
+ROOT = Path(__file__).resolve().parents[2]
+TENANT = "/t/<tenant_slug>"
+PERIOD = "2026-Q3"
+ROLES = tuple(Role)
+METHODS = ("GET", "POST")
+
+# Refusals that depend on the record, not the role: the table grants the permission, the
+# record refuses it (and says so on the page). Each is a rule of the service, listed in
+# docs/access.md's closing paragraph.
+RECORD_REFUSALS = {
+    # Only an administrator adds a top-level unit; a manager adds units under theirs.
+    ("org.create", "/org/units/new", Role.MANAGER),
+}
+
+
+def tenant_rules(app) -> list:
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith(TENANT)),
+        key=lambda rule: rule.rule,
+    )
+
+
+def permission_of(app, endpoint: str) -> str | None:
+    return getattr(app.view_functions[endpoint], "permission", None)
+
+
+# -- declared permissions -------------------------------------------------------------------------
+
+
+def test_every_tenant_route_declares_a_permission_or_is_public(app):
+    rules = tenant_rules(app)
+    assert len(rules) > 80  # the walk saw the whole app
+    undeclared = [r.rule for r in rules if permission_of(app, r.endpoint) is None]
+    assert undeclared == [], "add @requires('…') (or @public) to these views"
+    unknown = {
+        permission_of(app, r.endpoint)
+        for r in rules
+        if permission_of(app, r.endpoint) not in (*PERMISSIONS, PUBLIC)
+    }
+    assert unknown == set()
+
+
+def test_a_route_added_without_a_permission_is_caught(app):
+    """The walk above fails for a view registered without @requires."""
+    from flask import Flask
+
+    probe = Flask(__name__)
+    probe.add_url_rule(TENANT + "/new-area/", "new_area.index", lambda tenant_slug: "")
+    assert [r.rule for r in tenant_rules(probe) if permission_of(probe, r.endpoint) is None] == [
+        TENANT + "/new-area/"
+    ]
+
+
+def test_only_the_login_and_link_pages_are_public(app):
+    public = sorted(r.rule for r in tenant_rules(app) if permission_of(app, r.endpoint) == PUBLIC)
+    assert public == [
+        TENANT,
+        TENANT + "/accounts/forgot",
+        TENANT + "/accounts/reset/<token>",
+        TENANT + "/accounts/welcome/<token>",
+        TENANT + "/login",
+        TENANT + "/logout",
+    ]
+
+
+def test_every_permission_is_used_by_a_route(app):
+    used = {permission_of(app, r.endpoint) for r in tenant_rules(app)}
+    assert set(PERMISSIONS) - used == set()
+
+
+def test_the_menu_needs_what_its_pages_need(app):
+    for item in MENU:
+        assert permission_of(app, item.endpoint) == item.permission, item.endpoint
+
+
+def test_docs_access_md_is_the_table_and_the_pages(app):
+    """docs/access.md lists the table and every page's permission, so a page whose
+    permission changes shows up in review as a change of the doc."""
+    written = (ROOT / "docs" / "access.md").read_text(encoding="utf-8")
+    expected = access_markdown(tenant_routes(app))
+    assert written == expected, "run: python -m saas.auth.permissions > docs/access.md"
+
+
+def test_reach_rules():
+    from saas.org.access import Scope
+
+    nothing = Scope(read_all=False, write_all=False, managed_paths=(), employee_id=None)
+    managing = Scope(read_all=False, write_all=False, managed_paths=("1/",), employee_id=7)
+    manager_of_nothing = Actor(1, "m@x", frozenset({Role.MANAGER}), nothing)
+    manager = Actor(1, "m@x", frozenset({Role.MANAGER}), managing)
+    # A reach of managed units only is empty for a manager of no unit …
+    assert not manager_of_nothing.can("org.view")
+    assert manager.can("org.view")
+    # … while their own records are always theirs.
+    assert manager_of_nothing.can("goals.draft")
+    employee = Actor(2, "e@x", frozenset({Role.EMPLOYEE}), nothing)
+    assert employee.reach("people.view") == Reach.SELF
+    assert not employee.can("goals.gap_report")
+    both = Actor(3, "b@x", frozenset({Role.EMPLOYEE, Role.COMMITTEE}), nothing)
+    assert Reach.ALL in both.reach("people.view")  # roles add up
+    with pytest.raises(KeyError):
+        employee.can("goals.no_such_thing")
+
+
+# -- the matrix -----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    slug: str
+    ids: dict[Role | None, dict[str, object]] = field(default_factory=dict)
+    clients: dict[Role | None, object] = field(default_factory=dict)
+    tokens: dict[Role | None, str] = field(default_factory=dict)
+
+    def url(self, rule, role: Role | None) -> str:
+        values = {"tenant_slug": self.slug, **self.ids[role]}
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
+        return path
+
+
+def _email(role: Role) -> str:
+    return f"{role.value}@access.example.com"
+
+
+@pytest.fixture(scope="module")
+def world(app, db, settings) -> Iterator[World]:
+    slug = f"access-{secrets.token_hex(3)}"
+    tenant = create_tenant(
+        db, settings, slug, "权限测试", f"admin@{slug}.example.com", ADMIN_PASSWORD, locale="en"
+    )
+    system = Actor.system("seed@access.example.com")
+    with db.tenant(schema_for(slug)) as session:
+        seed_example_org(session, system)
+        units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
+        engineering = session.get(OrgUnit, units["GC"])
+        spare = create_unit(session, system, engineering, name="备用班组", code="SPARE")
+        # The manager manages 工程维修部 (GC); the employee works there; committee member and
+        # inspector work in 行政 (ZH-XZ). Every one of them has an employee record.
+        people = {}
+        for role, unit_code in (
+            (Role.MANAGER, "GC"),
+            (Role.EMPLOYEE, "GC"),
+            (Role.COMMITTEE, "ZH-XZ"),
+            (Role.INSPECTOR, "ZH-XZ"),
+        ):
+            person = add_employee(session, units[unit_code], f"A-{role.value}", role.value)
+            add_user(session, _email(role), role, employee=person)
+            people[role] = person
+        engineering.manager_id = people[Role.MANAGER].id
+        add_user(session, "bystander@access.example.com", Role.EMPLOYEE)
+        admin = session.scalar(select(User).where(User.email == tenant.admin_email))
+        session.flush()
+        as_admin = Actor.system(tenant.admin_email, user_id=admin.id)
+        # Each role's own goal; the employee's is the one admin and manager act on.
+        own_goal = {}
+        for role, person in people.items():
+            own_goal[role] = goals.create_goal(
+                session,
+                as_admin,
+                GoalData(title=f"{role.value} 的目标"),
+                period=PERIOD,
+                employee=person,
+            ).id
+        version = versions.create_scheme(
+            session, as_admin, load_template("smile_functional"), template="smile_functional"
+        )
+        versions.publish(session, as_admin, version)
+        level = add_level(session, system, "备用职级", 99)
+        rule = add_rule(session, system, RuleKind.EMPLOYMENT_FORM, value="备用")
+        bystander = session.scalar(
+            select(User.id).where(User.email == "bystander@access.example.com")
+        )
+        common = {
+            "unit_id": spare.id,
+            "parent_id": units["GC"],
+            "employee_id": people[Role.EMPLOYEE].id,
+            "goal_id": own_goal[Role.EMPLOYEE],
+            "version_id": version.id,
+            "form_id": "general",
+            "key": "A",
+            "kind": "source",
+            "index": 0,
+            "level_id": level.id,
+            "rule_id": rule.id,
+            "user_id": bystander,
+            "statement_id": 999999,  # nobody's: 404 to whoever may open statements
+            "job_id": "no-such-job",
+            "token": "not-a-token",
+        }
+        assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
+    world = World(slug)
+    for role in (*ROLES, None):
+        world.ids[role] = dict(common)
+    for role in (Role.EMPLOYEE, Role.COMMITTEE, Role.INSPECTOR):
+        world.ids[role]["goal_id"] = own_goal[role]
+        world.ids[role]["employee_id"] = people[role].id
+    # An import batch, uploaded by the admin.
+    admin_client = app.test_client()
+    login(admin_client, tenant)
+    token = csrf_token(admin_client, f"/t/{slug}/imports/")
+    content = csv_bytes(units_sheet(unit("NEW", "新部门", "WY")))
+    response = admin_client.post(
+        f"/t/{slug}/imports/",
+        data={"csrf_token": token, "kind": "", "file": (io.BytesIO(content), "units.csv")},
+        content_type="multipart/form-data",
+    )
+    batch_id = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+    for ids in world.ids.values():
+        ids["batch_id"] = batch_id
+    world.clients[Role.TENANT_ADMIN] = admin_client
+    for role in ROLES[1:]:
+        client = app.test_client()
+        login(client, tenant, password=PASSWORD, email=_email(role))
+        world.clients[role] = client
+    world.clients[None] = app.test_client()
+    for role, client in world.clients.items():
+        world.tokens[role] = csrf_token(client, f"/t/{slug}/login")
+    yield world
+
+
+def _cases(app_rules) -> list:
+    cases = []
+    for rule in app_rules:
+        for method in METHODS:
+            if method in rule.methods:
+                for role in (*ROLES, None):
+                    role_id = role.value if role else "anonymous"
+                    case_id = f"{role_id}-{method}-{rule.rule[len(TENANT) :]}"
+                    cases.append(pytest.param(rule.endpoint, rule.rule, method, role, id=case_id))
+    return cases
+
+
+def _all_rules() -> list:
+    """The tenant routes, to name the cases when the module is collected (before the app
+    fixture exists): the same blueprints on a bare Flask app."""
+    from flask import Flask
+
+    from saas.app import register_blueprints
+
+    probe = Flask("probe")
+    register_blueprints(probe)
+    return [r for r in tenant_rules(probe) if permission_of(probe, r.endpoint) != PUBLIC]
+
+
+def _rule(app, endpoint: str, path: str):
+    return next(r for r in tenant_rules(app) if (r.endpoint, r.rule) == (endpoint, path))
+
+
+def _allowed(permission: str, role: Role) -> bool:
+    """The table's answer for the fixture's users (whose reaches are never empty)."""
+    return role in PERMISSIONS[permission].reach
+
+
+@pytest.mark.parametrize(("endpoint", "path", "method", "role"), _cases(_all_rules()))
+def test_each_role_gets_what_the_table_says(app, world, endpoint, path, method, role):
+    rule = _rule(app, endpoint, path)
+    permission = permission_of(app, rule.endpoint)
+    url = world.url(rule, role)
+    client = world.clients[role]
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": world.tokens[role]})
+    status = response.status_code
+    where = f"{role} {method} {url} ({permission}) → {status}"
+    if role is None:
+        assert status == 302 and "/login" in response.headers["Location"], where
+        return
+    assert not (status == 302 and "/login" in response.headers.get("Location", "")), where
+    assert status < 500, where
+    if (
+        _allowed(permission, role)
+        and (rule.endpoint, path[len(TENANT) :], role) not in RECORD_REFUSALS
+    ):
+        assert status != 403, where
+    else:
+        assert status == 403, where
+
+
+# -- no dead links or buttons ---------------------------------------------------------------------
+
+LINK = re.compile(r'\b(href|hx-get|hx-post|action)="(/t/[^"]*)"')
+FORM = re.compile(r"<form\b[^>]*>", re.S)
+
+
+def _targets(html: str) -> set[tuple[str, str]]:
+    """(method, path) of every link, HTMX request and form on a page."""
+    found = set()
+    for tag in FORM.findall(html):
+        action = re.search(r'\baction="(/t/[^"]*)"', tag)
+        if action:
+            method = "POST" if re.search(r'method="post"', tag, re.I) else "GET"
+            found.add((method, action.group(1)))
+    for attribute, url in LINK.findall(html):
+        if attribute == "href" or attribute == "hx-get":
+            found.add(("GET", url))
+        elif attribute == "hx-post":
+            found.add(("POST", url))
+    return {(method, urlsplit(url.replace("&amp;", "&")).path) for method, url in found}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_no_page_offers_what_the_role_cannot_do(app, world, role):
+    """Open every page the role may open; every link, button and form on them must lead to
+    something the table allows the role (or to a public page)."""
+    client = world.clients[role]
+    adapter = app.url_map.bind("localhost")
+    pages = [
+        world.url(rule, role)
+        for rule in tenant_rules(app)
+        if "GET" in rule.methods
+        and permission_of(app, rule.endpoint) not in (PUBLIC, None)
+        and _allowed(permission_of(app, rule.endpoint), role)
+    ]
+    dead = []
+    for page in pages:
+        response = client.get(page)
+        if response.mimetype != "text/html":
+            continue
+        for method, path in _targets(response.get_data(as_text=True)):
+            try:
+                endpoint, _args = adapter.match(path, method=method)
+            except (NotFound, MethodNotAllowed):
+                dead.append((page, method, path, "no such route"))
+                continue
+            needed = permission_of(app, endpoint)
+            if needed != PUBLIC and not _allowed(needed, role):
+                dead.append((page, method, path, needed))
+    assert dead == []
+
+
+def test_an_employee_is_not_shown_the_gap_report(world):
+    body = world.clients[Role.EMPLOYEE].get(f"/t/{world.slug}/goals/").get_data(as_text=True)
+    assert "/goals/gaps" not in body
+    body = world.clients[Role.MANAGER].get(f"/t/{world.slug}/goals/").get_data(as_text=True)
+    assert "/goals/gaps" in body
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_the_menu_shows_exactly_what_the_role_may_open(world, role):
+    body = world.clients[role].get(f"/t/{world.slug}/").get_data(as_text=True)
+    nav = re.search(r'<ul class="menu">.*?</ul>', body, re.S).group(0)
+    for item in MENU:
+        shown = re.search(rf'href="/t/{world.slug}/{_menu_path(item.endpoint)}"', nav) is not None
+        assert shown == _allowed(item.permission, role), (role, item.endpoint)
+
+
+def _menu_path(endpoint: str) -> str:
+    return {
+        "home.index": "",
+        "org.tree": "org/",
+        "people.index": "people/",
+        "goals.tree": "goals/",
+        "schemes.index": "schemes/",
+        "accounts.users": "accounts/",
+        "imports.index": "imports/",
+        "audit.index": "audit/",
+    }[endpoint]
+
+
+def test_records_out_of_reach_are_not_found(world):
+    """Scope filters records: out of reach is 404, never a 403 that confirms they exist."""
+    base = f"/t/{world.slug}"
+    manager, employee = world.clients[Role.MANAGER], world.clients[Role.EMPLOYEE]
+    committee_goal = world.ids[Role.COMMITTEE]["goal_id"]
+    committee_person = world.ids[Role.COMMITTEE]["employee_id"]
+    assert manager.get(f"{base}/goals/{committee_goal}").status_code == 404
+    assert manager.get(f"{base}/people/{committee_person}").status_code == 404
+    assert employee.get(f"{base}/goals/{committee_goal}").status_code == 404
+    assert employee.get(f"{base}/people/{committee_person}").status_code == 404
+    assert world.clients[Role.COMMITTEE].get(f"{base}/goals/{committee_goal}").status_code == 200
+
+
+def test_a_refusal_is_one_page_and_one_fragment(world):
+    client = world.clients[Role.EMPLOYEE]
+    page = client.get(f"/t/{world.slug}/goals/gaps")
+    assert page.status_code == 403
+    assert "<html" in page.get_data(as_text=True)
+    fragment = client.get(f"/t/{world.slug}/goals/gaps", headers={"HX-Request": "true"})
+    assert fragment.status_code == 403
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and 'role="alert"' in body
