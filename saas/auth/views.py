@@ -27,6 +27,8 @@ from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from tenants.db import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix=TENANT_PREFIX)
+# Made at start-up, so that the first failed login of a process does not pay for it.
+bp.record_once(lambda _state: passwords.dummy_hash())
 
 
 def login_limit() -> str:
