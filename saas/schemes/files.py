@@ -19,8 +19,9 @@ from saas.scoring.scheme import Mode, Scheme
 
 FORMAT_KEY = "kaohe_scheme"
 FORMAT_VERSION = 1
-# The largest scheme file read: the reference templates are under 20 KB.
-MAX_FILE_BYTES = 512 * 1024
+# The largest scheme file read. The reference templates are under 20 KB; reading YAML in
+# pure Python costs about a second per 100 KB, so this bounds one upload to a few seconds.
+MAX_FILE_BYTES = 256 * 1024
 HEADER = (
     "# Kaohe assessment scheme (考核方案). Format: docs/scheme-files.md\n"
     "# Check it with `kaohe scheme check FILE`; import it on the Schemes page.\n"

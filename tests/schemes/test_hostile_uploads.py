@@ -100,3 +100,15 @@ def test_try_refuses_hostile_inputs(kaohe, tmp_path):
         tried = kaohe("try", str(scheme), str(inputs), "--lang", "en")
         assert tried.exit_code == 1, tried.output
         assert expected in tried.output, tried.output
+
+
+def test_import_page_refuses_a_file_over_the_limit_before_reading_it(client, db, place):
+    login_as(client, place)
+    big = ("kaohe_scheme: 1\n" + "#" * (300 * 1024)).encode()
+    response = client.post(
+        place.url("import"),
+        data={"csrf_token": token(client, place), "file": (io.BytesIO(big), "big.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "The file is not a UTF-8 text file of at most 256 KB." in body(response)

@@ -102,7 +102,7 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):
     (found,) = loaded.errors
     assert (found.issue.code, found.line) == ("file.too_large", None)
     assert describe_with_place(found) == (
-        "The file is 513 KB; a scheme file may be at most 512 KB."
+        "The file is 257 KB; a scheme file may be at most 256 KB."
     )
 
 
