@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 
+from saas import passwords
 from saas.auth.accounts import load_tenant_principal
 from saas.auth.forms import LoginForm
 from saas.auth.guard import public
@@ -27,6 +28,8 @@ from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from tenants.db import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix=TENANT_PREFIX)
+# Made at start-up, so that the first failed login of a process does not pay for it.
+bp.record_once(lambda _state: passwords.dummy_hash())
 
 
 def login_limit() -> str:
@@ -45,7 +48,10 @@ def login():
     if form.validate_on_submit():
         db = tenant_session()
         user = db.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
-        if user is not None and user.is_active_account and user.check_password(form.password.data):
+        # One hash check whatever the address: unknown and disabled accounts take as long as
+        # a wrong password, so the answer's timing does not tell which addresses exist.
+        usable = user if user is not None and user.is_active_account else None
+        if passwords.verify(usable.password_hash if usable else None, form.password.data):
             user.last_login_at = utcnow()
             db.commit()
             clear_session_keeping_language()

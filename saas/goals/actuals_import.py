@@ -513,8 +513,11 @@ def _style(sheet, goals: Sequence[Goal], lang: str) -> None:
 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
-        row[0].data_type = "s"  # a title is text, even one starting with "="
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                # openpyxl stores "=…" as a formula; a title or an owner's name is text.
+                cell.data_type = "s"
     shaded = PatternFill("solid", fgColor="EEEEEE")
     for number, goal in enumerate(goals, start=2):
         unused = "C" if goal.measure == "milestone" else "D"

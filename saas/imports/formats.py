@@ -165,7 +165,8 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [csv_unescape(cell) for cell in cells]
     except csv.Error:
         raise UnreadableFile("not_spreadsheet") from None
 
@@ -235,6 +236,26 @@ def _map_headers(
 
 # -- writing ---------------------------------------------------------------------------------
 
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (=HYPERLINK(…), +cmd|…, -2+3, @SUM(…); tab and CR are skipped before the check).
+# OWASP's advice: put a single quote in front, which Excel and WPS show as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The escape must be undone on import, and only where it was added. A value that already
+# starts with quotes before a trigger ('=x) gets one more quote too, so "quotes then a
+# trigger" always means "one quote was added": the mapping is one-to-one and a real name
+# that starts with a quote survives the round trip.
+_ESCAPED = re.compile(r"'*[=+\-@\t\r]")
+
+
+def csv_escape(value: str) -> str:
+    """The CSV text of a cell: a value a spreadsheet would run as a formula, quoted."""
+    return "'" + value if _ESCAPED.match(value) else value
+
+
+def csv_unescape(value: str) -> str:
+    """The value ``csv_escape`` was given: the quote it added in front of a trigger removed."""
+    return value[1:] if value.startswith("'") and _ESCAPED.match(value, 1) else value
+
 
 @dataclass
 class Table:
@@ -296,13 +317,20 @@ def _reproducible(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return csv_escape(value) if isinstance(value, str) else value
+
+
 def write_csv(headers: list[str], rows: Iterable[list[Any]], encoding: str) -> bytes:
-    """CSV for Excel: UTF-8 with a BOM (Excel needs it to see UTF-8), or GBK (as GB18030)."""
+    """CSV for Excel: UTF-8 with a BOM (Excel needs it to see UTF-8), or GBK (as GB18030).
+    Cells that a spreadsheet would run as formulas are quoted (see ``csv_escape``)."""
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([csv_escape(header) for header in headers])
     for row in rows:
-        writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
-        )
+        writer.writerow([_csv_cell(value) for value in row])
     return text.getvalue().encode(CSV_ENCODINGS[encoding])

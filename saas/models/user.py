@@ -7,8 +7,9 @@ import enum
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
+from saas import passwords
 from tenants.db import TenantBase, created_at_column
 
 
@@ -40,7 +41,7 @@ class User(TenantBase):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
 
     @property
     def role_names(self) -> set[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
+from saas import passwords
 from saas.models.audit import record
 from saas.platform.onboarding import ProvisioningError
 from saas.validation import EMAIL_PATTERN
@@ -45,6 +46,7 @@ def find_platform_admin(session: Session, email: str) -> PlatformAdmin | None:
 
 def authenticate(session: Session, email: str, password: str) -> PlatformAdmin | None:
     admin = find_platform_admin(session, email)
-    if admin is None or not check_password_hash(admin.password_hash, password):
+    # An unknown address still costs one hash check: timing must not reveal who has an account.
+    if not passwords.verify(admin.password_hash if admin else None, password):
         return None
     return admin

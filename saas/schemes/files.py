@@ -13,11 +13,15 @@ from typing import Any
 
 import yaml
 
+from saas.scoring import yamlguard
 from saas.scoring.checks import Issue, Path, Severity, parse
 from saas.scoring.scheme import Mode, Scheme
 
 FORMAT_KEY = "kaohe_scheme"
 FORMAT_VERSION = 1
+# The largest scheme file read. The reference templates are under 20 KB; reading YAML in
+# pure Python costs about a second per 100 KB, so this bounds one upload to a few seconds.
+MAX_FILE_BYTES = 256 * 1024
 HEADER = (
     "# Kaohe assessment scheme (考核方案). Format: docs/scheme-files.md\n"
     "# Check it with `kaohe scheme check FILE`; import it on the Schemes page.\n"
@@ -119,8 +123,9 @@ def dump(scheme: Scheme) -> str:
 # -- reading -----------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads numbers with a fraction as exact decimals, never as binary floats."""
+class _Loader(yamlguard.SafeLoader):
+    """Reads numbers with a fraction as exact decimals, never as binary floats; refuses
+    anchors, aliases, deep nesting and huge numbers (``saas.scoring.yamlguard``)."""
 
 
 def _exact(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
@@ -131,7 +136,17 @@ def _exact(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
         return str(text)
 
 
+def _date(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:  # 2026-13-45 looks like a date to YAML but is none
+        raise yamlguard.Refused(
+            "file.not_a_date", node.start_mark.line + 1, value=node.value
+        ) from None
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _exact)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date)
 
 
 def _lines(
@@ -176,8 +191,10 @@ def _file_problem(code: str, line: int | None = None, **params: Any) -> Loaded:
 def load(text: str) -> Loaded:
     """Read a scheme file. The scheme is returned only if nothing blocks publishing it."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node, loader = yamlguard.compose(text, MAX_FILE_BYTES, _Loader)
+        data = loader.construct_document(node) if node is not None else None
+    except yamlguard.Refused as refused:
+        return _file_problem(refused.code, refused.line, **refused.params)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)

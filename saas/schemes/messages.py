@@ -107,6 +107,23 @@ MESSAGES = {
         "This field is given twice; give it once (YAML would silently keep the last value)."
     ),
     "file.encoding": _l("The file is not UTF-8 text."),
+    "file.too_large": _l("The file is %(size)s KB; a scheme file may be at most %(limit)s KB."),
+    "file.alias": _l(
+        "Anchors (&name) and aliases (*name) are not allowed in a scheme file: "
+        "write each value out where it applies."
+    ),
+    "file.too_deep": _l(
+        "The file is nested more than %(limit)s levels deep here; a scheme file never needs "
+        "that many."
+    ),
+    "file.number_too_long": _l(
+        "%(value)s has too many digits: a number may have at most %(limit)s."
+    ),
+    "file.number_too_large": _l(
+        "%(value)s is too large or too small: a number may have at most %(limit)s digits "
+        "before or after the decimal point."
+    ),
+    "file.not_a_date": _l("%(value)s is not a date such as 2026-08-03."),
     # saas.scoring.engine: inputs a scheme cannot score
     "input.unknown_item": _l("The scheme has no item %(item)s."),
     "input.unknown_source": _l("The scheme has no source “%(source)s”."),

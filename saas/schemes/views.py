@@ -40,7 +40,7 @@ from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("schemes", __name__, url_prefix=TENANT_PREFIX + "/schemes")
 
-MAX_FILE_BYTES = 512 * 1024
+MAX_FILE_BYTES = files.MAX_FILE_BYTES
 
 
 def _is_admin() -> bool:
@@ -125,7 +125,8 @@ def _import_problems(text: str | None) -> tuple[files.Loaded | None, list[str]]:
     if text is None:
         return None, [_("Choose a scheme file (.yaml) to import.")]
     if text == "":
-        return None, [_("The file is not a UTF-8 text file of at most 512 KB.")]
+        limit = MAX_FILE_BYTES // 1024
+        return None, [_("The file is not a UTF-8 text file of at most %(limit)s KB.", limit=limit)]
     loaded = files.load(text)
     return loaded, [describe_with_place(found) for found in loaded.errors]
 

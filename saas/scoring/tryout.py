@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from saas.scoring import yamlguard
 from saas.scoring.engine import Engine
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period, PeriodError
@@ -27,9 +28,19 @@ from saas.scoring.scheme import Item, Mode, Scheme
 
 Path = tuple[str | int, ...]
 
+# An inputs file lists many subjects, so it may be larger than a scheme file; still bounded,
+# since reading YAML costs seconds per megabyte.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
 _TEXTS = {
     "file.syntax": "The file is not valid YAML: %(problem)s",
     "file.not_a_mapping": "The file must hold period: and subjects: fields.",
+    "file.too_large": "The file is %(size)s KB; an inputs file may be at most %(limit)s KB.",
+    "file.alias": "Anchors (&name) and aliases (*name) are not allowed: write each value out.",
+    "file.too_deep": "Nested more than %(limit)s levels deep; an inputs file never needs that.",
+    "file.number_too_long": "%(value)s has too many digits; a number has at most %(limit)s.",
+    "file.number_too_large": "%(value)s is too large or too small; a number is written with "
+    "at most %(limit)s digits before or after the decimal point.",
     "field.missing": "%(field)s is missing.",
     "field.unknown": "Unknown field %(field)s; the fields here are %(known)s.",
     "field.repeated": "%(field)s is given twice.",
@@ -382,7 +393,9 @@ def _is_null(node: yaml.Node) -> bool:
 def read_inputs(text: str, scheme: Scheme) -> Inputs:
     """Read an inputs file and check it against the scheme; ``problems`` lists what is wrong."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root, _loader = yamlguard.compose(text, MAX_FILE_BYTES)
+    except yamlguard.Refused as refused:
+        return Inputs(None, [], {}, [InputProblem(refused.line, (), refused.code, refused.params)])
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
