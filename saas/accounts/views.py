@@ -61,6 +61,7 @@ from saas.models.audit import record
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import User
 from saas.validation import Invalid
+from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import ACCOUNT_MAIL
 
@@ -99,8 +100,7 @@ def _users_context() -> dict:
 @bp.get("/")
 @requires("accounts.manage")
 def users():
-    template = "accounts/_table.html" if request.htmx else "accounts/users.html"
-    return render_template(template, **_users_context())
+    return page_or_fragment("accounts/users.html", "accounts/_table.html", **_users_context())
 
 
 def _row_response(
@@ -111,7 +111,7 @@ def _row_response(
     A refused change answers 400 either way (base.html lets HTMX swap a 400 into place).
     """
     status = 400 if error else 200
-    if request.htmx:
+    if wants_fragment():
         row = user_row(tenant_session(), user_id)
         page = render_template(
             "accounts/_row.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from saas.audit import labels
 from saas.audit.queries import AuditQuery, Facets, facets, search
 from saas.auth.guard import requires
+from saas.web.fragments import page_or_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("audit", __name__, url_prefix=TENANT_PREFIX + "/audit")
@@ -84,9 +85,9 @@ def index():
     form.offer(facets(session))
     valid = form.validate()
     page = search(session, _query(form), ZoneInfo(g.tenant.time_zone)) if valid else None
-    template = "audit/_results.html" if request.htmx else "audit/index.html"
     context = {"form": form, "page": page, "labels": labels, "filtered": _filtered()}
-    return render_template(template, **context), 200 if valid else 400
+    body = page_or_fragment("audit/index.html", "audit/_results.html", **context)
+    return body, 200 if valid else 400
 
 
 def _filtered() -> bool:

@@ -31,6 +31,7 @@ from saas.org.access import Scope
 from saas.scoring.period import label_of
 from saas.scoring.scheme import PeriodKind
 from saas.validation import Invalid
+from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("goals", __name__, url_prefix=TENANT_PREFIX + "/goals")
@@ -197,8 +198,7 @@ def _goal_page(
         "parents": _move_targets(session, scope, found),
         "owner_weight": _owner_weight(session, found),
     }
-    template = "goals/_goal.html" if request.htmx else "goals/goal.html"
-    return render_template(template, **context), status
+    return page_or_fragment("goals/goal.html", "goals/_goal.html", **context), status
 
 
 def _cascade_choices(session: Session, found: Goal, unit: OrgUnit):
@@ -249,7 +249,7 @@ def _act(goal_id: int, change: Callable[[Session, Actor, Goal], object], done: s
         field = error.field or ""
         return _goal_page(found, 400, {field: [str(error.message)]}, request.form.to_dict())
     session.commit()
-    if not request.htmx:
+    if not wants_fragment():
         flash(done, "success")
         return redirect(url_for("goals.goal", goal_id=goal_id))
     body, status = _goal_page(found)

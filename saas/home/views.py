@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 
 from saas.auth.accounts import tenant_user
-from saas.auth.guard import public, requires
+from saas.auth.guard import can, public, requires
 from saas.home.setup import setup_checklist
 from saas.home.todos import todos_for
-from saas.models.user import Role
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("home", __name__, url_prefix=TENANT_PREFIX)
@@ -19,7 +18,7 @@ bp = Blueprint("home", __name__, url_prefix=TENANT_PREFIX)
 @requires("home.view")
 def index():
     principal, session = tenant_user(), tenant_session()
-    checklist = setup_checklist(session) if principal.has_role(Role.TENANT_ADMIN) else None
+    checklist = setup_checklist(session) if can("home.setup") else None
     return render_template(
         "home/index.html", checklist=checklist, todos=todos_for(session, principal)
     )

@@ -43,6 +43,7 @@ from saas.imports.formats import CSV_ENCODINGS, UnreadableFile, read_workbook, w
 from saas.imports.messages import KIND_LABELS, column_label, file_message, row_message
 from saas.jobs.tracking import find_job, start_job
 from saas.models.imports import ImportBatch
+from saas.web.fragments import page_or_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import IMPORT_CHECK, IMPORT_COMMIT, JobKind
 
@@ -207,8 +208,7 @@ def batch(batch_id: int):
         "sheet_names": {kind: SHEET_NAMES[kind][_lang()] for kind in KINDS},
         "endpoints": current_app.view_functions,
     }
-    template = "imports/_batch.html" if request.htmx else "imports/batch.html"
-    return render_template(template, **context)
+    return page_or_fragment("imports/batch.html", "imports/_batch.html", **context)
 
 
 @bp.post("/<int:batch_id>/check")

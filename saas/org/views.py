@@ -36,6 +36,7 @@ from saas.org import units as service
 from saas.org.forms import TOP_LEVEL, ConfirmForm, MoveForm, RenameForm, UnitForm
 from saas.org.units import UNCHANGED
 from saas.validation import Invalid
+from saas.web.fragments import wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("org", __name__, url_prefix=TENANT_PREFIX + "/org")
@@ -107,8 +108,8 @@ def tree():
 def unit(unit_id: int):
     found = _unit_or_404(unit_id)
     node = service.load_node(tenant_session(), current_scope(), found, include_archived=True)
-    context = {"node": node, "unit": found, "trail": _trail(found), "inline": _inline()}
-    if _inline():
+    context = {"node": node, "unit": found, "trail": _trail(found), "inline": wants_fragment()}
+    if wants_fragment():
         return render_template("org/_panel.html", **context)
     return render_template("org/unit.html", **context)
 
@@ -117,7 +118,7 @@ def unit(unit_id: int):
 @requires("org.view")
 def row(unit_id: int):
     found = _unit_or_404(unit_id)
-    if not _inline():
+    if not wants_fragment():
         return redirect(_tree_url(found.id))
     return render_template("org/_row.html", node=_node(found), inline=True)
 
@@ -127,7 +128,7 @@ def row(unit_id: int):
 def children(unit_id: int):
     """The units under a closed branch of a large tree, drawn when it is opened."""
     found = _unit_or_404(unit_id)
-    if not _inline():
+    if not wants_fragment():
         return redirect(url_for("org.unit", unit_id=found.id))
     node = service.load_node(
         tenant_session(),
@@ -249,7 +250,7 @@ def rename(unit_id: int):
         if changed is not None:
             message = _("Unit renamed to %(name)s.", name=changed.name)
             return _done(message, changed.id, f"#unit-{changed.id}-row", _row_html(changed))
-    if _inline():
+    if wants_fragment():
         status = 400 if request.method == "POST" else 200
         return render_template("org/_rename.html", form=form, unit=found, inline=True), status
     return _form_page(
@@ -315,8 +316,8 @@ def _archive_or_restore(unit_id: int, change, message: str):
     elif not form.form_errors:
         form.form_errors.append(_("The form expired. Reload the page and try again."))
     node = service.load_node(session, scope, found, include_archived=True)
-    context = {"node": node, "unit": found, "trail": _trail(found), "inline": _inline()}
-    if _inline():
+    context = {"node": node, "unit": found, "trail": _trail(found), "inline": wants_fragment()}
+    if wants_fragment():
         return render_template("org/_archive_form.html", form=form, **context), 400
     return render_template("org/unit.html", archive_form=form, **context), 400
 
@@ -375,7 +376,7 @@ def _move_choices(unit: OrgUnit) -> list[tuple[str, str]]:
 
 def _done(message: str, unit_id: int, target: str, html: str, scroll: bool = False):
     """A change succeeded: redraw ``target`` for HTMX, else redirect to the tree."""
-    if not _inline():
+    if not wants_fragment():
         flash(message, "success")
         return redirect(_tree_url(unit_id))
     html += render_template("org/_status.html", message=message)
@@ -392,10 +393,10 @@ def _form_page(template: str, form: FlaskForm, **context):
     """The form as a fragment for HTMX or as a full page; 400 after a refused POST."""
     status = 400 if request.method == "POST" else 200
     _prepare_fields(form, context["key"])
-    context.update(form=form, inline=_inline())
+    context.update(form=form, inline=wants_fragment())
     if isinstance(form, UnitForm):
         context["categories"] = service.category_suggestions(tenant_session())
-    if _inline():
+    if wants_fragment():
         return render_template(template, **context), status
     unit = context.get("unit")
     trail = _trail(unit) if unit is not None else []
@@ -500,10 +501,6 @@ def _totals(roots: list[service.TreeNode]) -> dict[str, int]:
         units += 1
         stack.extend(node.children)
     return {"units": units, "people": sum(root.total_people for root in roots)}
-
-
-def _inline() -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 def _show_archived() -> bool:

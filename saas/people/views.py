@@ -49,6 +49,7 @@ from saas.people.employees import (
 )
 from saas.people.forms import EmployeeForm, LevelForm, LevelRuleForm, ValueRuleForm, choices
 from saas.validation import Invalid
+from saas.web.fragments import wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("people", __name__, url_prefix=TENANT_PREFIX + "/people")
@@ -71,12 +72,6 @@ def _labels() -> dict:
     }
 
 
-def _wants_fragment(target: str) -> bool:
-    """An HTMX swap of ``target``; a history restore needs the whole page instead."""
-    htmx = request.htmx  # type: ignore[attr-defined]  (added by htmx_flask)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
-
-
 # -- list and profile ---------------------------------------------------------------------
 
 
@@ -92,7 +87,7 @@ def index():
     query = EmployeeQuery.from_args(request.args)
     page = search_employees(session, scope, query)
     context = {"query": query, "page": page, "can_add": current_actor().can("people.change")}
-    if _wants_fragment("results"):
+    if wants_fragment("results"):
         response = make_response(render_template("people/_results.html", **context))
     else:
         units = unit_choices(session, scope.unit_clause())

@@ -36,6 +36,7 @@ from saas.schemes import versions as service
 from saas.schemes.editor import editor_context, number
 from saas.schemes.messages import describe, describe_with_field, describe_with_place
 from saas.scoring.checks import parse
+from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("schemes", __name__, url_prefix=TENANT_PREFIX + "/schemes")
@@ -186,8 +187,8 @@ def _editor(
         version, editable=version.is_draft and _is_admin(), open_form=open_form, message=message
     )
     context["can_admin"] = _is_admin()
-    template = "schemes/_editor.html" if request.htmx else "schemes/version.html"
-    response = make_response(render_template(template, **context), status)
+    body = page_or_fragment("schemes/version.html", "schemes/_editor.html", **context)
+    response = make_response(body, status)
     if status == 200 and request.method == "POST":
         response.headers["HX-Trigger"] = "scheme-changed"
     return response
@@ -216,7 +217,7 @@ def export(version_id: int):
 def _refused(found: SchemeVersion, error: service.SchemeError) -> Response:
     tenant_session().rollback()
     problems = [describe_with_field(issue) for issue in error.issues]
-    if request.htmx:
+    if wants_fragment():
         return _editor(found, 400, message=" ".join([str(error.message), *problems]))
     flash(" ".join([str(error.message), *problems]), "error")
     return redirect(url_for("schemes.version", version_id=found.id))
@@ -238,7 +239,7 @@ def _lifecycle(version_id: int, change: Callable, done: str) -> Response:
 def _go(url: str) -> Response:
     """Load another page: a real navigation for HTMX too, so the address, the preview and the
     flash message all follow."""
-    if request.htmx:
+    if wants_fragment():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = url
         return response
@@ -326,7 +327,7 @@ def _edit(version_id: int, make: Callable[[dict], editing.Edit], open_form: dict
         )
     service.save(session, current_actor(), found, edit.scheme, edit.change)
     session.commit()
-    if not request.htmx:
+    if not wants_fragment():
         return redirect(url_for("schemes.version", version_id=found.id))
     return _editor(found)
 

@@ -6,11 +6,12 @@ error page, or for an HTMX request a fragment saying why. Nothing of a refused c
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from saas.auth.permissions import Refused
+from saas.web.fragments import wants_fragment
 from tenants.resolver import TenantSuspended
 
 
@@ -30,7 +31,7 @@ def init_error_pages(app: Flask) -> None:
         session = g.get("tenant_session")
         if session is not None:
             session.rollback()
-        if request.htmx:
+        if wants_fragment():
             return render_template("errors/_refused.html", message=exc.message), 403
         return _page(403, message=exc.message)
 

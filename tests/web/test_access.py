@@ -24,8 +24,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from saas.auth.access_doc import access_markdown, tenant_routes
 from saas.auth.guard import PUBLIC
-from saas.auth.permissions import PERMISSIONS, Actor, Reach, access_markdown, tenant_routes
+from saas.auth.permissions import PERMISSIONS, Actor, Reach
 from saas.goals import service as goals
 from saas.goals.service import GoalData
 from saas.models.eligibility import EligibilityRule, RuleKind
@@ -108,9 +109,22 @@ def test_only_the_login_and_link_pages_are_public(app):
     ]
 
 
+# Permissions that decide what a page shows rather than whether it opens: asked with can().
+SHOWN_ONLY = {"home.setup"}
+
+
 def test_every_permission_is_used_by_a_route(app):
     used = {permission_of(app, r.endpoint) for r in tenant_rules(app)}
-    assert set(PERMISSIONS) - used == set()
+    assert set(PERMISSIONS) - used == SHOWN_ONLY
+
+
+def test_permissions_that_only_shape_a_page_are_asked_for():
+    from pathlib import Path
+
+    code = "".join(p.read_text() for p in Path("saas").rglob("*.py"))
+    code += "".join(p.read_text() for p in Path("templates").rglob("*.html"))
+    for name in SHOWN_ONLY:
+        assert f'can("{name}")' in code or f"can('{name}')" in code, name
 
 
 def test_the_menu_needs_what_its_pages_need(app):
@@ -123,7 +137,7 @@ def test_docs_access_md_is_the_table_and_the_pages(app):
     permission changes shows up in review as a change of the doc."""
     written = (ROOT / "docs" / "access.md").read_text(encoding="utf-8")
     expected = access_markdown(tenant_routes(app))
-    assert written == expected, "run: python -m saas.auth.permissions > docs/access.md"
+    assert written == expected, "run: python -m saas.auth.access_doc > docs/access.md"
 
 
 def test_reach_rules():
