@@ -8,21 +8,13 @@ import re
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.browser.login import log_in
 from tests.imports.conftest import employees_sheet, person, unit, units_sheet, xlsx
 
 pytestmark = pytest.mark.browser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNIT_NAMES = ("滨海物流集团", "后勤服务中心", "职工食堂早班")
-
-
-def log_in(page, tenant) -> None:
-    page.goto(f"/t/{tenant.slug}/login")
-    page.locator("input[name=email]").fill(tenant.admin_email)
-    page.locator("input[name=password]").fill(ADMIN_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(rf"/t/{re.escape(tenant.slug)}/$"))
 
 
 def choose_file(page, name: str, content: bytes) -> None:

@@ -8,17 +8,9 @@ import re
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.browser.login import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, tenant) -> None:
-    page.goto(f"/t/{tenant.slug}/login")
-    page.locator("input[name=email]").fill(tenant.admin_email)
-    page.locator("input[name=password]").fill(ADMIN_PASSWORD)
-    page.locator("form button[type=submit].primary").click()
-    page.wait_for_url(re.compile(rf"/t/{re.escape(tenant.slug)}/$"))
 
 
 def open_form(page, place: str, link: str, form_id: str):
