@@ -1,8 +1,10 @@
 """Screenshots of the scheme pages, to look at: the list, the editor of the reference scheme
-(draft), an item's, a source's and a rule's form open, a refused edit with its reason, the live
-preview with sample ratings and a praise letter, an empty draft's problems, a draft with three
-sources, a published version read-only and a scheme file refused on import; at desktop and
-phone widths, in Chinese and English. It says when a page is wider than the screen.
+(draft), a standard's, a section's, a source's and a rule's form open, a refused edit with its
+reason, the live preview with sample ratings, a praise letter and a lost work card (then a
+clamped and an invalid rating), a draft the check stops (items over a section's maximum, a
+level the tenant lacks), an empty draft's problems, a draft with three sources, a published
+version read-only and a scheme file refused on import; at desktop and phone widths, in Chinese
+and English. It says when a page is wider than the screen.
 
 Not a test. Like bench/screenshots.py it serves the app from a thread against a throw-away
 database on the PostgreSQL and Redis that DATABASE_URL and REDIS_URL name, drives Debian's
@@ -35,12 +37,13 @@ from saas.scoring.checks import parse  # noqa: E402
 from tenants.db import Database  # noqa: E402
 from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
+from tests.schemes.conftest import FLAWED  # noqa: E402
 
 CODES = ("smile_functional", "smile_frontline", "work_brand", "outsourced_provider")
 PUBLISHED = "canteen_hygiene"
 EMPTY = "新方案（尚未填写）"
-# Sample ratings for the reference scheme's preview, by item key.
-RATINGS = {"FN-A1": "6", "FN-A2": "6.5", "FN-B1": "5", "FN-B2": "4", "FN-C1": "9"}
+# Sample ratings for the reference scheme's preview: its sections are rated as a whole.
+RATINGS = {"A": "18", "B": "9.5", "C": "46", "D": "19"}
 
 
 def seed(db: Database, settings) -> tuple[NewTenant, dict[str, int]]:
@@ -61,6 +64,9 @@ def seed(db: Database, settings) -> tuple[NewTenant, dict[str, int]]:
                 versions.publish(session, actor, version)
         empty, _issues = parse({"name": EMPTY})
         ids["empty"] = versions.create_scheme(session, actor, empty).id
+        flawed, issues = parse(FLAWED)
+        assert flawed is not None, issues
+        ids["flawed"] = versions.create_scheme(session, actor, flawed).id
     return tenant, ids
 
 
@@ -71,27 +77,48 @@ def broken_file() -> bytes:
 
 
 def editor_shots(page, shot: Shots, url: str) -> None:
-    """The reference draft: whole, scrolled (the preview stays in view), an item's form open,
-    an edit refused, and a source's and a rule's form."""
+    """The reference draft: whole, scrolled (the preview stays in view), a standard's and a
+    section's form opened where they are (the page does not move), an edit refused, and a
+    source's and a rule's form."""
     page.goto(url)
     shot("editor")
     page.evaluate("window.scrollTo(0, 1400)")
     shot("editor-scrolled", full_page=False)
     item = page.locator("#item-FN-B1")
+    item.scroll_into_view_if_needed()
     item.get_by_role("link").first.click()
     form = page.locator("#form-item-FN-B1")
     form.wait_for()
-    form.scroll_into_view_if_needed()
-    shot("item-form", full_page=False)
+    shot("item-form", full_page=False)  # as the browser left it: the form is in view
+    page.locator("#form-item-FN-B1 a.button").click()
+    form.wait_for(state="detached")
+    section = page.locator("#section-C")
+    section.scroll_into_view_if_needed()
+    section.locator(".section-head").get_by_role("link").first.click()
+    form = page.locator("#form-section-C")
+    form.wait_for()
+    shot("section-form", full_page=False)
     form.locator("[name=max]").fill("abc")
     form.locator("button[type=submit]").click()
-    page.locator("#form-item-FN-B1 .field-error").wait_for()
-    page.locator("#form-item-FN-B1").scroll_into_view_if_needed()
-    shot("item-refused", full_page=False)
-    page.locator("#form-item-FN-B1 a.button").click()
+    page.locator("#form-section-C .field-error").wait_for()
+    shot("section-refused", full_page=False)
+    page.locator("#form-section-C a.button").click()
     form.wait_for(state="detached")
     for place, form_id in (("#sources", "source-0"), ("#rule-0", "rule-0")):
         open_and_shoot(page, shot, place, form_id)
+
+
+def flawed_shots(page, shot: Shots, url: str) -> None:
+    """A draft the check stops: items over a section's maximum, 20.01 in a section of 20, a
+    level and a category the tenant does not have; an item's form open beside them."""
+    page.goto(url)
+    shot("check")
+    shot("check-problems", element=page.locator(".scheme-problems"))
+    item = page.locator("#item-A2")
+    item.scroll_into_view_if_needed()
+    item.get_by_role("link").first.click()
+    page.locator("#form-item-A2").wait_for()
+    shot("check-item-form", full_page=False)
 
 
 def open_and_shoot(page, shot: Shots, place: str, form_id: str) -> None:
@@ -106,6 +133,9 @@ def open_and_shoot(page, shot: Shots, place: str, form_id: str) -> None:
 
 
 def preview_shots(page, shot: Shots) -> None:
+    """The preview of the reference draft: sample ratings (the sections as a whole), a praise
+    letter and a lost work card; a rating above its maximum (clamped, and said); a rating that
+    is not a number (no score); on a phone, the score kept at the foot of the screen."""
     panel = page.locator("#preview-panel")
     panel.locator("input[name=period]").fill("2026-Q3")
     for key, value in RATINGS.items():
@@ -113,10 +143,22 @@ def preview_shots(page, shot: Shots) -> None:
     event = panel.locator(".preview-event").first
     event.locator("select[name='ev0.event']").select_option("praise_letter")
     event.locator("input[name='ev0.on']").fill("2026-08-03")
-    panel.locator(".preview-trace li", has_text="表扬信").first.wait_for()
+    second = panel.locator(".preview-event").nth(1)
+    second.locator("select[name='ev1.event']").select_option("work_card_lost")
+    second.locator("input[name='ev1.on']").fill("2026-08-20")
+    panel.locator(".preview-trace li", has_text="2026-08-20").first.wait_for()
     panel.scroll_into_view_if_needed()
     shot("preview", full_page=False)
     shot("preview-panel", element=panel)
+    panel.locator("input[name='r.supervisor.A']").fill("25")
+    panel.locator(".preview-clamped").wait_for()
+    panel.locator("input[name='r.supervisor.A']").scroll_into_view_if_needed()
+    shot("preview-clamped", full_page=False)
+    panel.locator("input[name='r.supervisor.B']").fill("九")
+    panel.locator(".preview-invalid").wait_for()
+    panel.locator("input[name='r.supervisor.B']").scroll_into_view_if_needed()
+    shot("preview-invalid", full_page=False)
+    shot("preview-invalid-panel", element=panel)
 
 
 def tour(browser, base_url: str, tenant: NewTenant, ids, language: str, device: str, out: Path):
@@ -142,6 +184,7 @@ def tour(browser, base_url: str, tenant: NewTenant, ids, language: str, device: 
     shot("list")
     editor_shots(page, shot, f"{schemes}v/{ids['smile_functional']}")
     preview_shots(page, shot)
+    flawed_shots(page, shot, f"{schemes}v/{ids['flawed']}")
     page.goto(f"{schemes}v/{ids['empty']}")
     shot("empty-draft")
     page.goto(f"{schemes}v/{ids[PUBLISHED]}")

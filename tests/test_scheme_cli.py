@@ -216,12 +216,15 @@ def test_try_prints_scores_with_their_explanation(kaohe, write):
     assert (output["scheme"], output["period"]) == ("食堂服务考核", "2026-Q3")
     zhang, other = output["results"]
     # P1: the mean of 50 and 55 is 52.5; Y1 yes is 40; 92.5 plus 5 for the praise letter.
+    # Numbers at the scheme's precision (two decimals), not the engine's 28 digits.
     assert (zhang["name"], zhang["final"], zhang["band"], zhang["award"]) == (
         "张三",
         "97.50",
         "优秀",
-        "500",
+        "500.00",
     )
+    assert zhang["checklist"] == "92.50" and zhang["weights"] == {"supervisor": "100.00"}
+    assert (zhang["consequence"], zhang["consequence_text"]) == ("none", "none")
     assert (other["name"], other["final"], other["band"]) == (None, "30.00", "合格")
     assert len(zhang["explanation"]) == len(zhang["trace"])
     assert zhang["explanation"][0] == (
@@ -262,6 +265,87 @@ def test_try_refuses_a_scheme_with_errors(kaohe, write):
     assert f"{path}:5: error: sources[1].kind (source)" in tried.stderr
 
 
+def test_try_includes_each_results_band_consequence(kaohe, write):
+    retraining = SCHEME.replace(
+        "{threshold: 0, label: 合格}", "{threshold: 0, label: 需培训, consequence: retraining}"
+    )
+    tried = kaohe(
+        "try", write("scheme.yaml", retraining), write("inputs.yaml", INPUTS), "--lang", "zh"
+    )
+    assert tried.exit_code == 0, tried.output
+    other = json.loads(tried.stdout)["results"][1]
+    assert (other["final"], other["band"], other["consequence"]) == (
+        "30.00",
+        "需培训",
+        "retraining",
+    )
+    assert other["consequence_text"] == "下岗培训：脱岗培训并参加考试"
+    assert other["explanation"][-1] == (
+        "等级：需培训（0 分及以上）；后果：下岗培训：脱岗培训并参加考试"
+    )
+
+
+def test_try_says_an_event_without_its_validity_decision_is_pending(kaohe, write):
+    complaint = SCHEME.replace(
+        "  - {event: praise, label: 表扬, points: 5}",
+        "  - {event: praise, label: 表扬, points: 5}\n"
+        "  - {event: complaint, label: 有效投诉, label_en: Valid complaint, needs_validity: true,"
+        " disqualify: this_period}",
+    )
+    inputs = INPUTS.replace(
+        "      - {event: praise, on: 2026-08-03}",
+        "      - {event: praise, on: 2026-08-03}\n      - {event: complaint, on: 2026-08-05}",
+    )
+    tried = kaohe(
+        "try", write("scheme.yaml", complaint), write("inputs.yaml", inputs), "--lang", "en"
+    )
+    assert tried.exit_code == 0, tried.output
+    zhang = json.loads(tried.stdout)["results"][0]
+    assert zhang["disqualified"] == []
+    assert (
+        "2026-08-05 Valid complaint: pending, no validity decision yet; it counts for nothing "
+        "until it is ruled valid"
+    ) in zhang["explanation"]
+
+
+def test_try_reports_bad_inputs_in_chinese(kaohe, write):
+    inputs = write("inputs.yaml", BAD_INPUTS)
+    tried = kaohe("try", write("scheme.yaml", SCHEME), inputs, "--lang", "zh")
+    assert tried.exit_code == 1
+    assert tried.stderr.splitlines()[1] == (
+        f"{inputs}:6: subjects[0].ratings[1].value: maybe 不是“是”或“否”。"
+    )
+
+
+def test_a_file_that_is_not_yaml_is_said_with_line_and_column_in_chinese(kaohe, write):
+    path = write("broken.yaml", SCHEME.replace("    title: 服务\n", "    title: 服务: 接待\n"))
+    checked = kaohe("check", path, "--lang", "zh")
+    assert checked.exit_code == 1
+    assert checked.output.splitlines()[0] == (
+        f"{path}:7:14: 错误: 此处不应出现冒号：请让这一行与上下行对齐缩进，含有“: ”的文字请加引号。"
+    )
+
+
+def test_check_flags_items_over_their_sections_maximum(kaohe, write):
+    over = SCHEME.replace(
+        "{key: P1, text: 出餐及时, max: 60}", "{key: P1, text: 出餐及时, max: 65}"
+    )
+    path = write("over.yaml", over)
+    checked = kaohe("check", path, "--lang", "en")
+    assert checked.exit_code == 0  # a warning: it can be published, once looked at
+    lines = checked.output.splitlines()
+    assert lines[0] == (
+        f"{path}:8: warning: sections[0].max (maximum points): The items of 服务 add up to 105 "
+        "points, more than the section's maximum of 100: the section is capped at 100, so some "
+        "of their points never count. Make the items add up to 100, or rate the section as a "
+        "whole."
+    )
+    assert lines[-1] == (
+        "Errors: 0, warnings: 1. The scheme 食堂服务考核 can be published, but look at the "
+        "warnings first."
+    )
+
+
 # -- the words: a sentence for every problem code and every step ---------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,13 +380,27 @@ PYDANTIC_TYPES = [
 
 def emitted_codes(path: str) -> set[str]:
     source = (ROOT / path).read_text(encoding="utf-8")
-    families = "duplicate|item|sources|sections|section|bands|band|rule|file"
+    families = (
+        "duplicate|item|sources|sections|section|bands|band|rule|file|yaml|input"
+        "|eligibility|unit_categories"
+    )
     return set(re.findall(rf'"((?:{families})\.[a-z_]+)"', source))
 
 
 def test_every_problem_code_has_its_own_message():
-    codes = emitted_codes("saas/scoring/checks.py") | emitted_codes("saas/schemes/files.py")
-    assert {"duplicate.item", "sources.total", "file.version"} <= codes  # the search works
+    codes = set().union(
+        *(
+            emitted_codes(path)
+            for path in (
+                "saas/scoring/checks.py",
+                "saas/schemes/files.py",
+                "saas/scoring/yamlguard.py",
+                "saas/scoring/engine.py",
+            )
+        )
+    )
+    assert {"duplicate.item", "sources.total", "file.version", "yaml.colon"} <= codes
+    assert {"eligibility.unknown_level", "input.rate_the_section"} <= codes
     codes |= {f"type.{name}" for name in PYDANTIC_TYPES}
     assert sorted(codes - set(MESSAGES)) == []
 
@@ -386,7 +484,8 @@ def trial_results():
                 Event("late", day),
                 Event("complaint", day, Validity.PENDING),
                 Event("complaint", day, Validity.INVALID),
-                Event("complaint", day),
+                Event("complaint", day),  # no decision, and its rule needs one: pending
+                Event("complaint", day, Validity.VALID),
                 Event("lost_badge", day),
                 Event("unheard_of", day),
                 Event("bonus", dt.date(2025, 1, 1)),  # long ago

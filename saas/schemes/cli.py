@@ -132,8 +132,7 @@ def _report(file: Path, loaded: Loaded, *, err: bool) -> None:
     from saas.schemes.messages import SEVERITY_LABELS, describe, field_label
 
     for found in [*sorted(loaded.errors, key=_by_line), *sorted(loaded.warnings, key=_by_line)]:
-        place = f"{file}:{found.line}" if found.line is not None else str(file)
-        parts = [place, str(SEVERITY_LABELS[found.issue.severity])]
+        parts = [_where(file, found.line, found.column), str(SEVERITY_LABELS[found.issue.severity])]
         if found.field:
             label = field_label(found.issue.path)
             parts.append(found.field if label == found.field else f"{found.field} ({label})")
@@ -146,6 +145,13 @@ def _report(file: Path, loaded: Loaded, *, err: bool) -> None:
             "the errors are fixed.",
             **counts,
         )
+    elif loaded.warnings:
+        summary = _(
+            "Errors: %(errors)s, warnings: %(warnings)s. The scheme %(name)s can be published, "
+            "but look at the warnings first.",
+            name=loaded.scheme.name,
+            **counts,
+        )
     else:
         summary = _(
             "Errors: %(errors)s, warnings: %(warnings)s. The scheme %(name)s can be published.",
@@ -155,17 +161,25 @@ def _report(file: Path, loaded: Loaded, *, err: bool) -> None:
     click.echo(summary, err=err)
 
 
+def _where(file: Path, line: int | None, column: int | None) -> str:
+    """FILE:LINE, or FILE:LINE:COLUMN where reading stopped in a file that is not YAML."""
+    if line is None:
+        return str(file)
+    return f"{file}:{line}:{column}" if column is not None else f"{file}:{line}"
+
+
 def _report_inputs(file: Path, read: Inputs | None) -> None:
-    from saas.schemes.messages import MESSAGES
+    from flask_babel import ngettext
+
+    from saas.schemes.messages import MESSAGES, describe_input
 
     if read is None:
         click.echo(f"{file}: {MESSAGES['file.encoding']}", err=True)
         return
     for problem in read.problems:
-        place = f"{file}:{problem.line}" if problem.line is not None else str(file)
         field = f"{problem.field}: " if problem.field else ""
-        click.echo(f"{place}: {field}{problem.text}", err=True)
-    from flask_babel import ngettext
+        where = _where(file, problem.line, problem.column)
+        click.echo(f"{where}: {field}{describe_input(problem)}", err=True)
 
     count = len(read.problems)
     click.echo(
@@ -180,14 +194,20 @@ def _report_inputs(file: Path, read: Inputs | None) -> None:
 
 
 def _output(scheme: Scheme, inputs: Inputs) -> dict[str, Any]:
-    from saas.schemes.explain import explain, explain_reason
+    """Each result at the scheme's precision (as a statement shows it), with its band's
+    consequence said in the user's language and its trace explained."""
+    from saas.schemes.explain import CONSEQUENCE_LABELS, explain, explain_reason
     from saas.scoring import tryout
 
     results = []
     for result in tryout.results(scheme, inputs):
+        consequence = None if result.band is None else result.band.consequence
         results.append(
             {
-                **result.to_dict(),
+                **result.to_dict(places=scheme.precision),
+                "consequence_text": None
+                if consequence is None
+                else str(CONSEQUENCE_LABELS[consequence]),
                 "name": inputs.names.get(result.subject),
                 "explanation": [explain(step, scheme) for step in result.trace()],
                 "disqualified_explanation": [

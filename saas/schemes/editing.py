@@ -16,10 +16,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from saas.scoring.checks import Issue, Path, parse
-from saas.scoring.scheme import Mode, Scheme
+from saas.scoring.scheme import Mode, Scheme, SectionScoring
 
 # How each field of an entry is read from a form: "text" (blank → left out), "bool"
 # (checkbox), "list" (one value per line), "levels" (scale levels, "label = points" per line).
@@ -38,7 +39,14 @@ FIELDS: dict[str, dict[str, str]] = {
         "third_party_cap": "text",
     },
     "goals": {"share": "text", "attainment_cap": "text", "when_missing": "text"},
-    "section": {"key": "text", "title": "text", "max": "text", "note": "text"},
+    "section": {
+        "key": "text",
+        "title": "text",
+        "max": "text",
+        "scoring": "text",
+        "note": "text",
+        "reference": "text",
+    },
     "item": {
         "key": "text",
         "text": "text",
@@ -49,8 +57,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "floor": "text",
         "on_fail": "text",
         "note": "text",
+        "reference": "text",
     },
-    "source": {"kind": "text", "weight": "text", "note": "text"},
+    "source": {"kind": "text", "weight": "text", "note": "text", "reference": "text"},
     "band": {
         "threshold": "text",
         "label": "text",
@@ -59,20 +68,30 @@ FIELDS: dict[str, dict[str, str]] = {
         "consequence": "text",
         "quota": "text",
         "note": "text",
+        "reference": "text",
     },
     "rule": {
         "event": "text",
         "label": "text",
+        "label_en": "text",
         "needs_validity": "bool",
         "points": "text",
         "monthly_points": "text",
         "fine": "text",
         "disqualify": "text",
         "note": "text",
+        "reference": "text",
     },
-    "tally_limit": {"deducted_at_least": "text", "disqualify": "text", "note": "text"},
-    "eligibility": {"kind": "text", "value": "text", "note": "text"},
+    "tally_limit": {
+        "deducted_at_least": "text",
+        "disqualify": "text",
+        "note": "text",
+        "reference": "text",
+    },
+    "eligibility": {"kind": "text", "value": "text", "note": "text", "reference": "text"},
 }
+# What an item is scored with: a standard of a section rated as a whole has none of it.
+SCORING_FIELDS = ("max", "mode", "scale", "per_occurrence", "floor", "on_fail")
 LISTS = {
     "source": "sources",
     "band": "bands",
@@ -162,13 +181,13 @@ def _check(data: dict[str, Any], at: Path, what: str, before: Any, after: Any) -
     )
 
 
-def _owned_defaults(old: Mapping[str, Any], new: dict[str, Any]) -> None:
-    """A value the author changed is theirs now, no longer Kaohe's default."""
-    defaulted = [name for name in old.get("defaulted", ()) if new.get(name) == old.get(name)]
-    if defaulted:
-        new["defaulted"] = defaulted
-    else:
-        new.pop("defaulted", None)
+def _recorded(old: Mapping[str, Any], new: dict[str, Any]) -> None:
+    """Defaults with the values they had before the change, so that the scheme keeps the mark
+    of a value left alone and drops it from one the author changed (now theirs). A stored
+    list of names (as first written) has no values: they are taken from before the change."""
+    marks = old.get("defaulted")
+    if isinstance(marks, list):
+        new["defaulted"] = {name: old.get(name) for name in marks}
 
 
 def _keep_mode_fields(entry: dict[str, Any]) -> None:
@@ -187,18 +206,19 @@ def _merge(old: Mapping[str, Any], kind: str, form: Mapping[str, str]) -> dict[s
     new.update(read_form(kind, form))
     if kind == "item":
         _keep_mode_fields(new)
-    _owned_defaults(old, new)
+    _recorded(old, new)
     return new
 
 
 def edit_general(data: dict[str, Any], form: Mapping[str, str]) -> Edit:
     data = copy.deepcopy(data)
+    old = {name: data.get(name) for name in (*FIELDS["general"], "defaulted")}
     before = {name: data.get(name) for name in FIELDS["general"]}
     for name in FIELDS["general"]:
         data.pop(name, None)
     data.update(read_form("general", form))
     after = {name: data.get(name) for name in FIELDS["general"]}
-    _owned_defaults({**before, "defaulted": data.get("defaulted", ())}, data)
+    _recorded(old, data)
     return _check(data, (), "general", before, after)
 
 
@@ -260,7 +280,8 @@ def edit_section(data: dict[str, Any], key: str, form: Mapping[str, str]) -> Edi
     data = copy.deepcopy(data)
     index = _section_index(data, key)
     old = data["sections"][index]
-    data["sections"][index] = _merge(old, "section", form)
+    data["sections"][index] = new_section = _merge(old, "section", form)
+    _rescore(new_section, old.get("scoring", WHOLE_OR_ITEMS[0]))
     new = {k: v for k, v in data["sections"][index].items() if k != "items"}
     return _check(
         data,
@@ -269,6 +290,49 @@ def edit_section(data: dict[str, Any], key: str, form: Mapping[str, str]) -> Edi
         {k: v for k, v in old.items() if k != "items"},
         new,
     )
+
+
+WHOLE_OR_ITEMS = (SectionScoring.ITEMS.value, SectionScoring.SECTION.value)
+
+
+def _rescore(section: dict[str, Any], was: str) -> None:
+    """A section switched between rated item by item and as a whole: its items become
+    standards without points, or get points again, shared out so they add up to the
+    section's maximum (the author adjusts them)."""
+    now = section.get("scoring", SectionScoring.ITEMS.value)
+    items = section.get("items", [])
+    if now == was or not items:
+        return
+    if now == SectionScoring.SECTION:
+        for item in items:
+            for name in SCORING_FIELDS:
+                item.pop(name, None)
+            marks = item.get("defaulted")
+            if marks:
+                item["defaulted"] = _without(marks, SCORING_FIELDS)
+        return
+    for item, share in zip(items, _shares(section.get("max"), len(items)), strict=True):
+        item["max"] = share
+        item["mode"] = Mode.POINTS.value
+
+
+def _without(marks: Any, names: tuple[str, ...]) -> Any:
+    if isinstance(marks, dict):
+        return {name: value for name, value in marks.items() if name not in names}
+    return [name for name in marks if name not in names]
+
+
+def _shares(top: Any, count: int) -> list[str]:
+    """``top`` shared out in hundredths over ``count`` items, the rest on the last one: 20 over
+    3 is 6.66, 6.66, 6.68. Text, as forms give; an unreadable maximum gives none (the check
+    says why)."""
+    try:
+        cents = int(Decimal(str(top)) * 100)
+    except (InvalidOperation, TypeError, ValueError):
+        return [""] * count
+    each = cents // count
+    shares = [each] * (count - 1) + [cents - each * (count - 1)]
+    return [format(Decimal(share) / 100, "f") for share in shares]
 
 
 def delete_section(data: dict[str, Any], key: str) -> Edit:

@@ -14,8 +14,9 @@ from saas.schemes import explain, forms, preview
 from saas.schemes import versions as service
 from saas.schemes.editing import LISTS, fingerprint
 from saas.schemes.messages import describe, field_label
-from saas.scoring.checks import Issue, review
-from saas.scoring.scheme import Scheme
+from saas.schemes.vocabulary import WHERE, Where
+from saas.scoring.checks import Issue, Vocabulary, review
+from saas.scoring.scheme import Scheme, SectionScoring
 from saas.web.numbers import plain as number
 
 
@@ -30,8 +31,41 @@ def totals(scheme: Scheme) -> Totals:
     return Totals(
         sections=sum((s.max for s in scheme.sections), Decimal(0)),
         weights=sum((s.weight for s in scheme.sources), Decimal(0)),
-        items={s.key: sum((i.max for i in s.items), Decimal(0)) for s in scheme.sections},
+        items={
+            s.key: sum((i.max or Decimal(0) for i in s.items), Decimal(0))
+            for s in scheme.sections
+            if s.scoring is SectionScoring.ITEMS
+        },
     )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem said next to its entry, and the page where the word it is about is kept."""
+
+    text: str
+    where: Where | None = None
+
+
+def _defaults_shown_once(scheme: Scheme) -> set[str]:
+    """Sections whose items' points are all Kaohe's defaults: marked once on the section,
+    not on every item."""
+    return {
+        section.key
+        for section in scheme.sections
+        if section.scoring is SectionScoring.ITEMS
+        and len(section.items) > 1
+        and all("max" in item.defaulted for item in section.items)
+    }
+
+
+def _has_defaults(data: Any) -> bool:
+    """Does the stored definition mark any value as Kaohe's default, anywhere?"""
+    if isinstance(data, dict):
+        return bool(data.get("defaulted")) or any(_has_defaults(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_has_defaults(v) for v in data)
+    return False
 
 
 def _entry_name(path: tuple, data: dict[str, Any]) -> str | None:
@@ -44,6 +78,8 @@ def _entry_name(path: tuple, data: dict[str, Any]) -> str | None:
             return section["title"]
         entry = data[path[0]][path[1]]
     except (IndexError, KeyError, TypeError):
+        return None
+    if not isinstance(entry, dict):  # a unit category: the message names it
         return None
     if path[0] == "sources":
         return str(explain.SOURCE_LABELS.get(entry.get("kind"), entry.get("kind")))
@@ -63,15 +99,20 @@ def located(issue: Issue, data: dict[str, Any]) -> str:
     return _("%(place)s: %(message)s", place=place, message=message)
 
 
+def problems(issues: list[Issue], data: dict[str, Any]) -> list[Problem]:
+    return [Problem(located(issue, data), WHERE.get(issue.code)) for issue in issues]
+
+
 def editor_context(
     version: SchemeVersion,
     *,
     editable: bool,
+    vocabulary: Vocabulary | None = None,
     open_form: dict | None = None,
     message: str | None = None,
 ) -> dict[str, Any]:
     scheme = service.definition(version)
-    issues = review(scheme)
+    issues = review(scheme, vocabulary)
     sample = preview.empty(scheme)
     data = version.definition
     return {
@@ -81,8 +122,10 @@ def editor_context(
         "editable": editable,
         "open_form": open_form or {},
         "message": message,
-        "blocking": [located(i, data) for i in issues if i.blocks_publishing],
-        "warnings": [located(i, data) for i in issues if not i.blocks_publishing],
+        "blocking": problems([i for i in issues if i.blocks_publishing], data),
+        "warnings": problems([i for i in issues if not i.blocks_publishing], data),
+        "defaults_once": _defaults_shown_once(scheme),
+        "has_defaults": _has_defaults(data),
         "totals": totals(scheme),
         "fingerprints": {
             kind: [fingerprint(entry) for entry in data.get(name, [])]

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from saas.scoring.inputs import Validity
 from saas.scoring.result import Step
@@ -27,7 +27,9 @@ from saas.scoring.scheme import (
     MissingSources,
     Mode,
     PeriodKind,
+    Rule,
     Scheme,
+    SectionScoring,
     SourceKind,
     Subject,
 )
@@ -47,6 +49,10 @@ MODE_LABELS = {
     Mode.SCALE: _l("scale"),
     Mode.DEDUCTION: _l("deduction per occurrence"),
     Mode.CRITICAL: _l("critical item"),
+}
+SECTION_SCORING_LABELS = {
+    SectionScoring.ITEMS: _l("item by item: the items' points are added up"),
+    SectionScoring.SECTION: _l("as a whole: one number; its items are the standards to check"),
 }
 # Also what goals.when_missing means: "renormalise" leaves the goals part out.
 MISSING_LABELS = {
@@ -121,11 +127,36 @@ def _join(parts: list[str]) -> str:
     return _(", ").join(parts)
 
 
+def event_label(rule: Rule | dict[str, Any]) -> str:
+    """A rule's event (a rule, or one as stored) as the reader says it: its English label on
+    English pages when it has one, else the label it was written with."""
+    label, english = (
+        (rule.get("label", ""), rule.get("label_en"))
+        if isinstance(rule, dict)
+        else (rule.label, rule.label_en)
+    )
+    locale = get_locale()
+    if english and locale is not None and locale.language == "en":
+        return english
+    return label
+
+
 class _Names:
-    """What the scheme calls its items, sections and sources."""
+    """What the scheme calls its items, sections, sources and events."""
 
     def __init__(self, scheme: Scheme) -> None:
         self.scheme = scheme
+
+    def whole(self, key: str) -> str | None:
+        """The title of the section with this key if it is rated as a whole."""
+        for section in self.scheme.sections:
+            if section.key == key and section.scoring is SectionScoring.SECTION:
+                return section.title
+        return None
+
+    def event(self, p: dict[str, Any]) -> str:
+        rule = next((rule for rule in self.scheme.rules if rule.event == p.get("event")), None)
+        return event_label(rule) if rule is not None else str(p.get("label") or p.get("event"))
 
     def item(self, key: str) -> str:
         for section in self.scheme.sections:
@@ -149,9 +180,9 @@ class _Names:
         return _join([self.source(kind) for kind in kinds])
 
 
-def _event_name(p: dict[str, Any]) -> dict[str, str]:
+def _event_name(p: dict[str, Any], names: _Names) -> dict[str, str]:
     """The event's date and name; the ledger entry's reference follows in brackets."""
-    label = str(p.get("label") or p.get("event", ""))
+    label = names.event(p)
     if p.get("ref"):
         label = f"{label} ({p['ref']})"
     on = p.get("on")
@@ -162,6 +193,9 @@ def _event_name(p: dict[str, Any]) -> dict[str, str]:
 
 
 def _item(p: dict[str, Any], names: _Names) -> str:
+    section = names.whole(p["item"])
+    if section is not None:
+        return _whole(p, names, section)
     values = {
         "source": names.source(p["source"]),
         "item": names.item(p["item"]),
@@ -180,6 +214,33 @@ def _item(p: dict[str, Any], names: _Names) -> str:
         "score %(score)s",
         "%(source)s · %(item)s: %(num)s raters, mean %(mean)s, kept within the item's range: "
         "score %(score)s",
+        p["raters"],
+        **values,
+    )
+
+
+def _whole(p: dict[str, Any], names: _Names, section: str) -> str:
+    """A section rated as a whole: its raters' mean, kept within 0 and its maximum."""
+    values = {
+        "source": names.source(p["source"]),
+        "section": section,
+        "mean": _number(p["mean"]),
+        "score": _number(p["score"]),
+    }
+    if p["mean"] == p["score"]:
+        return ngettext(
+            "%(source)s · %(section)s, rated as a whole: %(num)s rater, mean %(mean)s, "
+            "score %(score)s",
+            "%(source)s · %(section)s, rated as a whole: %(num)s raters, mean %(mean)s, "
+            "score %(score)s",
+            p["raters"],
+            **values,
+        )
+    return ngettext(
+        "%(source)s · %(section)s, rated as a whole: %(num)s rater, mean %(mean)s, kept "
+        "within the section's range: score %(score)s",
+        "%(source)s · %(section)s, rated as a whole: %(num)s raters, mean %(mean)s, kept "
+        "within the section's range: score %(score)s",
         p["raters"],
         **values,
     )
@@ -284,19 +345,32 @@ def _effects(p: dict[str, Any]) -> list[str]:
 def _event(p: dict[str, Any], names: _Names) -> str:
     effects = _effects(p)
     if not effects:
-        return _("%(on)s %(label)s: no effect", **_event_name(p))
-    return _("%(on)s %(label)s: %(effects)s", effects=_join(effects), **_event_name(p))
+        return _("%(on)s %(label)s: no effect", **_event_name(p, names))
+    return _("%(on)s %(label)s: %(effects)s", effects=_join(effects), **_event_name(p, names))
+
+
+def _event_pending(p: dict[str, Any], names: _Names) -> str:
+    if p.get("undecided"):
+        return _(
+            "%(on)s %(label)s: pending, no validity decision yet; it counts for nothing until "
+            "it is ruled valid",
+            **_event_name(p, names),
+        )
+    return _(
+        "%(on)s %(label)s: pending; it counts for nothing until it is ruled valid",
+        **_event_name(p, names),
+    )
 
 
 def _event_previous(p: dict[str, Any], names: _Names) -> str:
     if p.get("disqualify") == Disqualify.THIS_PERIOD:
         return _(
             "%(on)s %(label)s: in the previous period; disqualifies this period",
-            **_event_name(p),
+            **_event_name(p, names),
         )
     return _(
         "%(on)s %(label)s: in the previous period; no effect on this period's score",
-        **_event_name(p),
+        **_event_name(p, names),
     )
 
 
@@ -332,12 +406,21 @@ def _final(p: dict[str, Any], names: _Names) -> str:
 def _band(p: dict[str, Any], names: _Names) -> str:
     values = {"label": p["label"], "threshold": _number(p["threshold"])}
     if p.get("award"):
-        return _(
+        band = _(
             "Band %(label)s (from %(threshold)s points), award ¥%(award)s",
             award=_number(p["award"]),
             **values,
         )
-    return _("Band %(label)s (from %(threshold)s points)", **values)
+    else:
+        band = _("Band %(label)s (from %(threshold)s points)", **values)
+    consequence = p.get("consequence", Consequence.NONE)
+    if consequence == Consequence.NONE:
+        return band
+    return _(
+        "%(band)s; consequence: %(consequence)s",
+        band=band,
+        consequence=CONSEQUENCE_LABELS[Consequence(consequence)],
+    )
 
 
 def _disqualified(code: str) -> Callable[[dict[str, Any], _Names], str]:
@@ -347,9 +430,9 @@ def _disqualified(code: str) -> Callable[[dict[str, Any], _Names], str]:
 
 _REASONS: dict[str, Callable[[dict[str, Any], _Names], str]] = {
     "critical": _critical,
-    "rule": lambda p, n: _("%(label)s on %(on)s", **_event_name(p)),
+    "rule": lambda p, n: _("%(label)s on %(on)s", **_event_name(p, n)),
     "previous_period": lambda p, n: _(
-        "%(label)s on %(on)s, in the previous period", **_event_name(p)
+        "%(label)s on %(on)s, in the previous period", **_event_name(p, n)
     ),
     "tally_limit": _tally_limit,
 }
@@ -366,16 +449,16 @@ _STEPS: dict[str, Callable[[dict[str, Any], _Names], str]] = {
     "blend": _blend,
     "event": _event,
     "event_unknown": lambda p, n: _(
-        "%(on)s %(label)s: the scheme has no rule for this event; not counted", **_event_name(p)
+        "%(on)s %(label)s: the scheme has no rule for this event; not counted",
+        **_event_name(p, n),
     ),
     "event_outside": lambda p, n: _(
-        "%(on)s %(label)s: outside this period and the one before; not counted", **_event_name(p)
+        "%(on)s %(label)s: outside this period and the one before; not counted",
+        **_event_name(p, n),
     ),
-    "event_pending": lambda p, n: _(
-        "%(on)s %(label)s: not counted until it is ruled valid", **_event_name(p)
-    ),
+    "event_pending": _event_pending,
     "event_invalid": lambda p, n: _(
-        "%(on)s %(label)s: ruled invalid; not counted", **_event_name(p)
+        "%(on)s %(label)s: ruled invalid; not counted", **_event_name(p, n)
     ),
     "event_previous": _event_previous,
     "tally": lambda p, n: _(

@@ -15,7 +15,7 @@ import yaml
 
 from saas.scoring import yamlguard
 from saas.scoring.checks import Issue, Path, Severity, parse
-from saas.scoring.scheme import Mode, Scheme
+from saas.scoring.scheme import Mode, Scheme, SectionScoring
 
 FORMAT_KEY = "kaohe_scheme"
 FORMAT_VERSION = 1
@@ -32,6 +32,7 @@ HEADER = (
 class FileIssue:
     issue: Issue
     line: int | None  # 1-based; None when the problem is the file as a whole
+    column: int | None = None  # 1-based, for a file that is not YAML: where reading stopped
 
     @property
     def field(self) -> str:
@@ -80,26 +81,31 @@ _Dumper.add_representer(Decimal, _decimal)
 def _plain(scheme: Scheme) -> dict[str, Any]:
     data = scheme.model_dump(mode="python", exclude_none=True)
     for section in data["sections"]:
+        whole = section["scoring"] == SectionScoring.SECTION
         for item in section["items"]:
-            _drop_other_modes(item)
+            _drop_unused(item, whole)
     return {FORMAT_KEY: FORMAT_VERSION, **_compact(data)}
 
 
-def _drop_other_modes(item: dict[str, Any]) -> None:
+def _drop_unused(item: dict[str, Any], whole: bool) -> None:
+    """Leave out what the item is not scored with: the keys of other modes, and every scoring
+    key of a standard in a section rated as a whole."""
     mode = item["mode"]
-    if mode != Mode.DEDUCTION:
+    if mode != Mode.DEDUCTION or whole:
         item.pop("floor", None)
-    if mode != Mode.CRITICAL:
+    if mode != Mode.CRITICAL or whole:
         item.pop("on_fail", None)
+    if whole:
+        item.pop("mode", None)
 
 
 def _compact(value: Any) -> Any:
-    """Enums as their values, tuples as lists, empty lists and notes left out."""
+    """Enums as their values, tuples as lists, empty lists, mappings and notes left out."""
     if isinstance(value, dict):
         return {
             key: _compact(item)
             for key, item in value.items()
-            if not (isinstance(item, list | tuple) and not item)
+            if not (isinstance(item, list | tuple | dict) and not item)
         }
     if isinstance(value, list | tuple):
         return [_compact(item) for item in value]
@@ -188,17 +194,20 @@ def _file_problem(code: str, line: int | None = None, **params: Any) -> Loaded:
     return Loaded(None, [FileIssue(Issue(Severity.INVALID, (), code, params), line)])
 
 
+def _refused(refused: yamlguard.Refused) -> Loaded:
+    issue = Issue(Severity.INVALID, (), refused.code, refused.params)
+    return Loaded(None, [FileIssue(issue, refused.line, refused.column)])
+
+
 def load(text: str) -> Loaded:
     """Read a scheme file. The scheme is returned only if nothing blocks publishing it."""
     try:
         node, loader = yamlguard.compose(text, MAX_FILE_BYTES, _Loader)
         data = loader.construct_document(node) if node is not None else None
     except yamlguard.Refused as refused:
-        return _file_problem(refused.code, refused.line, **refused.params)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        return _file_problem("file.syntax", mark.line + 1 if mark else None, problem=problem)
+        return _refused(refused)
+    except yaml.YAMLError as error:  # a value YAML cannot construct, such as !!python/name
+        return _refused(yamlguard.syntax(error))
     if not isinstance(data, dict):
         return _file_problem("file.not_a_mapping", 1)
     repeated: list[FileIssue] = []

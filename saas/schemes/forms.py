@@ -30,8 +30,42 @@ def _choices(labels: dict) -> dict[str, Any]:
     return {str(key): label for key, label in labels.items()}
 
 
+def _reference() -> Field:
+    return Field(
+        "reference",
+        _l("Source reference"),
+        "textarea",
+        hint=_l("Where the standard says this. Shown only to those who edit schemes."),
+    )
+
+
+def _note() -> Field:
+    return Field("note", _l("Note"), "textarea", hint=_l("Shown to everyone who reads it."))
+
+
 def fields(kind: str) -> list[Field]:
-    """The form fields of one kind of entry, in the order they are shown."""
+    """The form fields of one kind of entry, in the order they are shown; ``standard`` is an
+    item of a section rated as a whole (a text to check, no points of its own)."""
+    return [*_fields(kind), *_ANNOTATED.get(kind, ())]
+
+
+# Kinds of entry that carry a note for readers and a source reference for admins.
+_ANNOTATED = {
+    kind: (_note(), _reference())
+    for kind in (
+        "section",
+        "item",
+        "standard",
+        "source",
+        "band",
+        "rule",
+        "tally_limit",
+        "eligibility",
+    )
+}
+
+
+def _fields(kind: str) -> list[Field]:
     return {
         "general": lambda: [
             Field("name", _l("Name")),
@@ -69,7 +103,16 @@ def fields(kind: str) -> list[Field]:
         "section": lambda: [
             Field("title", _l("Section")),
             Field("max", _l("Maximum points"), "number"),
-            Field("note", _l("Note"), "textarea"),
+            Field(
+                "scoring",
+                _l("How it is rated"),
+                "select",
+                _choices(explain.SECTION_SCORING_LABELS),
+            ),
+        ],
+        "standard": lambda: [
+            Field("text", _l("Standard to check"), "textarea"),
+            Field("key", _l("Key"), hint=_l("Files refer to the standard by it.")),
         ],
         "item": lambda: [
             Field("text", _l("Checklist item"), "textarea"),
@@ -90,12 +133,10 @@ def fields(kind: str) -> list[Field]:
                 _choices(explain.CRITICAL_EFFECT_LABELS),
             ),
             Field("key", _l("Key"), hint=_l("Ratings and files refer to the item by it.")),
-            Field("note", _l("Note"), "textarea"),
         ],
         "source": lambda: [
             Field("kind", _l("Source"), "select", _choices(explain.SOURCE_LABELS)),
             Field("weight", _l("Weight (%)"), "number"),
-            Field("note", _l("Note"), "textarea"),
         ],
         "band": lambda: [
             Field("threshold", _l("From score"), "number"),
@@ -104,28 +145,27 @@ def fields(kind: str) -> list[Field]:
             Field("pay_coefficient", _l("Pay coefficient"), "number", step="0.001"),
             Field("consequence", _l("Consequence"), "select", _choices(explain.CONSEQUENCE_LABELS)),
             Field("quota", _l("At most this share of subjects (%)"), "number"),
-            Field("note", _l("Note"), "textarea"),
         ],
         "rule": lambda: [
             Field("label", _l("Event")),
+            Field("label_en", _l("Event in English"), hint=_l("Shown on English pages.")),
             Field(
                 "event",
                 _l("Event type key"),
                 hint=_l("Letters, digits, _ . -; ledger entries name the rule by it."),
             ),
             Field("needs_validity", _l("Counts only once ruled valid"), "checkbox"),
+            # Its effects: any of them together, for one event entered once.
             Field("points", _l("Points to the period score"), "number"),
             Field("monthly_points", _l("Points to the month's tally"), "number"),
             Field("fine", _l("Fine (¥)"), "number"),
             Field("disqualify", _l("Disqualifies"), "select", _choices(explain.DISQUALIFY_LABELS)),
-            Field("note", _l("Note"), "textarea"),
         ],
         "tally_limit": lambda: [
             Field(
                 "deducted_at_least", _l("Disqualify at a monthly deduction of (points)"), "number"
             ),
             Field("disqualify", _l("Disqualifies"), "select", _choices(explain.DISQUALIFY_LABELS)),
-            Field("note", _l("Note"), "textarea"),
         ],
         "eligibility": lambda: [
             Field("kind", _l("Excluded by"), "select", _choices(explain.ELIGIBILITY_LABELS)),
@@ -134,7 +174,6 @@ def fields(kind: str) -> list[Field]:
                 _l("Value"),
                 hint=_l("A position level, unit category or employment form, as written in Kaohe."),
             ),
-            Field("note", _l("Note"), "textarea"),
         ],
     }[kind]()
 

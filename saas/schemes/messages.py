@@ -29,9 +29,11 @@ from saas.scoring.scheme import (
     MissingSources,
     Mode,
     PeriodKind,
+    SectionScoring,
     SourceKind,
     Subject,
 )
+from saas.scoring.tryout import InputProblem
 
 SEVERITY_LABELS = {
     Severity.INVALID: _l("error"),
@@ -77,6 +79,48 @@ MESSAGES = {
         "The items of %(section)s add up to %(items)s points, less than the section's maximum "
         "of %(max)s, so nobody can reach it."
     ),
+    "section.items_over": _l(
+        "The items of %(section)s add up to %(items)s points, more than the section's maximum "
+        "of %(max)s: the section is capped at %(max)s, so some of their points never count. "
+        "Make the items add up to %(max)s, or rate the section as a whole."
+    ),
+    "item.max_missing": _l("Give the item its maximum points."),
+    "item.section_rated": _l(
+        "Its section is rated as a whole, so its items are standards to check and carry no "
+        "points or scoring of their own: remove this, or score the section item by item."
+    ),
+    "duplicate.rated_key": _l(
+        "An item already has the key %(value)s; a section rated as a whole is rated by its key, "
+        "so it needs a key no item has."
+    ),
+    "unit_categories.unknown": _l(
+        "No unit has the category %(value)s yet (the categories in use: %(known)s). Set it on "
+        "the units this scheme is for, or correct it here."
+    ),
+    "eligibility.unknown_level": _l(
+        "There is no position level %(value)s (the levels are: %(known)s), so this exclusion "
+        "excludes nobody. Add the level, or name one that exists."
+    ),
+    "eligibility.unknown_category": _l(
+        "No unit has the category %(value)s (the categories in use: %(known)s), so this "
+        "exclusion excludes nobody. Set it on the units, or name one in use."
+    ),
+    "eligibility.unknown_level.none": _l(
+        "There is no position level %(value)s: no position levels are set up yet, so this "
+        "exclusion excludes nobody. Set up the levels, or remove the exclusion."
+    ),
+    "eligibility.unknown_category.none": _l(
+        "No unit has the category %(value)s: no unit has a category yet, so this exclusion "
+        "excludes nobody. Set the categories on the units, or remove the exclusion."
+    ),
+    "unit_categories.unknown.none": _l(
+        "No unit has the category %(value)s yet: no unit has a category. Set it on the units "
+        "this scheme is for, or leave the categories empty."
+    ),
+    "eligibility.unknown_form": _l(
+        "Nobody has the employment form %(value)s (the forms known: %(known)s), so this "
+        "exclusion excludes nobody. Correct it, or record it on the people it is for."
+    ),
     "sections.total": _l(
         "The sections' maximum points add up to %(total)s, not to the scale of %(scale)s."
     ),
@@ -90,8 +134,40 @@ MESSAGES = {
         "%(value)s is not a field here, so it cannot be marked as a default."
     ),
     "rule.no_effect": _l("The rule for %(event)s adds no points, no fine and no disqualification."),
+    # saas.scoring.yamlguard: a file that is not YAML, by what PyYAML found
+    "yaml.tab": _l("A tab cannot indent a line: indent with spaces."),
+    "yaml.bad_start": _l(
+        "A value cannot start with “%(char)s”: put the value in quotes (\"…\" or '…')."
+    ),
+    "yaml.colon": _l(
+        "A colon is not expected here: indent this line like the ones around it, and put a "
+        "text that holds “: ” in quotes."
+    ),
+    "yaml.no_colon": _l(
+        "Expected “name: value” here: a colon is missing, or a quoted text is not closed."
+    ),
+    "yaml.indentation": _l(
+        "This line is not indented like the lines above it: the entries of one list or group "
+        "start in the same column."
+    ),
+    "yaml.dash": _l("A list entry (“- ”) is not expected here: check the indentation."),
+    "yaml.unclosed_quote": _l("A quoted text is not closed: add the closing quote."),
+    "yaml.unclosed_bracket": _l(
+        "A bracket ([ or {) is not closed, or a comma is missing between its entries."
+    ),
+    "yaml.escape": _l(
+        "“\\%(char)s” is not an escape YAML knows: write \\\\ for a backslash, or use "
+        "single quotes."
+    ),
+    "yaml.several_documents": _l(
+        "The file holds more than one document (a line “---” in the middle); it must be one."
+    ),
+    "yaml.control_character": _l(
+        "The file holds a control character that a text file may not hold: remove it."
+    ),
+    "yaml.no_value": _l("A value is missing here."),
+    "yaml.other": _l("This is not valid YAML (%(problem)s)."),
     # saas.schemes.files: the file as a whole
-    "file.syntax": _l("The file is not valid YAML: %(problem)s"),
     "file.not_a_mapping": _l(
         "The file is not a scheme: it should hold fields such as name, sections and bands, "
         "one “name: value” per line."
@@ -132,6 +208,10 @@ MESSAGES = {
     ),
     "input.not_points": _l("%(value)s is not a number of points (item %(item)s)."),
     "input.not_yes_no": _l("%(value)s is not yes or no (item %(item)s)."),
+    "input.rate_the_section": _l(
+        "%(item)s is a standard of section %(section)s, which is rated as a whole: rate the "
+        "section."
+    ),
     # pydantic: a value of the wrong type or out of range
     "type.missing": _l("Required: fill it in."),
     "type.extra_forbidden": _l("Kaohe does not know this field; check its spelling."),
@@ -166,8 +246,46 @@ MESSAGES = {
 _TYPE_FALLBACK = _l("This value is not accepted here (%(code)s).")
 _FALLBACK = _l("Kaohe found a problem here (%(code)s).")
 
+# What ``kaohe scheme try`` finds in an inputs file (saas.scoring.tryout); the file-level
+# codes it shares with scheme files are said by MESSAGES.
+INPUT_MESSAGES = {
+    "file.not_a_mapping": _l("The file must hold period: and subjects: fields."),
+    "file.too_large": _l("The file is %(size)s KB; an inputs file may be at most %(limit)s KB."),
+    "file.too_deep": _l("Nested more than %(limit)s levels deep; an inputs file never needs that."),
+    "field.missing": _l("%(field)s is missing."),
+    "field.unknown": _l("Unknown field %(field)s; the fields here are %(known)s."),
+    "field.repeated": _l("%(field)s is given twice."),
+    "field.not_a_mapping": _l("Expected fields (name: value), found %(found)s."),
+    "field.not_a_list": _l("Expected a list (lines starting with -), found %(found)s."),
+    "field.not_text": _l("Expected text, found %(found)s."),
+    "field.empty": _l("Must not be empty."),
+    "period.invalid": _l("%(value)s is not a period such as 2026-Q3, 2026-H2, 2026-07 or 2026."),
+    "period.reversed": _l("The period ends (%(end)s) before it starts (%(start)s)."),
+    "date.invalid": _l("%(value)s is not a date such as 2026-08-03."),
+    "subjects.none": _l("There are no subjects to score."),
+    "subject.repeated": _l("The subject %(key)s is listed twice."),
+    "rating.unknown_item": _l("The scheme has no item %(value)s."),
+    "rating.rate_the_section": _l(
+        "%(value)s is a standard of section %(section)s, which is rated as a whole: rate the "
+        "section (item: %(section)s)."
+    ),
+    "rating.unknown_source": _l("The scheme has no source %(value)s; its sources are %(known)s."),
+    "value.not_a_number": _l("%(value)s is not a number of points."),
+    "value.out_of_range": _l("%(value)s is outside the item's range, 0 to %(max)s."),
+    "value.not_yes_no": _l("%(value)s is not yes or no."),
+    "value.unknown_level": _l("%(value)s is not a level of this item; the levels are %(known)s."),
+    "value.not_a_count": _l("%(value)s is not a number of occurrences (0, 1, 2, …)."),
+    "number.invalid": _l("%(value)s is not a number."),
+    "number.negative": _l("%(value)s is negative."),
+    "event.unknown": _l(
+        "The scheme has no rule for the event %(value)s; its events are %(known)s."
+    ),
+    "validity.invalid": _l("%(value)s is not a validity; use %(known)s."),
+}
+
 _LINE_FIELD = _l("line %(line)s, %(field)s: %(message)s")
 _LINE = _l("line %(line)s: %(message)s")
+_LINE_COLUMN = _l("line %(line)s, column %(column)s: %(message)s")
 _FIELD = _l("%(field)s: %(message)s")
 
 # The enums a field of that name holds, so a mistyped value is answered with the right list.
@@ -180,6 +298,7 @@ _ENUMS: dict[str, type] = {
     "consequence": Consequence,
     "period": PeriodKind,
     "subject": Subject,
+    "scoring": SectionScoring,
 }
 _KIND_ENUMS: dict[str, type] = {"sources": SourceKind, "eligibility": EligibilityKind}
 
@@ -216,6 +335,7 @@ _FIELD_LABELS = {
     ("sections", "key"): _l("section key"),
     ("sections", "title"): _l("section title"),
     ("sections", "max"): _l("maximum points"),
+    ("sections", "scoring"): _l("how it is rated"),
     ("sections", "items"): _l("checklist items"),
     ("items", "key"): _l("item key"),
     ("items", "text"): _l("item text"),
@@ -235,6 +355,7 @@ _FIELD_LABELS = {
     ("bands", "quota"): _l("quota"),
     ("rules", "event"): _l("event type key"),
     ("rules", "label"): _l("event"),
+    ("rules", "label_en"): _l("event in English"),
     ("rules", "needs_validity"): _l("counts only once ruled valid"),
     ("rules", "points"): _l("points to the period score"),
     ("rules", "monthly_points"): _l("points to the month's tally"),
@@ -248,6 +369,7 @@ _FIELD_LABELS = {
 # Fields found in several kinds of entry.
 _ANY_FIELD_LABELS = {
     "note": _l("note"),
+    "reference": _l("source reference"),
     "defaulted": _l("fields left at Kaohe's default"),
 }
 # One entry of a list, by the list's name.
@@ -341,6 +463,15 @@ _VARIANTS: dict[str, Callable[[dict[str, Any]], str]] = {
         "type.string_too_short" if p.get("min_length", 1) == 1 else "type.string_too_short.n"
     ),
     "file.version": lambda p: "file.version_missing" if p.get("found") is None else "file.version",
+    # The tenant has none of these words yet: said so, instead of an empty list.
+    **{
+        code: (lambda p, code=code: code if p.get("known") else f"{code}.none")
+        for code in (
+            "eligibility.unknown_level",
+            "eligibility.unknown_category",
+            "unit_categories.unknown",
+        )
+    },
 }
 
 
@@ -365,14 +496,33 @@ def describe_with_field(issue: Issue) -> str:
     return str(_FIELD) % {"field": field, "message": message}
 
 
+def describe_input(problem: InputProblem) -> str:
+    """A problem of an inputs file (``kaohe scheme try``) as a sentence in the current locale."""
+    template = INPUT_MESSAGES.get(problem.code) or MESSAGES.get(problem.code) or _FALLBACK
+    text = str(template)
+    params = _Params({key: _shown(value) for key, value in problem.params.items()})
+    params["code"] = problem.code
+    return text % params if "%(" in text else text
+
+
+def place(line: int | None, column: int | None, message: str) -> str:
+    """A message after its line, and column when there is one: "line 3, column 7: …"."""
+    if line is None:
+        return message
+    if column is not None:
+        return str(_LINE_COLUMN) % {"line": line, "column": column, "message": message}
+    return str(_LINE) % {"line": line, "message": message}
+
+
 def describe_with_place(found: FileIssue) -> str:
-    """A scheme file's issue with its line and field: "line 12, sections[0].items[1].max: …"."""
+    """A scheme file's issue with its line and field: "line 12, sections[0].items[1].max: …",
+    or its line and column when the file is not YAML: "line 3, column 7: …"."""
     message = describe(found.issue)
     field = found.field
+    if found.column is not None or (found.line is not None and not field):
+        return place(found.line, found.column, message)
     if found.line is not None and field:
         return str(_LINE_FIELD) % {"line": found.line, "field": field, "message": message}
-    if found.line is not None:
-        return str(_LINE) % {"line": found.line, "message": message}
     if field:
         return str(_FIELD) % {"field": field, "message": message}
     return message

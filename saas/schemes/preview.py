@@ -1,8 +1,14 @@
 """The editor's live preview: sample ratings, a goal attainment and a few events typed by the
 author, scored with the scheme as it stands, never saved.
 
-Form fields: ``r.<source>.<item>`` (one rater per source and item), ``goal`` (attainment %),
-``period`` (e.g. 2026-Q3), and ``ev<n>.event`` / ``ev<n>.on`` / ``ev<n>.validity`` per event row.
+Form fields: ``r.<source>.<key>`` (one rater per source and item, or per section rated as a
+whole), ``goal`` (attainment %), ``period`` (e.g. 2026-Q3), and ``ev<n>.event`` / ``ev<n>.on``
+/ ``ev<n>.validity`` per event row (no validity: no decision yet).
+
+A value the scheme cannot take (a word where points go) is a problem: nothing is scored until
+it is fixed, so no score is shown that the author did not ask for. A value outside the item's
+range is scored as the engine keeps it (at the maximum, or at the floor of a deduction item),
+and the preview says so.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.schemes.explain import explain
+from saas.schemes.explain import CONSEQUENCE_LABELS, explain, explain_reason
 from saas.scoring.engine import Engine, ScoringInputError
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period, PeriodError, label_of
-from saas.scoring.scheme import Mode, Scheme
+from saas.scoring.scheme import Consequence, Item, Mode, Scheme, SectionScoring
+from saas.web.numbers import plain
 
 EVENT_ROWS = 3
 
@@ -29,7 +36,8 @@ class Sample:
     values: dict[str, str]
     period: Period
     subject: SubjectInput
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # inputs that cannot be scored
+    clamped: list[str] = field(default_factory=list)  # inputs kept within their item's range
 
 
 def current_period(scheme: Scheme, today: dt.date | None = None) -> str:
@@ -52,33 +60,57 @@ def read(scheme: Scheme, form: Mapping[str, str]) -> Sample:
         )
         period = Period.parse(current_period(scheme))
     values["period"] = period.label
-    ratings = _ratings(scheme, values, problems)
+    clamped: list[str] = []
+    ratings = _ratings(scheme, values, problems, clamped)
     goals = _goals(values, problems)
     events = _events(values, period, problems)
     subject = SubjectInput("preview", tuple(ratings), goals, tuple(events))
-    return Sample(values, period, subject, problems)
+    return Sample(values, period, subject, problems, clamped)
 
 
-def _ratings(scheme: Scheme, values: dict[str, str], problems: list[str]) -> list[Rating]:
+def _ratings(
+    scheme: Scheme, values: dict[str, str], problems: list[str], clamped: list[str]
+) -> list[Rating]:
     ratings = []
+    whole = {s.key for s in scheme.sections if s.scoring is SectionScoring.SECTION}
     for source in scheme.sources:
-        for section in scheme.sections:
-            for item in section.items:
-                raw = values.get(f"r.{source.kind.value}.{item.key}", "").strip()
-                if not raw:
-                    continue
-                value = _value(item, raw)
-                if value is None:
-                    problems.append(
-                        _(
-                            "%(item)s: %(value)s is not a rating this item takes.",
-                            item=item.key,
-                            value=raw,
-                        )
-                    )
-                    continue
-                ratings.append(Rating(item.key, source.kind.value, "preview", value))
+        for _section, item in scheme.rated():
+            raw = values.get(f"r.{source.kind.value}.{item.key}", "").strip()
+            if not raw:
+                continue
+            # A section rated as a whole is known by its title; an item by its key.
+            name = item.text if item.key in whole else item.key
+            value = _value(item, raw)
+            if value is None:
+                problems.append(
+                    _("%(item)s: %(value)s is not a rating this item takes.", item=name, value=raw)
+                )
+                continue
+            note = _kept(item, value, name)
+            if note is not None:
+                clamped.append(note)
+            ratings.append(Rating(item.key, source.kind.value, "preview", value))
     return ratings
+
+
+def _kept(item: Item, value: Any, name: str) -> str | None:
+    """What the engine makes of a value outside the item's range, said; None if it is in."""
+    if item.mode is Mode.POINTS and value > item.max:
+        return _(
+            "%(item)s: %(value)s is above the maximum of %(max)s and counts as %(max)s.",
+            item=name,
+            value=plain(value),
+            max=plain(item.max),
+        )
+    if item.mode is Mode.DEDUCTION and item.max - item.per_occurrence * value < item.floor:
+        return _(
+            "%(item)s: %(count)s occurrences deduct more than the item holds; it counts as "
+            "its lowest score, %(floor)s.",
+            item=name,
+            count=value,
+            floor=plain(item.floor),
+        )
+    return None
 
 
 def _value(item, raw: str) -> Any:
@@ -90,7 +122,8 @@ def _value(item, raw: str) -> Any:
         number = Decimal(raw)
     except InvalidOperation:
         return None
-    if not number.is_finite() or number < 0:
+    # Beyond a million or below a millionth, it is a slip of the keyboard, not a rating.
+    if not number.is_finite() or number < 0 or (number and abs(number.adjusted()) > 6):
         return None
     if item.mode is Mode.DEDUCTION:
         return int(number) if number == number.to_integral_value() else None
@@ -123,22 +156,34 @@ def _events(values: dict[str, str], period: Period, problems: list[str]) -> list
         except ValueError:
             problems.append(_("%(date)s is not a date such as 2026-08-03.", date=raw_day))
             continue
-        validity = values.get(f"ev{row}.validity") or Validity.VALID
-        if validity not in set(Validity):
-            validity = Validity.VALID
-        events.append(Event(kind, day, Validity(validity), f"#{row + 1}"))
+        raw = values.get(f"ev{row}.validity", "")
+        validity = Validity(raw) if raw in set(Validity) else None
+        events.append(Event(kind, day, validity, f"#{row + 1}"))
     return events
 
 
 def outcome(scheme: Scheme, sample: Sample) -> dict[str, Any]:
-    """The preview's result and its explanation, or why it cannot be scored."""
+    """The preview's result and its explanation, or why it cannot be scored: while an input
+    has a problem, there is no score."""
+    unscored = {"result": None, "explained": [], "reasons": [], "problems": sample.problems}
+    if sample.problems:
+        return {**unscored, "clamped": []}
     try:
         result = Engine(scheme).score(sample.subject, sample.period)
     except ScoringInputError:
-        return {"result": None, "explained": [], "reasons": [], "problems": sample.problems}
+        return {**unscored, "clamped": []}
     return {
         "result": result,
         "explained": [explain(step, scheme) for step in result.trace()],
-        "reasons": [explain(step, scheme) for step in result.disqualified],
-        "problems": sample.problems,
+        "reasons": [explain_reason(step, scheme) for step in result.disqualified],
+        "problems": [],
+        "clamped": sample.clamped,
+        "consequence": _consequence(result),
     }
+
+
+def _consequence(result: Any) -> str | None:
+    band = result.band
+    if band is None or band.consequence is Consequence.NONE:
+        return None
+    return str(CONSEQUENCE_LABELS[band.consequence])

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from saas.auth.permissions import Actor
 from saas.models.audit import record
 from saas.models.scheme import AssessmentScheme, SchemeVersion, VersionStatus
-from saas.scoring.checks import Issue, parse
+from saas.schemes import vocabulary
+from saas.scoring.checks import Issue, parse, review
 from saas.scoring.scheme import Scheme
 from tenants.db import utcnow
 
@@ -170,7 +171,9 @@ def save(
 def publish(session: Session, actor: Actor, version: SchemeVersion) -> None:
     """Freeze a draft. Earlier published versions are archived: one standard is in force."""
     _require_draft(version)
-    issues = [issue for issue in parse(version.definition)[1] if issue.blocks_publishing]
+    # The tenant's own words too: an exclusion naming a level it does not have excludes nobody.
+    found = review(definition(version), vocabulary.load(session))
+    issues = [issue for issue in found if issue.blocks_publishing]
     if issues:
         raise SchemeError(_l("Fix these problems before publishing."), issues)
     now = utcnow()

@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 
 from saas.auth.guard import current_actor, requires
 from saas.models.scheme import AssessmentScheme, SchemeVersion
-from saas.schemes import editing, explain, files, preview, templates
+from saas.schemes import editing, explain, files, preview, templates, vocabulary
 from saas.schemes import versions as service
 from saas.schemes.editor import editor_context, number
 from saas.schemes.messages import describe, describe_with_field, describe_with_place
@@ -183,8 +183,13 @@ def _editor(
     open_form: dict | None = None,
     message: str | None = None,
 ) -> Response:
+    editable = version.is_draft and _is_admin()
     context = editor_context(
-        version, editable=version.is_draft and _is_admin(), open_form=open_form, message=message
+        version,
+        editable=editable,
+        vocabulary=vocabulary.load(tenant_session()) if editable else None,
+        open_form=open_form,
+        message=message,
     )
     context["can_admin"] = _is_admin()
     body = page_or_fragment("schemes/version.html", "schemes/_editor.html", **context)
@@ -482,5 +487,6 @@ def preview_score(version_id: int):
         sample=sample,
         labels=explain,
         number=number,
+        oob=not whole,  # the summary at the foot of the panel follows the result
         **preview.outcome(scheme, sample),
     )

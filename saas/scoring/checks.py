@@ -10,7 +10,12 @@ Three severities:
 - ``incomplete``: it can be saved as a draft but not published (weights that do not total
   100 %, a section without items).
 - ``warning``: it can be published, but the author should look (items that cannot reach
-  their section's maximum, sections that do not add up to the scale).
+  their section's maximum or add up to more than it, sections that do not add up to the
+  scale).
+
+What a scheme names from the tenant's own vocabulary (position levels, unit categories,
+employment forms) is checked only when a ``Vocabulary`` is given: a scheme file on its own
+does not know the tenant it will be used by.
 """
 
 from __future__ import annotations
@@ -24,7 +29,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from saas.scoring.scheme import Mode, Scheme, SourceKind
+from saas.scoring.scheme import (
+    CriticalEffect,
+    EligibilityKind,
+    Mode,
+    Scheme,
+    SectionScoring,
+    SourceKind,
+)
 
 Path = tuple[str | int, ...]
 
@@ -51,6 +63,20 @@ class Issue:
         return self.severity is not Severity.WARNING
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words a tenant has for what eligibility rules and unit categories name."""
+
+    levels: frozenset[str] = frozenset()  # position levels (岗位级别)
+    unit_categories: frozenset[str] = frozenset()  # categories its units carry
+    employment_forms: frozenset[str] = frozenset()  # employment forms (用工形式) it uses
+
+
+def _word(text: str) -> str:
+    """How a name is matched: case and runs of spaces do not matter (as in eligibility)."""
+    return " ".join(text.split()).casefold()
+
+
 def parse(data: Any) -> tuple[Scheme | None, list[Issue]]:
     """Read a scheme from plain data (a parsed file, a stored version, a form's result).
 
@@ -66,8 +92,9 @@ def parse(data: Any) -> tuple[Scheme | None, list[Issue]]:
     return scheme, issues
 
 
-def review(scheme: Scheme) -> list[Issue]:
-    """Every issue with a well-typed scheme, in the order of its fields."""
+def review(scheme: Scheme, vocabulary: Vocabulary | None = None) -> list[Issue]:
+    """Every issue with a well-typed scheme, in the order of its fields; with a tenant's
+    ``vocabulary``, also the names it does not know."""
     return [
         *_duplicates(scheme),
         *_item_modes(scheme),
@@ -76,7 +103,42 @@ def review(scheme: Scheme) -> list[Issue]:
         *_bands(scheme),
         *_rules(scheme),
         *_defaulted(scheme),
+        *(_vocabulary(scheme, vocabulary) if vocabulary is not None else ()),
     ]
+
+
+_UNKNOWN_WORD = {
+    EligibilityKind.LEVEL_AT_LEAST: ("eligibility.unknown_level", "levels"),
+    EligibilityKind.UNIT_CATEGORY: ("eligibility.unknown_category", "unit_categories"),
+    EligibilityKind.EMPLOYMENT_FORM: ("eligibility.unknown_form", "employment_forms"),
+}
+
+
+def _vocabulary(scheme: Scheme, vocabulary: Vocabulary) -> Iterable[Issue]:
+    """An exclusion naming a level, category or form the tenant does not have excludes
+    nobody, silently: it cannot be published. A category the scheme is written for that no
+    unit carries is worth a look."""
+    known = {
+        name: {_word(word) for word in getattr(vocabulary, name)}
+        for name in ("levels", "unit_categories", "employment_forms")
+    }
+    for n, category in enumerate(scheme.unit_categories):
+        if _word(category) not in known["unit_categories"]:
+            yield Issue(
+                Severity.WARNING,
+                ("unit_categories", n),
+                "unit_categories.unknown",
+                {"value": category, "known": sorted(vocabulary.unit_categories)},
+            )
+    for n, rule in enumerate(scheme.eligibility):
+        code, words = _UNKNOWN_WORD[rule.kind]
+        if _word(rule.value) not in known[words]:
+            yield Issue(
+                Severity.INCOMPLETE,
+                ("eligibility", n, "value"),
+                code,
+                {"value": rule.value, "known": sorted(getattr(vocabulary, words))},
+            )
 
 
 def _defaulted(scheme: Scheme) -> Iterable[Issue]:
@@ -88,11 +150,11 @@ def _defaulted(scheme: Scheme) -> Iterable[Issue]:
     for name in ("sources", "bands", "rules", "tally_limits"):
         entries.extend(((name, n), entry) for n, entry in enumerate(getattr(scheme, name)))
     for at, entry in entries:
-        for n, field_name in enumerate(entry.defaulted):
+        for field_name in entry.defaulted:
             if field_name not in type(entry).model_fields or field_name == "defaulted":
                 yield Issue(
                     Severity.INVALID,
-                    (*at, "defaulted", n),
+                    (*at, "defaulted", field_name),
                     "defaulted.unknown_field",
                     {"value": field_name},
                 )
@@ -153,17 +215,49 @@ def _duplicates(scheme: Scheme) -> Iterable[Issue]:
     for code, values in checks:
         for path, value in _repeats(values):
             yield Issue(Severity.INVALID, path, code, {"value": value})
+    # Ratings name what they rate by its key: an item's, or a whole-rated section's.
+    item_keys = {item.key for section in scheme.sections for item in section.items}
+    for s, section in enumerate(scheme.sections):
+        if section.scoring is SectionScoring.SECTION and section.key in item_keys:
+            yield Issue(
+                Severity.INVALID,
+                ("sections", s, "key"),
+                "duplicate.rated_key",
+                {"value": section.key},
+            )
 
 
 def _item_modes(scheme: Scheme) -> Iterable[Issue]:
     for s, section in enumerate(scheme.sections):
+        whole = section.scoring is SectionScoring.SECTION
         for i, item in enumerate(section.items):
             at: Path = ("sections", s, "items", i)
-            yield from _item_mode(item, at)
+            yield from _standard(item, at) if whole else _item_mode(item, at)
+
+
+# What an item is scored with; none of it applies to the standards of a section rated as a
+# whole. Each name with the value that means "not given".
+_SCORING_FIELDS = (
+    ("max", None),
+    ("mode", Mode.POINTS),
+    ("scale", ()),
+    ("per_occurrence", None),
+    ("floor", 0),
+    ("on_fail", CriticalEffect.DISQUALIFY),
+)
+
+
+def _standard(item, at: Path) -> Iterable[Issue]:
+    for name, unset in _SCORING_FIELDS:
+        if getattr(item, name) != unset:
+            yield Issue(Severity.INVALID, (*at, name), "item.section_rated")
 
 
 def _item_mode(item, at: Path) -> Iterable[Issue]:
     mode = item.mode
+    if item.max is None:
+        yield Issue(Severity.INVALID, (*at, "max"), "item.max_missing")
+        return
     if mode is Mode.SCALE:
         if len(item.scale) < 2:
             yield Issue(Severity.INVALID, (*at, "scale"), "item.scale_levels")
@@ -229,6 +323,8 @@ def _sections(scheme: Scheme) -> Iterable[Issue]:
     if checklist_counts and not scheme.sections:
         yield Issue(Severity.INCOMPLETE, ("sections",), "sections.none")
     for s, section in enumerate(scheme.sections):
+        if section.scoring is SectionScoring.SECTION:
+            continue  # rated as one number, 0 to its maximum: its items are standards
         if not section.items:
             yield Issue(
                 Severity.INCOMPLETE,
@@ -237,14 +333,7 @@ def _sections(scheme: Scheme) -> Iterable[Issue]:
                 {"section": section.title},
             )
             continue
-        reachable = sum((item.max for item in section.items), Decimal(0))
-        if reachable < section.max:
-            yield Issue(
-                Severity.WARNING,
-                ("sections", s, "max"),
-                "section.unreachable",
-                {"section": section.title, "items": reachable, "max": section.max},
-            )
+        yield from _items_total(section, s)
     total = sum((section.max for section in scheme.sections), Decimal(0))
     if scheme.sections and total != scheme.scale:
         yield Issue(
@@ -253,6 +342,24 @@ def _sections(scheme: Scheme) -> Iterable[Issue]:
             "sections.total",
             {"total": total, "scale": scheme.scale},
         )
+
+
+def _items_total(section, s: int) -> Iterable[Issue]:
+    """Items that cannot reach the section's maximum, or that add up to more than it (the
+    sum is capped, so some of their points never count: 6.67 × 3 = 20.01 in a section of 20,
+    or items of 55 points in one of 10)."""
+    if any(item.max is None for item in section.items):
+        return  # an item without its maximum is an error of its own
+    total = sum((item.max for item in section.items), Decimal(0))
+    if total == section.max:
+        return
+    code = "section.unreachable" if total < section.max else "section.items_over"
+    yield Issue(
+        Severity.WARNING,
+        ("sections", s, "max"),
+        code,
+        {"section": section.title, "items": total, "max": section.max},
+    )
 
 
 def _bands(scheme: Scheme) -> Iterable[Issue]:

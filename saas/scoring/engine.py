@@ -37,6 +37,7 @@ from saas.scoring.scheme import (
     Mode,
     Rule,
     Scheme,
+    SectionScoring,
 )
 
 ZERO = Decimal(0)
@@ -79,7 +80,9 @@ class Engine:
         self._source_index = {source: j for j, source in enumerate(self._sources)}
         self._weights = {source.kind.value: source.weight for source in scheme.sources}
         self._missing_policy = scheme.missing_sources.value
-        items = [(s, item) for s, section in enumerate(scheme.sections) for item in section.items]
+        # A section rated as a whole is one item here (its key, title and maximum), so it is
+        # averaged, kept within its range and capped like any other.
+        items = scheme.rated()
         self._items = [item for _, item in items]
         self._index = {item.key: i for i, item in enumerate(self._items)}
         self._section_of = [s for s, _ in items]
@@ -233,6 +236,13 @@ class Engine:
     def _unknown(self, rating) -> ScoringInputError:
         if rating.source not in self._source_index:
             return ScoringInputError("input.unknown_source", source=rating.source)
+        for section in self.scheme.sections:
+            if section.scoring is SectionScoring.SECTION and any(
+                item.key == rating.item for item in section.items
+            ):
+                return ScoringInputError(
+                    "input.rate_the_section", item=rating.item, section=section.key
+                )
         return ScoringInputError("input.unknown_item", item=rating.item)
 
     def _mean(self, i: int, values: _Several) -> Mean:
@@ -386,7 +396,15 @@ class Engine:
             notes.append(Step("no_band"))
             return ZERO
         notes.append(
-            Step("band", {"label": band.label, "threshold": band.threshold, "award": band.award})
+            Step(
+                "band",
+                {
+                    "label": band.label,
+                    "threshold": band.threshold,
+                    "award": band.award,
+                    "consequence": band.consequence.value,
+                },
+            )
         )
         if disqualified and band.award:
             notes.append(Step("award_withheld", {"award": band.award}))
@@ -410,7 +428,7 @@ class _Ledger:
 
     def read(self, events: tuple[Event, ...]) -> None:
         if len(events) > 1:  # in date order, whatever order they were given in
-            events = sorted(events, key=lambda e: (e.on, e.event, e.validity, e.ref))
+            events = sorted(events, key=lambda e: (e.on, e.event, e.validity or "", e.ref))
         for event in events:
             self._read(event)
 
@@ -427,7 +445,10 @@ class _Ledger:
             self.notes.append(Step("event_outside", about))
             return
         if not _counted(rule, event.validity):
-            self.notes.append(Step(f"event_{event.validity}", about))
+            if event.validity == Validity.INVALID:
+                self.notes.append(Step("event_invalid", about))
+            else:  # pending: waiting for a decision, or for the one its rule needs
+                self.notes.append(Step("event_pending", {**about, "undecided": not event.validity}))
             return
         if this_period:
             self._apply(rule, event, about)
@@ -512,12 +533,13 @@ def _within(value: Decimal, low: Decimal, top: Decimal) -> Decimal:
     return top if value > top else low if value < low else value
 
 
-def _counted(rule: Rule, validity: Validity) -> bool:
-    """An event that needs a validity decision counts once ruled valid; any other counts
-    unless it was ruled invalid (a WeChat complaint disqualifies without a 有效 ruling)."""
-    if rule.needs_validity:
-        return validity == Validity.VALID
-    return validity != Validity.INVALID
+def _counted(rule: Rule, validity: Validity | None) -> bool:
+    """A valid event counts; a pending or invalid one counts for nothing. An event without a
+    decision counts unless its rule needs one (有效投诉), in which case it is pending; a
+    WeChat complaint, say, disqualifies without a 有效 ruling."""
+    if validity is None:
+        return not rule.needs_validity
+    return validity == Validity.VALID
 
 
 def _month(month: tuple[int, int]) -> str:

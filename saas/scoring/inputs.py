@@ -40,7 +40,7 @@ class GoalAttainment:
 class Event:
     event: str  # the rule's event type
     on: dt.date
-    validity: Validity = Validity.VALID
+    validity: Validity | None = None  # None: no decision was recorded
     ref: str = ""  # the ledger entry it comes from
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
@@ -172,8 +172,10 @@ class Result:
             steps.append(Step("source", {"source": source, "total": self.sources[source]}))
         return steps + list(self.notes)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; decimals are strings so nothing is lost."""
+    def to_dict(self, places: int | None = None) -> dict[str, Any]:
+        """Plain JSON-ready data; decimals are strings, exact unless ``places`` asks for them
+        rounded half-up to that many decimals (as people read them)."""
+        quantum = None if places is None else Decimal(1).scaleb(-places)
         return _plain(
             {
                 "subject": self.subject,
@@ -181,6 +183,7 @@ class Result:
                 "excluded_because": list(self.excluded_because),
                 "final": self.final,
                 "band": None if self.band is None else self.band.label,
+                "consequence": None if self.band is None else self.band.consequence.value,
                 "award": self.award,
                 "disqualified": [_step(s) for s in self.disqualified],
                 "disqualified_next_period": [_step(s) for s in self.disqualified_next],
@@ -202,7 +205,8 @@ class Result:
                 },
                 "monthly_tallies": self.monthly_tallies,
                 "trace": [_step(s) for s in self.trace()],
-            }
+            },
+            quantum,
         )
 
 
@@ -214,13 +218,15 @@ def _step(step: Step) -> dict[str, Any]:
     return {"step": step.code, **step.params}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, quantum: Decimal | None = None) -> Any:
     if isinstance(value, Decimal):
+        if quantum is not None and value.is_finite():
+            value = value.quantize(quantum, ROUND_HALF_UP)
         return str(value)
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: _plain(item, quantum) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [_plain(item, quantum) for item in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

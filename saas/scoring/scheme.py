@@ -12,10 +12,17 @@ together. Every field name here is a key of the scheme file (docs/scheme-files.m
 from __future__ import annotations
 
 import enum
-from decimal import Decimal
-from typing import Annotated
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 
 class Mode(enum.StrEnum):
@@ -26,6 +33,15 @@ class Mode(enum.StrEnum):
     SCALE = "scale"  # a level such as 优/良/中/差, each worth some points
     DEDUCTION = "deduction"  # max minus a deduction per occurrence, down to a floor
     CRITICAL = "critical"  # yes/no; one "no" triggers the item's on_fail effect (一票否决)
+
+
+class SectionScoring(enum.StrEnum):
+    """How a section is rated."""
+
+    ITEMS = "items"  # each item is rated and the items' points are added up
+    # The section is rated as one number, 0..max; its items are the standards to check, not
+    # separately scored (source 004 gives only the parts' maxima).
+    SECTION = "section"
 
 
 class SourceKind(enum.StrEnum):
@@ -93,12 +109,65 @@ SignedPoints = Annotated[Decimal, Field(ge=-10000, le=10000, decimal_places=2)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
 Money = Annotated[Decimal, Field(ge=0, le=100_000_000, decimal_places=2)]
 Coefficient = Annotated[Decimal, Field(ge=0, le=10, decimal_places=3)]
-# Names of fields whose value is Kaohe's default, not the source's: the UI and the file say so.
-Defaulted = tuple[Key, ...]
+# Fields whose value is Kaohe's default, not the source's, each with that default value: the
+# UI and the file say so. A value changed (in the editor, in a file, by an import) is the
+# author's own, so the mark goes with the change. A plain list of names, as first written,
+# marks those fields at whatever value they have.
+Defaulted = dict[Key, Any]
 
 
 class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _canonical(value: Any) -> Any:
+    """A value as it compares with a default recorded in a file, a form or stored JSON, where
+    6.67 may be a Decimal, a string or an int and an enum its text."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, enum.Enum):
+        return _canonical(value.value)
+    if isinstance(value, int | Decimal | str):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return str(value).strip()
+        return format(number.normalize(), "f") if number.is_finite() else str(value)
+    if isinstance(value, BaseModel):
+        return _canonical(value.model_dump(mode="json"))
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(item) for item in value)
+    return value
+
+
+class _Marked(_Part):
+    """An entry some of whose values may be Kaohe's defaults: its ``defaulted`` field, declared
+    last in each subclass so files list it after the values it marks."""
+
+    @field_validator("defaulted", mode="before", check_fields=False)
+    @classmethod
+    def _from_names(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return {name: None for name in value}  # None: not recorded, whatever it is now
+        return value
+
+    @model_validator(mode="after")
+    def _still_default(self) -> _Marked:
+        """Keep only the marks of fields still at their recorded default, each with its value."""
+        fields = type(self).model_fields
+        kept: dict[str, Any] = {}
+        for name, recorded in self.defaulted.items():  # type: ignore[attr-defined]
+            if name not in fields or name == "defaulted":
+                kept[name] = recorded  # not a field: ``checks`` says so
+                continue
+            current = getattr(self, name)
+            if recorded is None or _canonical(recorded) == _canonical(current):
+                kept[name] = current
+        if self.defaulted:  # type: ignore[attr-defined]
+            object.__setattr__(self, "defaulted", kept)  # values as typed: 3 as Decimal("3")
+        return self
 
 
 class ScaleLevel(_Part):
@@ -106,36 +175,45 @@ class ScaleLevel(_Part):
     points: Points
 
 
-class Item(_Part):
+class Item(_Marked):
     key: Key
     text: Text
-    max: PositivePoints
+    # Required in a section scored item by item; left out in a section rated as a whole.
+    max: PositivePoints | None = None
     mode: Mode = Mode.POINTS
     scale: tuple[ScaleLevel, ...] = ()  # scale mode only
     per_occurrence: PositivePoints | None = None  # deduction mode only
     floor: Points = Decimal(0)  # deduction mode only: the lowest the item can go
     on_fail: CriticalEffect = CriticalEffect.DISQUALIFY  # critical mode only
-    note: Note | None = None
-    defaulted: Defaulted = ()
+    note: Note | None = None  # shown to everyone who reads the scheme
+    reference: Note | None = None  # where the source says it; shown to scheme admins only
+    defaulted: Defaulted = Field(default_factory=dict)
 
 
-class Section(_Part):
+class Section(_Marked):
     key: Key
     title: ShortText
     max: PositivePoints
-    items: tuple[Item, ...] = ()
+    scoring: SectionScoring = SectionScoring.ITEMS
     note: Note | None = None
-    defaulted: Defaulted = ()
+    reference: Note | None = None
+    items: tuple[Item, ...] = ()
+    defaulted: Defaulted = Field(default_factory=dict)
+
+    def as_item(self) -> Item:
+        """A section rated as a whole, as the one item raters rate: its key, title and max."""
+        return Item(key=self.key, text=self.title, max=self.max)
 
 
-class Source(_Part):
+class Source(_Marked):
     kind: SourceKind
     weight: Percent
     note: Note | None = None
-    defaulted: Defaulted = ()
+    reference: Note | None = None
+    defaulted: Defaulted = Field(default_factory=dict)
 
 
-class Goals(_Part):
+class Goals(_Marked):
     """The share of the score that comes from goal attainment (目标完成情况)."""
 
     share: Percent = Decimal(0)
@@ -143,10 +221,10 @@ class Goals(_Part):
     attainment_cap: Annotated[Decimal, Field(ge=100, le=1000, decimal_places=2)] = Decimal(100)
     # Without approved goals: renormalise = the checklist alone; zero = the goals part counts 0.
     when_missing: MissingSources = MissingSources.RENORMALISE
-    defaulted: Defaulted = ()
+    defaulted: Defaulted = Field(default_factory=dict)
 
 
-class Band(_Part):
+class Band(_Marked):
     threshold: Points  # the band holds every score ≥ threshold below the next band up
     label: ShortText
     award: Money = Decimal(0)
@@ -154,43 +232,55 @@ class Band(_Part):
     consequence: Consequence = Consequence.NONE
     quota: Percent | None = None  # at most this share of the cohort (强制分布)
     note: Note | None = None
-    defaulted: Defaulted = ()
+    reference: Note | None = None
+    defaulted: Defaulted = Field(default_factory=dict)
 
 
-class Rule(_Part):
-    """What a ledger event of one type does (额外加减分项, 否决项)."""
+class Rule(_Marked):
+    """What a ledger event of one type does (额外加减分项, 否决项).
+
+    One event type carries all its effects, entered once: a lost work card is a fine, a
+    deduction in the month's tally and a disqualification together. A pending event, or one
+    ruled invalid, has none of them."""
 
     event: Key
-    label: ShortText
-    needs_validity: bool = False  # counted only once ruled valid (有效); else unless ruled invalid
+    label: ShortText  # in the scheme's language
+    label_en: ShortText | None = None  # in English, for English pages; else ``label``
+    # Counted only once ruled valid (有效); without a decision it is pending. Otherwise an
+    # event counts unless it is pending or ruled invalid.
+    needs_validity: bool = False
+    # Its effects, any combination of them:
     points: SignedPoints = Decimal(0)  # to the period score
     # Deducted in the month's tally (月度部门考核), which tally limits look at: zero or less.
     monthly_points: Annotated[Decimal, Field(ge=-10000, le=0, decimal_places=2)] = Decimal(0)
     fine: Money = Decimal(0)
     disqualify: Disqualify = Disqualify.NONE
     note: Note | None = None
-    defaulted: Defaulted = ()
+    reference: Note | None = None
+    defaulted: Defaulted = Field(default_factory=dict)
 
 
-class TallyLimit(_Part):
+class TallyLimit(_Marked):
     """Deducting this many points or more in any one month disqualifies (含本数)."""
 
     deducted_at_least: PositivePoints
     disqualify: Disqualify = Disqualify.THIS_PERIOD
     note: Note | None = None
-    defaulted: Defaulted = ()
+    reference: Note | None = None
+    defaulted: Defaulted = Field(default_factory=dict)
 
 
 class EligibilityRule(_Part):
     kind: EligibilityKind
     value: ShortText  # a position level's name, a unit category or an employment form
     note: Note | None = None
+    reference: Note | None = None
 
 
-class Scheme(_Part):
+class Scheme(_Marked):
     name: ShortText
     description: Note | None = None
-    provenance: Note | None = None  # where the standard comes from
+    provenance: Note | None = None  # where the standard comes from; shown to scheme admins only
     subject: Subject = Subject.EMPLOYEE
     period: PeriodKind = PeriodKind.QUARTER
     unit_categories: tuple[ShortText, ...] = ()  # the unit categories it is written for
@@ -206,4 +296,15 @@ class Scheme(_Part):
     rules: tuple[Rule, ...] = ()
     tally_limits: tuple[TallyLimit, ...] = ()
     eligibility: tuple[EligibilityRule, ...] = ()
-    defaulted: Defaulted = ()
+    defaulted: Defaulted = Field(default_factory=dict)
+
+    def rated(self) -> list[tuple[int, Item]]:
+        """What the raters rate, in scheme order, each with its section's index: the items of
+        a section scored item by item, and a section rated as a whole as one item."""
+        rated: list[tuple[int, Item]] = []
+        for s, section in enumerate(self.sections):
+            if section.scoring is SectionScoring.SECTION:
+                rated.append((s, section.as_item()))
+            else:
+                rated.extend((s, item) for item in section.items)
+        return rated

@@ -3,7 +3,8 @@
 An inputs file (YAML, or JSON, which is YAML too) names a period and some subjects with their
 ratings, goal attainments and ledger events. ``read_inputs`` checks it against the scheme and
 reports every problem with its line and the path of the field, the way scheme files are
-checked, so an author can fix them all in one go; ``run`` scores the subjects.
+checked, so an author can fix them all in one go; ``run`` scores the subjects. Problems are
+codes with parameters, said in the user's language by ``saas.schemes.messages``.
 
 Values are read from the YAML text itself, not from PyYAML's guesses: a level called "1" stays
 a label, a score of 8.5 is an exact ``Decimal``, and the key ``on`` is not read as ``True``.
@@ -24,7 +25,7 @@ from saas.scoring.engine import Engine
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period, PeriodError
 from saas.scoring.result import Result
-from saas.scoring.scheme import Item, Mode, Scheme
+from saas.scoring.scheme import Item, Mode, Scheme, SectionScoring
 
 Path = tuple[str | int, ...]
 
@@ -32,39 +33,6 @@ Path = tuple[str | int, ...]
 # since reading YAML costs seconds per megabyte.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
-_TEXTS = {
-    "file.syntax": "The file is not valid YAML: %(problem)s",
-    "file.not_a_mapping": "The file must hold period: and subjects: fields.",
-    "file.too_large": "The file is %(size)s KB; an inputs file may be at most %(limit)s KB.",
-    "file.alias": "Anchors (&name) and aliases (*name) are not allowed: write each value out.",
-    "file.too_deep": "Nested more than %(limit)s levels deep; an inputs file never needs that.",
-    "file.number_too_long": "%(value)s has too many digits; a number has at most %(limit)s.",
-    "file.number_too_large": "%(value)s is too large or too small; a number is written with "
-    "at most %(limit)s digits before or after the decimal point.",
-    "field.missing": "%(field)s is missing.",
-    "field.unknown": "Unknown field %(field)s; the fields here are %(known)s.",
-    "field.repeated": "%(field)s is given twice.",
-    "field.not_a_mapping": "Expected fields (name: value), found %(found)s.",
-    "field.not_a_list": "Expected a list (lines starting with -), found %(found)s.",
-    "field.not_text": "Expected text, found %(found)s.",
-    "field.empty": "Must not be empty.",
-    "period.invalid": "%(value)s is not a period such as 2026-Q3, 2026-H2, 2026-07 or 2026.",
-    "period.reversed": "The period ends (%(end)s) before it starts (%(start)s).",
-    "date.invalid": "%(value)s is not a date such as 2026-08-03.",
-    "subjects.none": "There are no subjects to score.",
-    "subject.repeated": "The subject %(key)s is listed twice.",
-    "rating.unknown_item": "The scheme has no item %(value)s.",
-    "rating.unknown_source": "The scheme has no source %(value)s; its sources are %(known)s.",
-    "value.not_a_number": "%(value)s is not a number of points.",
-    "value.out_of_range": "%(value)s is outside the item's range, 0 to %(max)s.",
-    "value.not_yes_no": "%(value)s is not yes or no.",
-    "value.unknown_level": "%(value)s is not a level of this item; the levels are %(known)s.",
-    "value.not_a_count": "%(value)s is not a number of occurrences (0, 1, 2, …).",
-    "number.invalid": "%(value)s is not a number.",
-    "number.negative": "%(value)s is negative.",
-    "event.unknown": "The scheme has no rule for the event %(value)s; its events are %(known)s.",
-    "validity.invalid": "%(value)s is not a validity; use %(known)s.",
-}
 
 _YES = {"yes", "true", "y", "是"}
 _NO = {"no", "false", "n", "否"}
@@ -76,6 +44,7 @@ class InputProblem:
     path: Path
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    column: int | None = None  # 1-based, for a file that is not YAML
 
     @property
     def field(self) -> str:
@@ -84,22 +53,6 @@ class InputProblem:
         for part in self.path:
             text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
         return text
-
-    @property
-    def text(self) -> str:
-        """The problem in English (``try`` is a tool for scheme authors)."""
-        return _TEXTS.get(self.code, self.code) % _Shown(self.params)
-
-
-class _Shown(dict):
-    def __missing__(self, key: str) -> str:
-        return "—"
-
-    def __getitem__(self, key: str) -> Any:
-        value = super().__getitem__(key)
-        if isinstance(value, list | tuple):
-            return ", ".join(map(str, value)) or "—"
-        return value
 
 
 @dataclass
@@ -138,8 +91,13 @@ class _Reader:
 
     def __init__(self, scheme: Scheme) -> None:
         self.scheme = scheme
-        self.items: dict[str, Item] = {
-            item.key: item for section in scheme.sections for item in section.items
+        # What ratings name: items, and sections rated as a whole (as one item each).
+        self.items: dict[str, Item] = {item.key: item for _s, item in scheme.rated()}
+        self.standards: dict[str, str] = {  # a standard's key → its whole-rated section's
+            item.key: section.key
+            for section in scheme.sections
+            if section.scoring is SectionScoring.SECTION
+            for item in section.items
         }
         self.sources = [source.kind.value for source in scheme.sources]
         self.events = [rule.event for rule in scheme.rules]
@@ -291,7 +249,15 @@ class _Reader:
         source = self.text(found.get("source"), (*path, "source"))
         rater = self.text(found.get("rater"), (*path, "rater"), required=False) or ""
         item = self.items.get(item_key) if item_key is not None else None
-        if item_key is not None and item is None:
+        if item_key in self.standards:
+            self.problem(
+                found["item"],
+                (*path, "item"),
+                "rating.rate_the_section",
+                value=item_key,
+                section=self.standards[item_key],
+            )
+        elif item_key is not None and item is None:
             self.problem(found["item"], (*path, "item"), "rating.unknown_item", value=item_key)
         if source is not None and source not in self.sources:
             self.problem(
@@ -359,23 +325,24 @@ class _Reader:
         on = self.date(found.get("on"), (*path, "on"))
         validity = self.validity(found.get("validity"), (*path, "validity"))
         ref = self.text(found.get("ref"), (*path, "ref"), required=False) or ""
-        if kind is None or on is None or validity is None:
+        if kind is None or on is None or validity is False:
             return None
         return Event(kind, on, validity, ref)
 
-    def validity(self, node: yaml.Node | None, path: Path) -> Validity | None:
-        if node is None:
-            return Validity.VALID
+    def validity(self, node: yaml.Node | None, path: Path) -> Validity | bool | None:
+        """The decision, None when there is none, False when it is not one (a problem)."""
+        if node is None or _is_null(node):
+            return None
         raw = self.text(node, path)
         if raw is None:
-            return None
+            return False
         try:
             return Validity(raw)
         except ValueError:
             self.problem(
                 node, path, "validity.invalid", value=raw, known=[v.value for v in Validity]
             )
-            return None
+            return False
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -395,12 +362,8 @@ def read_inputs(text: str, scheme: Scheme) -> Inputs:
     try:
         root, _loader = yamlguard.compose(text, MAX_FILE_BYTES)
     except yamlguard.Refused as refused:
-        return Inputs(None, [], {}, [InputProblem(refused.line, (), refused.code, refused.params)])
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        line = mark.line + 1 if mark is not None else None
-        return Inputs(None, [], {}, [InputProblem(line, (), "file.syntax", {"problem": problem})])
+        problem = InputProblem(refused.line, (), refused.code, refused.params, refused.column)
+        return Inputs(None, [], {}, [problem])
     if not isinstance(root, yaml.MappingNode):
         line = root.start_mark.line + 1 if root is not None else 1
         return Inputs(None, [], {}, [InputProblem(line, (), "file.not_a_mapping")])

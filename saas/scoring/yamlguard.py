@@ -5,7 +5,8 @@ aliases ran for 30 s), recurses once per nesting level (3,000 nested brackets ov
 Python's stack) and turns any integer or exponent into a number however large (a 5,001-digit
 integer exceeds Python's limit; ``1.0e+999999999`` becomes a Decimal no arithmetic survives).
 ``compose`` refuses each of these while the file is being read, before anything is expanded
-or converted, and says on which line:
+or converted, and says on which line; a file that is not YAML at all is refused the same way,
+with a code for what PyYAML found and the line and column where it stopped:
 
 - size: at most ``max_bytes`` of UTF-8, checked before parsing;
 - anchors (``&a``) and aliases (``*a``): refused outright. Scheme files are written by Kaohe's
@@ -38,11 +39,46 @@ _NUMERIC_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 class Refused(Exception):
     """The file is refused before it is read through; ``code`` and ``params`` say why."""
 
-    def __init__(self, code: str, line: int | None, **params: Any) -> None:
+    def __init__(self, code: str, line: int | None, column: int | None = None, **params: Any):
         super().__init__(code)
         self.code = code
         self.line = line  # 1-based; None for the file as a whole
+        self.column = column  # 1-based, where the parser stopped; None if not known
         self.params = params
+
+
+# PyYAML's findings, by the words of its message, as codes said in the user's language
+# (saas.schemes.messages); in the order they are tried.
+_SYNTAX = (
+    ("found character '\\t'", "yaml.tab"),
+    ("that cannot start any token", "yaml.bad_start"),
+    ("mapping values are not allowed", "yaml.colon"),
+    ("could not find expected ':'", "yaml.no_colon"),
+    ("expected <block end>", "yaml.indentation"),
+    ("sequence entries are not allowed", "yaml.dash"),
+    ("found unexpected end of stream", "yaml.unclosed_quote"),
+    ("expected ',' or ", "yaml.unclosed_bracket"),
+    ("unclosed '[' or '{'", "yaml.unclosed_bracket"),
+    ("unknown escape character", "yaml.escape"),
+    ("but found another document", "yaml.several_documents"),
+    ("unacceptable character", "yaml.control_character"),
+    ("expected the node content", "yaml.no_value"),
+)
+_QUOTED = re.compile(r"'(.)'")
+
+
+def syntax(error: yaml.YAMLError) -> Refused:
+    """What PyYAML found wrong, as a code with the line and column it stopped at; a finding
+    without a code of its own keeps PyYAML's (English) words as ``problem``."""
+    problem = str(getattr(error, "problem", None) or error)
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    code = next((code for words, code in _SYNTAX if words in problem), "yaml.other")
+    context = str(getattr(error, "context", None) or "")
+    if "<stream end>" in problem and "flow" in context:  # the file ended inside [ or {
+        code = "yaml.unclosed_bracket"
+    found = _QUOTED.search(problem)
+    return Refused(code, line, column, problem=problem, char=found.group(1) if found else "")
 
 
 def _line(mark: yaml.Mark | None) -> int | None:
@@ -129,11 +165,14 @@ def compose(
     text: str, max_bytes: int, loader: type[SafeLoader] = SafeLoader
 ) -> tuple[yaml.Node | None, SafeLoader]:
     """The document's node tree (None for an empty document), and the loader that made it,
-    for constructing values from it. Raises ``Refused`` for a file over the limits and
-    ``yaml.YAMLError`` for one that is not YAML."""
+    for constructing values from it. Raises ``Refused`` for a file over the limits or one
+    that is not YAML."""
     check_size(text, max_bytes)
-    reader = loader(text)
     try:
-        return reader.get_single_node(), reader
-    finally:
-        reader.dispose()
+        reader = loader(text)
+        try:
+            return reader.get_single_node(), reader
+        finally:
+            reader.dispose()
+    except yaml.YAMLError as error:
+        raise syntax(error) from None

@@ -39,10 +39,11 @@ def submit(page, form) -> None:
     expect(page.locator("#scheme-editor .field-error")).to_have_count(0)
 
 
-def create_empty_scheme(page, tenant, name: str) -> None:
+def create_scheme(page, tenant, *, template: str = "", name: str = "") -> None:
+    """A new draft from a template (by code), or an empty one called ``name``."""
     page.goto(f"/t/{tenant.slug}/schemes/")
     form = page.locator("form[action$='/schemes/new']")
-    form.locator("select[name=template]").select_option(label="An empty scheme")
+    form.locator("select[name=template]").select_option(template)
     form.locator("input[name=name]").fill(name)
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/schemes/v/\d+$"))
@@ -89,7 +90,7 @@ def test_write_try_out_and_publish_a_scheme(page, make_tenant):
 
     tenant = make_tenant(locale="en")
     log_in(page, tenant)
-    create_empty_scheme(page, tenant, "Front desk")
+    create_scheme(page, tenant, name="Front desk")
     expect(page.locator("#scheme-editor h1")).to_have_text("Front desk")
     expect(page.locator(".scheme-problems .problem-list li")).not_to_have_count(0)
 
@@ -101,20 +102,21 @@ def test_write_try_out_and_publish_a_scheme(page, make_tenant):
     # Each edit reloads the preview; an empty sample scoring 0 in the last band means the
     # reload after the last edit has landed, so what is typed next is not swapped away.
     panel = page.locator("#preview-panel")
-    expect(panel.locator(".preview-band")).to_have_text("Keep going")
-    final = panel.locator(".preview-final")
+    result = panel.locator("#preview-result")
+    expect(result.locator(".preview-band")).to_have_text("Keep going")
+    final = result.locator(".preview-final")
     rating = panel.locator("input[name='r.supervisor.A1']")
     tidy = panel.locator("select[name='r.supervisor.A2']")
     rating.fill("55")
     tidy.select_option("yes")
     expect(final).to_have_attribute("data-final", "95.00")
-    expect(panel.locator(".preview-band")).to_have_text("Excellent")
-    expect(panel.locator(".preview-award")).to_have_text("¥300")
+    expect(result.locator(".preview-band")).to_have_text("Excellent")
+    expect(result.locator(".preview-award")).to_have_text("¥300")
 
     rating.fill("40")
     expect(final).to_have_attribute("data-final", "80.00")
-    expect(panel.locator(".preview-band")).to_have_text("Keep going")
-    expect(panel.locator(".preview-award")).to_have_count(0)
+    expect(result.locator(".preview-band")).to_have_text("Keep going")
+    expect(result.locator(".preview-award")).to_have_count(0)
 
     # A lower maximum for the points item: the preview reloads with the changed scheme and
     # the sample still typed in, so the rating of 40 is now clamped to 35.
@@ -126,6 +128,9 @@ def test_write_try_out_and_publish_a_scheme(page, make_tenant):
     expect(rating).to_have_value("40")
     expect(tidy).to_have_value("yes")
     expect(final).to_have_attribute("data-final", "75.00")
+    expect(result.locator(".preview-clamped")).to_have_text(
+        "A1: 40 is above the maximum of 35 and counts as 35."
+    )
     expect(problems).to_contain_text("Worth a look")
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -142,3 +147,50 @@ def test_write_try_out_and_publish_a_scheme(page, make_tenant):
     page.reload()
     expect(page.locator(".scheme-head .badge-status-published")).to_have_text("published")
     expect(page.locator("#scheme-editor").get_by_role("link", name="Edit")).to_have_count(0)
+
+
+def test_an_edit_form_opens_where_the_page_is(page, make_tenant):
+    """Pressing Edit low on a long page opens the form in place, and the page stays put:
+    the browser's scroll anchoring used to throw it to the bottom, the form off-screen."""
+    from playwright.sync_api import expect
+
+    from saas.schemes import templates
+
+    tenant = make_tenant(locale="en")
+    log_in(page, tenant)
+    create_scheme(page, tenant, template="canteen_hygiene")
+    assert templates.load_template("canteen_hygiene").sections[4].items[1].key == "HY-5.2"
+    item = page.locator("#item-HY-5\\.2")
+    item.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    item.get_by_role("link", name="Edit", exact=True).click()
+    opened = page.locator("#form-item-HY-5\\.2")
+    expect(opened).to_be_visible()
+    page.wait_for_timeout(300)  # htmx settles; any scroll it causes has happened
+    top = opened.evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"]
+    assert abs(page.evaluate("window.scrollY") - before) < page.viewport_size["height"]
+    expect(opened.locator("textarea[name=text]")).to_be_focused()
+
+
+def test_the_preview_on_a_phone_keeps_the_score_in_view(page, make_tenant):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    tenant = make_tenant(locale="en")
+    log_in(page, tenant)
+    create_scheme(page, tenant, template="smile_functional")
+    page.get_by_role("link", name="Try it in the preview ↓").click()
+    panel = page.locator("#preview-panel")
+    rating = panel.locator("input[name='r.supervisor.A']")
+    rating.fill("18")
+    summary = panel.locator("#preview-summary")
+    expect(summary.locator(".preview-final")).to_have_text("18.00")
+    # The score sits at the foot of the screen while the inputs are typed, and the input is
+    # big enough for a thumb.
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844 + 1
+    assert rating.bounding_box()["height"] >= 44
+    rating.fill("十八")
+    expect(summary).to_contain_text("No score")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -49,6 +49,45 @@ SMALL = {
     "rules": [{"event": "praise", "label": "Praise letter", "points": 10}],
 }
 
+# A draft with what the check must not let pass: a section of 10 whose items total 55, one of
+# 20 whose items total 20.01, and exclusions naming a level and a category the tenant lacks.
+FLAWED = {
+    "name": "窗口服务考核（待检查）",
+    "sources": [{"kind": "supervisor", "weight": 100}],
+    "unit_categories": ["窗口服务部门"],
+    "sections": [
+        {
+            "key": "A",
+            "title": "文明礼貌",
+            "max": 10,
+            "items": [
+                {"key": "A1", "text": "主动问候，面带微笑", "max": 5},
+                {"key": "A2", "text": "仪容仪表整洁", "max": 50},
+            ],
+        },
+        {
+            "key": "B",
+            "title": "遵章守纪",
+            "max": 20,
+            "items": [
+                {"key": f"B{n}", "text": text, "max": "6.67"}
+                for n, text in enumerate(("按时上岗", "不吃拿卡要", "服从安排"), start=1)
+            ],
+        },
+        {
+            "key": "C",
+            "title": "优质服务",
+            "max": 70,
+            "scoring": "section",
+            "items": [{"key": "C1", "text": "办事快捷，解答耐心"}],
+        },
+    ],
+    "bands": [{"threshold": 90, "label": "优秀", "award": 300}, {"threshold": 0, "label": "合格"}],
+    "eligibility": [
+        {"kind": "level_at_least", "value": "部门主管", "note": "部门主管以上不在考核范围"}
+    ],
+}
+
 
 @dataclass
 class Place:

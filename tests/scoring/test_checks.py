@@ -302,10 +302,31 @@ def test_section_that_its_items_cannot_fill() -> None:
     assert not issues[0].blocks_publishing
 
 
-def test_items_above_the_section_max_are_fine() -> None:
+@pytest.mark.parametrize(
+    ("maxima", "section_max", "total"),
+    [
+        ([5, 50], 10, "55"),  # a section of 10 whose items add up to 55
+        (["6.67", "6.67", "6.67"], 20, "20.01"),  # 20 shared out in rounded thirds
+    ],
+)
+def test_items_above_the_section_max_are_flagged(
+    maxima: list, section_max: int, total: str
+) -> None:
+    # The sum is capped at the section's maximum, so some of the items' points never count:
+    # worth a look, not "no problems".
     data = clean()
-    data["sections"][0]["items"][0]["max"] = 30  # 50 of items in a section of 40: capped
-    assert issues_of(data) == []
+    data["sections"][0]["max"] = section_max
+    data["sections"][0]["items"] = [
+        {"key": f"A{n}", "text": "项", "max": top} for n, top in enumerate(maxima, start=1)
+    ]
+    issues = [issue for issue in issues_of(data) if issue.path[0] == "sections"]
+    assert issues[0] == Issue(
+        WARNING,
+        ("sections", 0, "max"),
+        "section.items_over",
+        {"section": "遵章守纪", "items": Decimal(total), "max": Decimal(section_max)},
+    )
+    assert not issues[0].blocks_publishing
 
 
 def test_sections_that_do_not_add_up_to_the_scale() -> None:

@@ -516,15 +516,17 @@ def test_events_outside_this_and_the_previous_period_are_ignored(day: dt.date) -
     ("needs_validity", "validity", "counted", "code"),
     [
         (True, Validity.VALID, True, "event"),
+        (True, None, False, "event_pending"),  # no decision yet where one is needed: pending
         (True, Validity.PENDING, False, "event_pending"),
         (True, Validity.INVALID, False, "event_invalid"),
         (False, Validity.VALID, True, "event"),
-        (False, Validity.PENDING, True, "event"),
+        (False, None, True, "event"),
+        (False, Validity.PENDING, False, "event_pending"),  # pending counts for nothing
         (False, Validity.INVALID, False, "event_invalid"),
     ],
 )
 def test_which_events_count_depends_on_their_validity(
-    needs_validity: bool, validity: Validity, counted: bool, code: str
+    needs_validity: bool, validity: Validity | None, counted: bool, code: str
 ) -> None:
     scheme, rating = rated_at(
         80, rule("complaint", points=-5, disqualify="this_period", needs_validity=needs_validity)
@@ -857,9 +859,17 @@ WORKED_EXAMPLE: dict[str, Any] = {
 }
 
 
+# The example's items add up to more than two sections' maxima on purpose, to show the cap;
+# the check says so, and nothing else.
+WORKED_EXAMPLE_WARNINGS = [("sections", 1, "max"), ("sections", 2, "max")]
+
+
 def worked_example() -> Result:
     scheme, issues = parse(WORKED_EXAMPLE)
-    assert scheme is not None and issues == []
+    assert scheme is not None
+    assert [(i.path, i.code) for i in issues] == [
+        (path, "section.items_over") for path in WORKED_EXAMPLE_WARNINGS
+    ]
     ratings = (
         *rate("attendance", 9, 10, 10),
         *rate("badge", 1, 2),
@@ -880,7 +890,7 @@ def worked_example() -> Result:
         Event("badge_missing", D(2026, 7, 3)),
         Event("badge_missing", D(2026, 7, 20)),
         Event("late_report", D(2026, 8, 12)),
-        Event("complaint", D(2026, 9, 2), Validity.PENDING),
+        Event("complaint", D(2026, 9, 2)),  # no validity decision yet: pending
         Event("lost_award_badge", D(2026, 6, 15)),
     )
     goals = (goal(60, 90, "g1"), goal(40, 130, "g2"))
@@ -938,7 +948,7 @@ def test_the_worked_example_in_the_docs_is_the_scheme_scored_here() -> None:
     example = docs[docs.index("## A worked example") :]
     text = example[example.index("```yaml\n") + len("```yaml\n") :]
     loaded = load(text[: text.index("```")])
-    assert loaded.issues == []
+    assert [found.issue.path for found in loaded.issues] == WORKED_EXAMPLE_WARNINGS
     assert loaded.scheme == parse(WORKED_EXAMPLE)[0]
 
 
@@ -961,3 +971,21 @@ def test_docs_explain_every_step_code() -> None:
     docs = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
     missing = sorted(code for code in codes_found if f"`{code}`" not in docs)
     assert missing == []
+
+
+# -- results as people read them -------------------------------------------------------------
+
+
+def test_a_result_as_people_read_it_is_at_the_schemes_precision() -> None:
+    # Three raters' mean is exact to 28 digits inside; shown, it has the scheme's decimals.
+    scheme = build(
+        item("i", 100), bands=[{"threshold": 0, "label": "需培训", "consequence": "retraining"}]
+    )
+    result = run(scheme, *rate("i", Decimal(80), Decimal(81), Decimal(81)))
+    exact = result.to_dict()
+    shown = result.to_dict(places=2)
+    assert exact["checklist"] == "80.66666666666666666666666667"
+    assert shown["checklist"] == "80.67"
+    assert shown["final"] == "80.67" and shown["weights"] == {"supervisor": "100.00"}
+    assert shown["consequence"] == exact["consequence"] == "retraining"
+    assert steps(result, "band")[0].params["consequence"] == "retraining"

@@ -208,12 +208,32 @@ def test_weights_not_totalling_100_are_an_incomplete_error() -> None:
     assert found.issue.params["total"] == 90
 
 
-def test_a_yaml_syntax_error_names_its_line() -> None:
+def test_a_yaml_syntax_error_names_its_line_and_column() -> None:
     text = BASE.replace("  title: 服务\n", "  title: 服务: 接待\n")
     found = only_issue(text)
-    assert found.issue.code == "file.syntax"
-    assert found.line == line_of(text, "服务: 接待")
+    assert found.issue.code == "yaml.colon"
+    assert (found.line, found.column) == (line_of(text, "服务: 接待"), len("  title: 服务:"))
     assert files.load(text).scheme is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("  title: 服务\n", "  title: 服务: 接待\n", "yaml.colon"),
+        ("  title: 服务\n", "\ttitle: 服务\n", "yaml.tab"),
+        ("  title: 服务\n", "  title: '服务\n", "yaml.unclosed_quote"),
+        ("  title: 服务\n", "  title: [服务\n", "yaml.unclosed_bracket"),
+        ("  title: 服务\n", '  title: "服\\q务"\n', "yaml.escape"),
+        ("  title: 服务\n", "  title: @服务\n", "yaml.bad_start"),
+        ("  title: 服务\n", "  title: 服务\n ttl: x\n", "yaml.indentation"),
+        ("name: 测试方案\n", "name: 测试方案\n---\nname: 又一个\n", "yaml.several_documents"),
+    ],
+)
+def test_each_kind_of_yaml_error_has_its_own_code(old: str, new: str, code: str) -> None:
+    # Each is said in the user's language (saas.schemes.messages), never in PyYAML's words.
+    found = only_issue(BASE.replace(old, new, 1))
+    assert found.issue.code == code
+    assert found.line is not None and found.column is not None
 
 
 def test_a_file_without_the_format_marker_is_refused_on_line_1() -> None:
@@ -268,7 +288,7 @@ def test_the_complete_example_in_the_docs_loads_cleanly() -> None:
     modes = {item.mode.value for section in scheme.sections for item in section.items}
     assert modes == {"points", "yes_no", "scale", "deduction", "critical"}
     assert scheme.goals.share == 20
-    assert scheme.bands[1].defaulted == ("threshold",)
+    assert scheme.bands[1].defaulted == {"threshold": Decimal(75)}
 
 
 def _within_a_scheme(snippet: list[dict[str, Any]]) -> dict[str, Any]:
@@ -308,8 +328,33 @@ def test_defaulted_may_only_name_fields_of_its_entry() -> None:
     )
     found = only_issue(text)
     assert found.issue.code == "defaulted.unknown_field"
-    assert found.field == "sections[0].items[1].defaulted[0]"
-    assert found.line == line_of(text, "- maxx")
+    assert found.field == "sections[0].items[1].defaulted.maxx"
+    assert found.line == line_of(text, "    defaulted:")
+
+
+def test_a_default_changed_in_the_file_is_no_longer_marked() -> None:
+    # ``defaulted`` records the default's value: a file whose value was changed by hand (or by
+    # an import over a draft) drops the mark; one left alone keeps it.
+    marked = BASE.replace(
+        "    max: 30\n    mode: yes_no",
+        "    max: 30\n    mode: yes_no\n    defaulted:\n      max: 30",
+    )
+    kept = files.load(marked).scheme
+    assert kept.sections[0].items[1].defaulted == {"max": Decimal(30)}
+    changed = files.load(
+        marked.replace("    max: 30\n    mode: yes_no", "    max: 25\n    mode: yes_no")
+    )
+    assert changed.scheme.sections[0].items[1].defaulted == {}
+    assert "defaulted" not in files.dump(changed.scheme)
+
+
+def test_a_list_of_defaulted_names_still_reads_and_is_written_with_values() -> None:
+    text = BASE.replace(
+        "    max: 30\n    mode: yes_no", "    max: 30\n    mode: yes_no\n    defaulted:\n    - max"
+    )
+    scheme = files.load(text).scheme
+    assert scheme.sections[0].items[1].defaulted == {"max": Decimal(30)}
+    assert "    defaulted:\n      max: 30\n" in files.dump(scheme)
 
 
 def test_a_true_format_marker_is_not_version_1() -> None:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from saas.schemes import files, templates
-from saas.schemes.messages import describe_with_place
+from saas.schemes.messages import describe_input, describe_with_place
 from saas.scoring import tryout, yamlguard
 
 HEAD = "kaohe_scheme: 1\nname: 测试\n"
@@ -146,4 +146,4 @@ def test_hostile_inputs_files_are_refused(text, code):
     assert not read.ok
     problem = read.problems[0]
     assert problem.code == (code or "file.number_too_large")
-    assert "%(" not in problem.text
+    assert "%(" not in describe_input(problem)

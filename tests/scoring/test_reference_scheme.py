@@ -1,7 +1,8 @@
 """Every rule of the reference scheme, 精准化微笑服务 (source 004, article 4), scored by the engine.
 
-Scores come from the functional-department template as shipped; each test builds department
-ratings that add up to an exact total, adds ledger events and checks the result and its trace.
+Scores come from the functional-department template as shipped, whose four sections are rated
+as a whole (the source gives only their maxima); each test builds department ratings that add
+up to an exact total, adds ledger events and checks the result and its trace.
 """
 
 from __future__ import annotations
@@ -24,21 +25,19 @@ Q4 = Period.parse("2026-Q4")
 
 
 def ratings_for(total: str, rater: str = "dept-head") -> tuple[Rating, ...]:
-    """Department ratings whose checklist total is exactly ``total``: items filled in order."""
+    """Department ratings whose checklist total is exactly ``total``: sections filled in order,
+    each rated as a whole by its key."""
     left = Decimal(total)
     ratings = []
     for section in SCHEME.sections:
-        budget = min(left, section.max)
-        left -= budget
-        for item in section.items:
-            points = min(budget, item.max)
-            budget -= points
-            ratings.append(Rating(item.key, "supervisor", rater, points))
+        points = min(left, section.max)
+        left -= points
+        ratings.append(Rating(section.key, "supervisor", rater, points))
     assert left == 0, f"{total} is above the scale"
     return tuple(ratings)
 
 
-def event(name: str, on: str, validity: Validity = Validity.VALID) -> Event:
+def event(name: str, on: str, validity: Validity | None = Validity.VALID) -> Event:
     return Event(name, dt.date.fromisoformat(on), validity, ref=f"{name}@{on}")
 
 
@@ -88,7 +87,12 @@ def test_band_and_award_at_and_around_each_threshold(total: str, label: str, awa
     assert result.band is not None and result.band.label == label
     assert result.award == award
     assert steps(result, "band") == [
-        {"label": label, "threshold": result.band.threshold, "award": Decimal(award)}
+        {
+            "label": label,
+            "threshold": result.band.threshold,
+            "award": Decimal(award),
+            "consequence": result.band.consequence.value,
+        }
     ]
 
 
@@ -182,11 +186,26 @@ def test_a_pending_company_complaint_does_nothing() -> None:
     assert result.award == 500
 
 
+def test_a_group_complaint_without_a_validity_decision_is_pending() -> None:
+    # Its rule needs a 有效 ruling: entered without one, it waits for it and counts for nothing.
+    result = score("97", event("group_complaint", "2026-07-20", None))
+    assert not result.is_disqualified
+    assert result.award == 500
+    assert steps(result, "event_pending")[0]["undecided"] is True
+
+
 def test_a_customer_complaint_disqualifies_without_a_validity_ruling() -> None:
-    # The source's feedback-channel rule has no 有效: a complaint counts until ruled invalid.
-    result = score("97", event("customer_complaint", "2026-08-15", Validity.PENDING))
+    # The source's feedback-channel rule has no 有效: entered without a decision, it counts.
+    result = score("97", event("customer_complaint", "2026-08-15", None))
     assert result.is_disqualified
     assert result.award == 0
+
+
+def test_a_customer_complaint_awaiting_a_decision_does_nothing_yet() -> None:
+    # From the public feedback form a complaint arrives pending: nothing until it is decided.
+    result = score("97", event("customer_complaint", "2026-08-15", Validity.PENDING))
+    assert not result.is_disqualified
+    assert steps(result, "event_pending")[0]["undecided"] is False
 
 
 def test_a_customer_complaint_ruled_invalid_does_nothing() -> None:
@@ -211,17 +230,30 @@ def test_a_lost_work_card_is_a_200_fine_and_disqualifies_this_quarter() -> None:
     assert result.award == 0
 
 
-def test_losing_a_work_card_also_records_the_monthly_two_point_deduction() -> None:
-    # A lost card is two ledger entries: badge_lost (−2 that month) and work_card_lost.
-    result = score("97", event("badge_lost", "2026-08-10"), event("work_card_lost", "2026-08-10"))
+def test_a_lost_work_card_is_entered_once_with_all_its_effects() -> None:
+    # One ledger entry: the month's −2, the ¥200 fine and the disqualification, in one step.
+    result = score("97", event("work_card_lost", "2026-08-10"))
     assert result.monthly_tallies == {"2026-08": 2}
     assert result.fines == 200
     assert result.is_disqualified
+    assert steps(result, "event") == [
+        {
+            "event": "work_card_lost",
+            "on": dt.date(2026, 8, 10),
+            "ref": "work_card_lost@2026-08-10",
+            "label": "丢失工作牌",
+            "points": Decimal(0),
+            "monthly_points": Decimal(-2),
+            "fine": Decimal(200),
+            "disqualify": "this_period",
+        }
+    ]
 
 
 def test_a_lost_award_badge_is_a_200_fine_and_disqualifies_next_quarter() -> None:
     result = score("97", event("award_badge_lost", "2026-08-10"))
     assert result.fines == 200
+    assert result.monthly_tallies == {"2026-08": 2}
     assert not result.is_disqualified
     assert result.award == 500
     assert result.disqualified_next[0].params["event"] == "award_badge_lost"
@@ -251,8 +283,8 @@ def test_a_month_with_14_points_deducted_stays_eligible() -> None:
         "97",
         event("badge_not_worn", "2026-08-03"),
         event("badge_not_worn", "2026-08-10"),
-        event("badge_lost", "2026-08-17"),
-        event("badge_lost", "2026-08-24"),
+        event("award_badge_lost", "2026-08-17"),
+        event("award_badge_lost", "2026-08-24"),
     )
     assert result.monthly_tallies == {"2026-08": 14}
     assert not result.is_disqualified
@@ -276,7 +308,9 @@ def test_a_month_with_15_points_deducted_disqualifies() -> None:
 
 
 def test_monthly_deductions_do_not_change_the_quarterly_score() -> None:
-    result = score("92", event("badge_not_worn", "2026-08-03"), event("badge_lost", "2026-09-03"))
+    result = score(
+        "92", event("badge_not_worn", "2026-08-03"), event("award_badge_lost", "2026-09-03")
+    )
     assert result.adjustments == 0
     assert result.final == 92
 
@@ -340,6 +374,7 @@ def test_the_same_inputs_give_the_same_result_and_trace_in_any_order() -> None:
         event("praise_letter", "2026-07-01"),
         event("badge_not_worn", "2026-07-02"),
         event("customer_complaint", "2026-07-02", Validity.PENDING),
+        event("group_complaint", "2026-07-02", None),
     )
     first = score("80", *events)
     again = score("80", *reversed(events))

@@ -26,6 +26,7 @@ from saas.scoring.scheme import (
     EligibilityKind,
     Mode,
     PeriodKind,
+    SectionScoring,
     Subject,
 )
 
@@ -77,12 +78,37 @@ def test_every_defaulted_name_is_a_field_of_its_object(template: Template) -> No
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=_template_ids)
-def test_every_default_comes_with_a_note_saying_what_the_source_says(template: Template) -> None:
+def test_where_it_comes_from_is_kept_for_admins(template: Template) -> None:
+    # The scheme's provenance and its entries' references are what only admins see.
     scheme = load_template(template.code)
     assert scheme.provenance
-    for part in _parts(scheme):
-        if getattr(part, "defaulted", ()) and "note" in type(part).model_fields:
-            assert part.note, f"{type(part).__name__} {part.defaulted} has no note"
+    assert any(getattr(part, "reference", None) for part in _parts(scheme))
+
+
+# Words of source research, and of the port company source 004 comes from: a customer who
+# starts from a template reads neither.
+NOT_FOR_CUSTOMERS = ("资料", "乱码", "缺失", "原文", "船东", "装卸", "爱港", "以港为家", "货票")
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=_template_ids)
+def test_template_wording_is_for_customers(template: Template) -> None:
+    text = template.read_text()
+    assert [word for word in NOT_FOR_CUSTOMERS if word in text] == []
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=_template_ids)
+def test_notes_do_not_repeat_on_every_item(template: Template) -> None:
+    # Defaults are marked by ``defaulted`` (shown once per section), not by a note per item.
+    notes = [
+        item.note for section in load_template(template.code).sections for item in section.items
+    ]
+    assert len([note for note in notes if note]) == len({note for note in notes if note})
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=_template_ids)
+def test_every_rule_is_labelled_in_both_languages(template: Template) -> None:
+    for rule in load_template(template.code).rules:
+        assert rule.label and rule.label_en, rule.event
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=_template_ids)
@@ -136,7 +162,9 @@ def test_smile_templates_have_the_sources_item_lists(
         ("思想道德", 20),
     ]
     assert scheme.unit_categories == (category,)
-    assert all(item.defaulted == ("max",) for s in scheme.sections for item in s.items)
+    # Rated as a whole, as the source does: its items are standards, with no invented points.
+    assert all(s.scoring is SectionScoring.SECTION for s in scheme.sections)
+    assert all(item.max is None for s in scheme.sections for item in s.items)
 
 
 def test_smile_templates_differ_only_in_their_checklist() -> None:
@@ -155,7 +183,7 @@ def test_smile_bands_follow_the_source_with_the_lost_digit_defaulted() -> None:
         (80, "无奖励", 0),
         (0, "需培训", 0),
     ]
-    assert bands[3].defaulted == ("threshold",)
+    assert bands[3].defaulted == {"threshold": Decimal(80)}
     assert bands[4].consequence is Consequence.RETRAINING
 
 
@@ -168,8 +196,10 @@ def test_smile_rules_follow_the_source() -> None:
     }
     assert {key: rule.monthly_points for key, rule in rules.items() if rule.monthly_points} == {
         "badge_not_worn": -5,
-        "badge_lost": -2,
+        "work_card_lost": -2,
+        "award_badge_lost": -2,
     }
+    # A loss is one event with all its effects: the month's −2, the fine, the disqualification.
     assert {
         key: (rule.fine, rule.disqualify.value) for key, rule in rules.items() if rule.fine
     } == {
@@ -195,16 +225,16 @@ def test_smile_rules_follow_the_source() -> None:
 
 
 def _ratings(scheme, total: str, source: str, **overrides) -> tuple[Rating, ...]:
-    """One rater's points for ``total``, filling items in order; yes/no items say yes."""
+    """One rater's points for ``total``, filling what is rated (items, and sections rated as a
+    whole) in order; yes/no items say yes."""
     left = Decimal(total)
     ratings = []
-    for section in scheme.sections:
-        for item in section.items:
-            if item.mode is Mode.POINTS:
-                value, left = min(left, item.max), left - min(left, item.max)
-            else:
-                value, left = True, left - item.max
-            ratings.append(Rating(item.key, source, "rater", overrides.get(item.key, value)))
+    for _section, item in scheme.rated():
+        if item.mode is Mode.POINTS:
+            value, left = min(left, item.max), left - min(left, item.max)
+        else:
+            value, left = True, left - item.max
+        ratings.append(Rating(item.key, source, "rater", overrides.get(item.key, value)))
     assert left == 0
     return tuple(ratings)
 

@@ -15,6 +15,7 @@ import pytest
 
 from saas.schemes import files
 from saas.schemes.explain import explain, explain_reason
+from saas.schemes.messages import describe_input
 from saas.scoring.engine import Engine
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period
@@ -176,7 +177,7 @@ def test_values_are_read_as_the_item_takes_them(scheme):
     assert first.ratings[0].rater == "李四" and first.ratings[6].rater == ""
     assert first.goals == (GoalAttainment("月营业额", Decimal(1), Decimal("88.8")),)
     assert first.events == (
-        Event("praise", dt.date(2026, 8, 3), Validity.VALID, "L-1"),
+        Event("praise", dt.date(2026, 8, 3), None, "L-1"),  # no decision given
         Event("complaint", dt.date(2026, 9, 1), Validity.PENDING, ""),
     )
     assert second == SubjectInput("E002")
@@ -275,11 +276,11 @@ def test_each_problem_is_reported_with_its_line_and_field(scheme, fields, fragme
     ]
     problem = inputs.problems[0]
     assert problem.field.startswith("subjects[0].")
-    assert problem.text and "%(" not in problem.text
+    assert describe_input(problem) and "%(" not in describe_input(problem)
 
 
 FILE_PROBLEMS = [
-    ("period: 2026-Q3\nsubjects: [\n", 3, (), "file.syntax"),
+    ("period: 2026-Q3\nsubjects: [\n", 3, (), "yaml.unclosed_bracket"),
     ("- just a list\n", 1, (), "file.not_a_mapping"),
     ("", 1, (), "file.not_a_mapping"),
     ("subjects:\n  - key: E1\n", 1, ("period",), "field.missing"),
@@ -325,9 +326,12 @@ def test_every_problem_is_reported_at_once(scheme):
         (line_of(text, "yesterday"), "date.invalid"),
         (line_of(text, "优"), "value.unknown_level"),
     ]
-    assert inputs.problems[1].text == "99 is outside the item's range, 0 to 40."
+    assert describe_input(inputs.problems[1]) == "99 is outside the item's range, 0 to 40."
     assert inputs.problems[1].field == "subjects[0].ratings[1].value"
-    assert inputs.problems[3].text == "优 is not a level of this item; the levels are 1, 2, 差."
+    assert (
+        describe_input(inputs.problems[3])
+        == "优 is not a level of this item; the levels are 1, 2, 差."
+    )
     assert not inputs.ok
 
 
@@ -360,7 +364,7 @@ def test_run_gives_what_the_engine_gives(scheme):
             ),
             goals=(GoalAttainment("月营业额", Decimal(1), Decimal("88.8")),),
             events=(
-                Event("praise", dt.date(2026, 8, 3), Validity.VALID, "L-1"),
+                Event("praise", dt.date(2026, 8, 3), None, "L-1"),
                 Event("complaint", dt.date(2026, 9, 1), Validity.PENDING),
             ),
         ),
