@@ -3,8 +3,8 @@
 reason, the live preview with sample ratings, a praise letter and a lost work card (then a
 clamped and an invalid rating), a draft the check stops (items over a section's maximum, a
 level the tenant lacks), an empty draft's problems, a draft with three sources, a published
-version read-only and a scheme file refused on import; at desktop and phone widths, in Chinese
-and English. It says when a page is wider than the screen.
+version read-only and scheme files refused on import (wrong values; not YAML at all); at
+desktop and phone widths, in Chinese and English. It says when a page is wider than the screen.
 
 Not a test. Like bench/screenshots.py it serves the app from a thread against a throw-away
 database on the PostgreSQL and Redis that DATABASE_URL and REDIS_URL name, drives Debian's
@@ -199,6 +199,15 @@ def tour(browser, base_url: str, tenant: NewTenant, ids, language: str, device: 
     page.locator("form[action$='/import'] button[type=submit]").click()
     page.locator(".problem-list li").first.wait_for()
     shot("import-failed")
+    # A file that is not YAML: said in the reader's language, with line and column.
+    page.goto(schemes)
+    not_yaml = broken_file().decode().replace("title: 遵章守纪", "title: 遵章: 守纪", 1).encode()
+    page.locator("input[name=file]").set_input_files(
+        {"name": "微笑服务.yaml", "mimeType": "text/yaml", "buffer": not_yaml}
+    )
+    page.locator("form[action$='/import'] button[type=submit]").click()
+    page.locator(".problem-list li").first.wait_for()
+    shot("import-not-yaml")
 
     context.close()
     if errors:

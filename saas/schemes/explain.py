@@ -51,8 +51,8 @@ MODE_LABELS = {
     Mode.CRITICAL: _l("critical item"),
 }
 SECTION_SCORING_LABELS = {
-    SectionScoring.ITEMS: _l("item by item: the items' points are added up"),
-    SectionScoring.SECTION: _l("as a whole: one number; its items are the standards to check"),
+    SectionScoring.ITEMS: _l("item by item"),
+    SectionScoring.SECTION: _l("as a whole (one number)"),
 }
 # Also what goals.when_missing means: "renormalise" leaves the goals part out.
 MISSING_LABELS = {

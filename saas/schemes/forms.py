@@ -70,7 +70,12 @@ def _fields(kind: str) -> list[Field]:
         "general": lambda: [
             Field("name", _l("Name")),
             Field("description", _l("Description"), "textarea"),
-            Field("provenance", _l("Where it comes from"), "textarea"),
+            Field(
+                "provenance",
+                _l("Where it comes from"),
+                "textarea",
+                hint=_l("The standard it follows. Shown only to those who edit schemes."),
+            ),
             Field("subject", _l("Who is assessed"), "select", _choices(explain.SUBJECT_LABELS)),
             Field("period", _l("Assessment period"), "select", _choices(explain.PERIOD_LABELS)),
             Field(
@@ -108,6 +113,10 @@ def _fields(kind: str) -> list[Field]:
                 _l("How it is rated"),
                 "select",
                 _choices(explain.SECTION_SCORING_LABELS),
+                hint=_l(
+                    "Item by item: the items' points are added up. As a whole: the section gets "
+                    "one number and its items are the standards to check."
+                ),
             ),
         ],
         "standard": lambda: [

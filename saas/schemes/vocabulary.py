@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from saas.models.org import OrgUnit, PositionLevel
@@ -23,18 +23,22 @@ from saas.scoring.checks import Vocabulary
 
 def load(session: Session) -> Vocabulary:
     """The tenant's levels, the categories its units carry and the employment forms it knows
-    (the suggested ones and those its people have), in three queries."""
-    levels = session.scalars(select(PositionLevel.name))
-    categories = session.scalars(
-        select(OrgUnit.category).where(OrgUnit.category.is_not(None)).distinct()
-    )
-    forms = session.scalars(
-        select(Employee.employment_form).where(Employee.employment_form.is_not(None)).distinct()
-    )
+    (the suggested ones and those its people have), in one statement."""
+    words = union_all(
+        select(literal("level").label("kind"), PositionLevel.name.label("word")),
+        select(literal("category"), OrgUnit.category).where(OrgUnit.category.is_not(None)),
+        select(literal("form"), Employee.employment_form).where(
+            Employee.employment_form.is_not(None)
+        ),
+    ).subquery()
+    found: dict[str, set[str]] = {"level": set(), "category": set(), "form": set()}
+    for kind, word in session.execute(select(words.c.kind, words.c.word).distinct()):
+        if word.strip():
+            found[kind].add(word)
     return Vocabulary(
-        levels=frozenset(levels),
-        unit_categories=frozenset(c for c in categories if c.strip()),
-        employment_forms=frozenset(EMPLOYMENT_FORMS) | frozenset(f for f in forms if f.strip()),
+        levels=frozenset(found["level"]),
+        unit_categories=frozenset(found["category"]),
+        employment_forms=frozenset(EMPLOYMENT_FORMS) | frozenset(found["form"]),
     )
 
 

@@ -292,7 +292,8 @@ def test_the_complete_example_in_the_docs_loads_cleanly() -> None:
 
 
 def _within_a_scheme(snippet: list[dict[str, Any]]) -> dict[str, Any]:
-    """A minimal scheme holding a docs snippet of items or bands where it belongs."""
+    """A minimal scheme holding a docs snippet of items, sections, bands or rules where it
+    belongs."""
     data: dict[str, Any] = {
         "kaohe_scheme": 1,
         "name": "片段",
@@ -308,6 +309,10 @@ def _within_a_scheme(snippet: list[dict[str, Any]]) -> dict[str, Any]:
     }
     if "threshold" in snippet[0]:
         data["bands"] = snippet
+    elif "event" in snippet[0]:
+        data["rules"] = snippet
+    elif "title" in snippet[0]:
+        data["sections"] = [*snippet, {**data["sections"][0], "max": 100 - snippet[0]["max"]}]
     else:
         data["sections"][0]["items"] = snippet
     return data

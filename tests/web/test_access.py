@@ -34,7 +34,7 @@ from saas.models.org import OrgUnit, PositionLevel
 from saas.models.user import Role, User
 from saas.org.units import create_unit, seed_example_org
 from saas.people.eligibility import add_rule
-from saas.people.levels import add_level
+from saas.people.levels import add_level, seed_reference_levels
 from saas.platform.onboarding import create_tenant
 from saas.schemes import versions
 from saas.schemes.templates import load_template
@@ -222,6 +222,8 @@ def world(app, db, settings) -> Iterator[World]:
                 period=PERIOD,
                 employee=person,
             ).id
+        # The reference scheme excludes 部门主管 and above: the tenant needs that level first.
+        seed_reference_levels(session, system)
         version = versions.create_scheme(
             session, as_admin, load_template("smile_functional"), template="smile_functional"
         )

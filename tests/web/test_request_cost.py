@@ -77,8 +77,9 @@ def demo(app, db, make_tenant_module):
     tenant = make_tenant_module()
     with db.tenant(f"tenant_{tenant.slug.replace('-', '_')}") as session:
         seed_demo(session)
-        version = session.scalar(select(SchemeVersion.id).order_by(SchemeVersion.id))
-    return tenant, version
+        # The published functional scheme, then the front-line draft.
+        versions = session.scalars(select(SchemeVersion.id).order_by(SchemeVersion.id)).all()
+    return tenant, versions
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +104,8 @@ PAGES = [
     ("org tree", "/org/", None, 3),
     ("goal tree", "/goals/", None, 6),
     ("scheme editor", "/schemes/v/{version}", None, 1),
+    # A draft's check also reads the tenant's levels, categories and forms: one statement.
+    ("scheme draft", "/schemes/v/{draft}", None, 2),
 ]
 
 
@@ -112,12 +115,12 @@ PAGES = [
 def test_a_page_adds_at_most_four_statements_to_its_own(
     app, db, demo, monkeypatch, label, path, headers, own_budget
 ):
-    tenant, version = demo
+    tenant, (version, draft) = demo
     # A long cache, so a slow machine cannot let the row expire between the two requests.
     monkeypatch.setitem(app.extensions, "kaohe.tenants", TenantResolver(db, cache_seconds=600))
     client = app.test_client()
     login(client, tenant)
-    url = f"/t/{tenant.slug}" + path.format(version=version)
+    url = f"/t/{tenant.slug}" + path.format(version=version, draft=draft)
     client.get(url, headers=headers or {})  # the tenant's registry row is now cached
     log = logged(app, client, url, headers)
     assert log.checkouts == 1, "one pooled connection per request"
