@@ -40,11 +40,25 @@ def send(client, place, path: str, data: dict):
     )
 
 
-def opened(client, db, place, data: dict | None = None) -> int:
-    """A draft made through the service, and its admin logged in; returns the version id."""
-    version_id = new_scheme(db, place, data)
-    login_as(client, place)
-    return version_id
+class Draft:
+    """A draft made through the service, its admin logged in, and the editor's posts to it."""
+
+    def __init__(self, client, db, place, data: dict | None = None, template: str = "") -> None:
+        self.client, self.place = client, place
+        if template:
+            actor = Actor.system(place.tenant.admin_email, user_id=place.admin_id(db))
+            scheme = templates.load_template(template)
+            with db.tenant(place.schema) as session:
+                self.id = versions.create_scheme(session, actor, scheme).id
+        else:
+            self.id = new_scheme(db, place, data)
+        login_as(client, place)
+
+    def send(self, path: str, data: dict):
+        return send(self.client, self.place, f"v/{self.id}/{path}", data)
+
+    def page(self) -> str:
+        return body(self.client.get(self.place.url(f"v/{self.id}")))
 
 
 def add_level(db, place, name: str = "部门主管") -> None:
@@ -56,8 +70,8 @@ def add_level(db, place, name: str = "部门主管") -> None:
 
 
 def test_the_check_flags_items_over_the_maximum_and_a_level_the_tenant_lacks(client, db, place):
-    version_id = opened(client, db, place, FLAWED)
-    page = body(client.get(place.url(f"v/{version_id}")))
+    draft = Draft(client, db, place, FLAWED)
+    page = draft.page()
     assert "No problems" not in page
     assert "The items of 文明礼貌 add up to 55 points, more than the section" in page
     assert "The items of 遵章守纪 add up to 20.01 points" in page
@@ -65,10 +79,10 @@ def test_the_check_flags_items_over_the_maximum_and_a_level_the_tenant_lacks(cli
     # With a link to where the levels are kept.
     assert f'href="/t/{place.slug}/people/settings/levels"' in page
     refused = client.post(
-        place.url(f"v/{version_id}/publish"), data={"csrf_token": token(client, place)}
+        place.url(f"v/{draft.id}/publish"), data={"csrf_token": token(client, place)}
     )
     assert refused.status_code == 302
-    assert stored(db, place, version_id).status == "draft"
+    assert stored(db, place, draft.id).status == "draft"
 
 
 def test_once_the_level_exists_the_scheme_can_be_published(client, db, place):
@@ -111,11 +125,10 @@ def test_the_reference_template_asks_for_the_level_it_excludes_from(client, db, 
 
 
 def test_a_section_switched_to_rated_as_a_whole_keeps_its_items_as_standards(client, db, place):
-    version_id = opened(client, db, place)
-    response = send(
-        client,
-        place,
-        f"v/{version_id}/sections/A",
+    draft = Draft(client, db, place)
+    version_id = draft.id
+    response = draft.send(
+        "sections/A",
         {"title": "Discipline", "max": "40", "scoring": "section"},
     )
     assert response.status_code == 200, body(response)
@@ -142,11 +155,10 @@ def test_switched_back_its_items_share_the_sections_points(client, db, place):
         ],
     }
     data["sections"][1]["items"] = [{"key": "B1", "text": "Smiles", "max": 80}]
-    version_id = opened(client, db, place, data)
-    send(
-        client,
-        place,
-        f"v/{version_id}/sections/A",
+    draft = Draft(client, db, place, data)
+    version_id = draft.id
+    draft.send(
+        "sections/A",
         {"title": "Discipline", "max": "20", "scoring": "items"},
     )
     items = stored(db, place, version_id).definition["sections"][0]["items"]
@@ -154,12 +166,10 @@ def test_switched_back_its_items_share_the_sections_points(client, db, place):
 
 
 def test_the_preview_rates_a_whole_section_with_one_number(client, db, place):
-    version_id = opened(client, db, place, {**FLAWED, "eligibility": []})
-    page = body(client.get(place.url(f"v/{version_id}")))
+    draft = Draft(client, db, place, {**FLAWED, "eligibility": []})
+    page = draft.page()
     assert 'name="r.supervisor.C"' in page and 'placeholder="0–70"' in page
-    response = send(
-        client, place, f"v/{version_id}/preview", {"period": "2026-Q3", "r.supervisor.C": "65"}
-    )
+    response = draft.send("preview", {"period": "2026-Q3", "r.supervisor.C": "65"})
     assert 'data-final="65.00"' in body(response)
     assert "优质服务, rated as a whole: 1 rater, mean 65, score 65" in body(response)
 
@@ -175,13 +185,11 @@ def test_an_event_without_the_validity_its_rule_needs_is_pending(client, db, pla
              "needs_validity": True, "disqualify": "this_period"},
         ],
     }  # fmt: skip
-    version_id = opened(client, db, place, data)
-    page = body(client.get(place.url(f"v/{version_id}")))
+    draft = Draft(client, db, place, data)
+    page = draft.page()
     assert '<option value="">no decision yet</option>' in page
-    response = send(
-        client,
-        place,
-        f"v/{version_id}/preview",
+    response = draft.send(
+        "preview",
         {
             "period": "2026-Q3",
             "r.supervisor.B1": "50",
@@ -196,18 +204,9 @@ def test_an_event_without_the_validity_its_rule_needs_is_pending(client, db, pla
 
 
 def test_a_changed_default_is_no_longer_marked(client, db, place):
-    scheme = templates.load_template("canteen_hygiene")
-    actor = Actor.system(place.tenant.admin_email, user_id=place.admin_id(db))
-    with db.tenant(place.schema) as session:
-        version_id = versions.create_scheme(session, actor, scheme).id
-    login_as(client, place)
-    send(
-        client,
-        place,
-        f"v/{version_id}/items/HY-1.1",
-        {"text": "大门干净", "max": "4", "mode": "points"},
-    )
-    items = stored(db, place, version_id).definition["sections"][0]["items"]
+    draft = Draft(client, db, place, template="canteen_hygiene")
+    draft.send("items/HY-1.1", {"text": "大门干净", "max": "4", "mode": "points"})
+    items = stored(db, place, draft.id).definition["sections"][0]["items"]
     assert not items[0].get("defaulted")
     assert {k: str(v) for k, v in items[1]["defaulted"].items()} == {"max": "3"}
 
@@ -217,11 +216,7 @@ def test_a_changed_default_is_no_longer_marked(client, db, place):
 
 def test_defaults_are_marked_once_per_section_not_on_every_item(client, db, place):
     scheme = templates.load_template("canteen_hygiene")
-    actor = Actor.system(place.tenant.admin_email, user_id=place.admin_id(db))
-    with db.tenant(place.schema) as session:
-        version_id = versions.create_scheme(session, actor, scheme).id
-    login_as(client, place)
-    page = body(client.get(place.url(f"v/{version_id}")))
+    page = Draft(client, db, place, template="canteen_hygiene").page()
     items = sum(len(section.items) for section in scheme.sections)
     assert page.count("item points: default") == len(scheme.sections)
     assert page.count('class="badge badge-default"') < items
@@ -271,27 +266,23 @@ def test_rule_events_are_labelled_in_the_readers_language(client, db, make_tenan
 
 
 def test_an_items_scoring_mode_is_labelled_as_what_it_is(client, db, place):
-    version_id = opened(client, db, place)
-    page = body(client.get(place.url(f"v/{version_id}")))
+    draft = Draft(client, db, place)
+    page = draft.page()
     assert "Scoring: points" in page and "Scoring: yes/no" in page
 
 
 def test_the_preview_says_when_a_value_was_kept_within_range(client, db, place):
-    version_id = opened(client, db, place)
-    response = send(
-        client, place, f"v/{version_id}/preview", {"period": "2026-Q3", "r.supervisor.A1": "25"}
-    )
+    draft = Draft(client, db, place)
+    response = draft.send("preview", {"period": "2026-Q3", "r.supervisor.A1": "25"})
     text = body(response)
     assert "A1: 25 is above the maximum of 20 and counts as 20." in text
     assert 'data-final="20.00"' in text
 
 
 def test_the_preview_shows_no_score_while_an_input_is_invalid(client, db, place):
-    version_id = opened(client, db, place)
-    response = send(
-        client,
-        place,
-        f"v/{version_id}/preview",
+    draft = Draft(client, db, place)
+    response = draft.send(
+        "preview",
         {"period": "2026-Q3", "r.supervisor.A1": "18", "r.supervisor.B1": "abc"},
     )
     text = body(response)
@@ -317,7 +308,8 @@ def test_a_file_that_is_not_yaml_is_said_with_line_and_column(client, db, place)
 
 
 def test_an_opened_form_takes_the_focus_so_it_is_in_view(client, db, place):
-    version_id = opened(client, db, place)
+    draft = Draft(client, db, place)
+    version_id = draft.id
     form = body(client.get(place.url(f"v/{version_id}/edit/item-A1"), headers=HTMX))
     found = re.search(r'<form[^>]*id="form-item-A1".*?</form>', form, re.S).group(0)
     assert found.count(" autofocus") == 1
