@@ -64,11 +64,10 @@ def login():
 
 def _end_own_sessions(end) -> None:
     """Run ``end(session, admin)`` on the logged-in admin's row, then log this browser out."""
-    with database().public() as db:
+    with database().public() as db:  # commits when the block ends
         admin = db.get(PlatformAdmin, current_user.admin.id)
         if admin is not None:
             end(db, admin)
-            db.commit()
     logout_user()
     clear_session_keeping_language()
 
@@ -89,23 +88,20 @@ def account():
 @bp.post("/account/password")
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        with database().public() as db:
+    if not form.validate_on_submit():
+        return render_template("platform/account.html", form=form), 400
+    try:
+        with database().public() as db:  # commits when the block ends, rolls back on Invalid
             admin = db.get(PlatformAdmin, current_user.admin.id)
-            try:
-                change_admin_password(db, admin, form.current.data, form.password.data)
-            except Invalid as exc:
-                db.rollback()
-                form.current.errors = [*form.current.errors, exc.message]
-            else:
-                db.commit()
-                login_user(PlatformPrincipal(admin))  # this browser stays logged in
-                flash(
-                    _("Your password is changed. You are logged out on every other device."),
-                    "success",
-                )
-                return redirect(url_for("platform.account"))
-    return render_template("platform/account.html", form=form), 400
+            change_admin_password(db, admin, form.current.data, form.password.data)
+            principal = PlatformPrincipal(admin)
+            principal.get_id()  # reads the new session version while the session is open
+    except Invalid as exc:
+        form.current.errors = [*form.current.errors, exc.message]
+        return render_template("platform/account.html", form=form), 400
+    login_user(principal)  # this browser stays logged in
+    flash(_("Your password is changed. You are logged out on every other device."), "success")
+    return redirect(url_for("platform.account"))
 
 
 @bp.post("/account/logout-everywhere")
