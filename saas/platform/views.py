@@ -22,9 +22,9 @@ from saas.extensions import limiter
 from saas.platform.admins import authenticate, change_admin_password, log_admin_out_everywhere
 from saas.platform.forms import TenantForm
 from saas.platform.onboarding import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
+from saas.validation import Invalid
 from saas.web.i18n import clear_session_keeping_language
 from saas.web.navigation import safe_next
-from saas.validation import Invalid
 from saas.web.tenancy import database
 from tenants.registry import PlatformAdmin, all_tenants
 

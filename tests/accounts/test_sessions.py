@@ -133,7 +133,7 @@ def test_a_wrong_current_password_changes_nothing(app, tenant, users):
 
 
 def test_a_password_reset_ends_every_earlier_login(app, admin, tenant, users):
-    _, copy, other, ids, email = users
+    _, copy, other, ids, _ = users
     link = link_in(post(admin, tenant, f"/accounts/{ids[0]}/reset-link").get_data(as_text=True))
     assert copy.opens(f"/t/{tenant.slug}/")  # issuing a link ends nothing yet
     assert set_password(english(app.test_client()), link).status_code == 302

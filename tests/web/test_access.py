@@ -174,7 +174,6 @@ class World:
     tokens: dict[Role | None, str] = field(default_factory=dict)
     log_in: object = None  # log_in(role): a fresh login of that role's client
 
-
     def url(self, rule, role: Role | None) -> str:
         values = {"tenant_slug": self.slug, **self.ids[role]}
         path = rule.rule
