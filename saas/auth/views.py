@@ -20,7 +20,8 @@ from saas import passwords
 from saas.auth.accounts import TenantPrincipal, load_tenant_principal
 from saas.auth.forms import ChangePasswordForm, LoginForm
 from saas.auth.guard import current_actor, public, requires
-from saas.auth.sessions import change_own_password, end_sessions, log_out_everywhere
+from saas.auth.password_change import change_own_password
+from saas.auth.sessions import end_sessions, log_out_everywhere
 from saas.extensions import limiter
 from saas.models.user import User
 from saas.statements.listing import own_statements

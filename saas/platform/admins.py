@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from saas import passwords
-from saas.auth.sessions import end_sessions, set_new_password
+from saas.auth.password_change import set_new_password
+from saas.auth.sessions import end_sessions
 from saas.models.audit import record
 from saas.platform.onboarding import ProvisioningError
 from saas.validation import EMAIL_PATTERN

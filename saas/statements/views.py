@@ -87,8 +87,12 @@ def _too_large(_exc):
     return _verdict(TOO_LARGE, status=413)
 
 
+def _verify_limit() -> str:
+    return current_app.extensions["kaohe.settings"].verify_rate_limit
+
+
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit("30 per minute")
+@limiter.limit(_verify_limit)
 def verify():
     serial = request.args.get("serial", "")
     if request.method == "GET":
