@@ -60,7 +60,7 @@ class Settings:
     reset_rate_limit: str = "5 per 15 minutes"
     # How many uploaded files the whole deployment verifies at once (each in a bounded child
     # process); one more upload is told to try again shortly.
-    verify_slots: int = 2
+    verify_slots: int = 1
     verify_rate_limit: str = "30 per minute"  # /verify requests per client
     # The pooler between Kaohe and PostgreSQL, if any: "transaction" for PgBouncer in
     # transaction mode, which turns psycopg's server-side prepared statements off.
@@ -109,7 +109,7 @@ def load_settings(**overrides) -> Settings:
         "mail_from": env.get("KAOHE_MAIL_FROM") or "Kaohe <no-reply@localhost>",
         "reset_rate_limit": env.get("KAOHE_RESET_RATE_LIMIT", "5 per 15 minutes"),
         "verify_rate_limit": env.get("KAOHE_VERIFY_RATE_LIMIT", "30 per minute"),
-        "verify_slots": _positive(env.get("KAOHE_VERIFY_SLOTS", "2"), "KAOHE_VERIFY_SLOTS"),
+        "verify_slots": _positive(env.get("KAOHE_VERIFY_SLOTS", "1"), "KAOHE_VERIFY_SLOTS"),
         "db_pooler": _pooler(env.get("KAOHE_DB_POOLER", "").strip().lower()),
     }
     if "database_url" in overrides:

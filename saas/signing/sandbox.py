@@ -9,9 +9,12 @@ costs a child that the kernel stops at its limits:
 - CPU: ``RLIMIT_CPU``, after which the kernel kills the child (SIGXCPU, then SIGKILL);
 - time: the parent waits ``Limits.wall_seconds`` for the answer, then kills the child.
 
-Children are forked from multiprocessing's fork server: one small single-threaded process,
-started on first use, that has already imported the modules named in ``PRELOAD``. A fork of
-it costs milliseconds and inherits no lock, thread or connection of the web worker.
+The child is a fork of the calling process (multiprocessing's "fork" start method): it starts
+with everything already imported, in about 30 ms, and its allocations are its own, gone when
+it ends. Nothing is pickled on the way in. The child only runs ``function`` and leaves through
+``os._exit``, so it never touches the parent's database or Redis connections. (A fork server
+was tried: its children re-import the parent's ``__main__`` script, which costs seconds and
+runs whatever that script does.)
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -27,11 +29,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# What the fork server imports once, so that children start with it loaded.
-PRELOAD = ["saas.signing.verify"]
-
-_context_lock = threading.Lock()
-_context: Any = None
+_FORK = multiprocessing.get_context("fork")
 
 
 @dataclass(frozen=True)
@@ -47,16 +45,6 @@ class SandboxFailed(RuntimeError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def _fork_server() -> Any:
-    global _context
-    with _context_lock:
-        if _context is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
-            _context = context
-        return _context
 
 
 def _address_space() -> int:
@@ -89,9 +77,8 @@ def run_limited(function: Callable[..., T], *args: Any, limits: Limits) -> T:
 
     Raises ``SandboxFailed`` when the child ran out of memory, CPU or time, or died.
     """
-    context = _fork_server()
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, limits, function, args), daemon=True)
+    receive, send = _FORK.Pipe(duplex=False)
+    child = _FORK.Process(target=_child, args=(send, limits, function, args), daemon=True)
     try:
         child.start()
     except BaseException:

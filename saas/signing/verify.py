@@ -1,9 +1,9 @@
 """Verifying an uploaded statement: is it a PDF that our CA's tenants signed, unchanged since?
 
-Pure functions on bytes, with nothing of WeasyPrint: this module is what the verification
-child process (saas/signing/sandbox.py) loads, so it stays small. The reader runs in strict
-mode with decode limits sized for statements (a page or two, a few dozen objects), so a
-compressed stream that inflates far beyond anything Kaohe writes is refused while it is read.
+Pure functions on bytes, run for uploads in a bounded child process (saas/signing/sandbox.py,
+saas/statements/verification.py). The reader runs in strict mode with decode limits sized for
+statements (a page or two, a few dozen objects), so a compressed stream that inflates far
+beyond anything Kaohe writes is refused while it is read.
 """
 
 from __future__ import annotations
@@ -155,8 +155,3 @@ def verify_pdf(data: bytes, ca_certificate: x509.Certificate) -> Verification:
     except Exception:  # a hostile upload can break the parser in any way, MemoryError too
         log.info("unreadable PDF offered for verification (sha256 %s)", digest, exc_info=True)
         return Verification("unreadable", digest)
-
-
-def verify_pdf_der(data: bytes, ca_der: bytes) -> Verification:
-    """``verify_pdf`` with the CA as DER bytes, as the verification child receives it."""
-    return verify_pdf(data, x509.load_der_x509_certificate(ca_der))

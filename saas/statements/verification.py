@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select
 
 from saas.models.statement import SAMPLE_KIND, Statement
@@ -21,7 +20,7 @@ from saas.semaphore import Semaphore
 from saas.signing.authority import authority_certificate
 from saas.signing.sandbox import Limits, SandboxFailed, run_limited
 from saas.signing.screening import Screening, screen
-from saas.signing.verify import Verification, verify_pdf_der
+from saas.signing.verify import Verification, verify_pdf
 from saas.statements.sample import find_statement_by_hash, serial_prefix
 from tenants.db import Database
 from tenants.registry import Tenant, find_tenant
@@ -73,9 +72,8 @@ def _found(tenant: Tenant, statement: Statement, signed_at: dt.datetime) -> Veri
 
 def _read_outside(data: bytes, ca_certificate: x509.Certificate) -> Verification:
     """Parse and check the file in a bounded child process (saas/signing/sandbox.py)."""
-    ca_der = ca_certificate.public_bytes(serialization.Encoding.DER)
     try:
-        return run_limited(verify_pdf_der, data, ca_der, limits=VERIFY_LIMITS)
+        return run_limited(verify_pdf, data, ca_certificate, limits=VERIFY_LIMITS)
     except SandboxFailed:
         return Verification("unreadable", hashlib.sha256(data).hexdigest())
 
