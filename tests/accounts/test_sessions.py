@@ -269,6 +269,15 @@ def test_platform_wrong_current_password_is_shown_beside_its_field(admins):
     assert copy.opens("/platform/")
 
 
+def test_a_tenant_login_opens_no_platform_account(app, tenant, users):
+    browser, *_ = users
+    assert _refused(browser.get("/platform/account"))
+    token = csrf_token(browser, f"/t/{tenant.slug}/account")
+    response = browser.post("/platform/account/logout-everywhere", data={"csrf_token": token})
+    assert _refused(response)
+    assert browser.get(f"/t/{tenant.slug}/account").status_code == 200  # nothing ended
+
+
 def test_platform_log_out_everywhere(admins):
     browser, copy, other, _ = admins
     assert _refused(_platform_post(browser, "/platform/account/logout-everywhere"))
