@@ -78,6 +78,7 @@ def settings(database_url, servers, tmp_path_factory) -> Settings:
         instance=tmp_path_factory.mktemp("instance"),
         queue_name=f"kaohe-test-{RUN_ID}",
         login_rate_limit="1000 per minute",
+        verify_rate_limit="1000 per minute",
     )
 
 
