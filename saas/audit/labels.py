@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -77,6 +77,16 @@ def record_type_label(record_type: str) -> str:
 def field_label(record_type: str, field: str) -> str:
     label = RECORDS.get(record_type, _NO_WORDS).fields.get(field) or COMMON_FIELDS.get(field)
     return str(label) if label is not None else field
+
+
+# What a record is called comes first in a list of its fields.
+_LEADING = ("name", "title", "email", "code", "number")
+
+
+def field_order(record_type: str, field: str) -> int:
+    """Where ``field`` goes in a list of changes: name first, then as the area lists them."""
+    declared = [*_LEADING, *RECORDS.get(record_type, _NO_WORDS).fields, *COMMON_FIELDS]
+    return declared.index(field) if field in declared else len(declared)
 
 
 def is_hidden(record_type: str, field: str) -> bool:
@@ -151,7 +161,8 @@ def value_text(
     if formatted is not None:
         return formatted
     if isinstance(value, list):
-        return ", ".join(value_text(record_type, field, item, context, names) for item in value)
+        items = [value_text(record_type, field, item, context, names) for item in value]
+        return ("、" if get_locale().language == "zh" else ", ").join(items)
     if field in words.values:
         label = words.values[field].get(value)
         return str(label) if label is not None else str(value)

@@ -99,21 +99,25 @@ def _record_name(row: Row, names: Names) -> str | None:
 
 def _changes(row: Row, names: Names) -> list[ShownChange]:
     entry = row.entry
+    record_type = entry.record_type
     context = {**(entry.before or {}), **(entry.after or {})}
 
     def shown(field: str, value: Any, absent: bool) -> Value | None:
-        return None if absent else _value(entry.record_type, field, value, context, names)
+        return None if absent else _value(record_type, field, value, context, names)
 
-    return [
-        ShownChange(
-            labels.field_label(entry.record_type, change.field),
-            shown(change.field, before, change.added),
-            shown(change.field, after, change.removed),
+    result = []
+    for change in sorted(row.changes, key=lambda c: labels.field_order(record_type, c.field)):
+        if labels.is_hidden(record_type, change.field):
+            continue
+        before, after = _narrowed(change.before, change.after)
+        result.append(
+            ShownChange(
+                labels.field_label(record_type, change.field),
+                shown(change.field, before, change.added),
+                shown(change.field, after, change.removed),
+            )
         )
-        for change in row.changes
-        if not labels.is_hidden(entry.record_type, change.field)
-        for before, after in [_narrowed(change.before, change.after)]
-    ]
+    return result
 
 
 def _narrowed(before: Any, after: Any) -> tuple[Any, Any]:

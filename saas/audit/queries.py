@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,6 +70,21 @@ class Change:
         return self.after is _MISSING
 
 
+def _same(old: Any, new: Any) -> bool:
+    """Equal, or both nothing (absent or empty), or the same number written two ways
+    ("100.00" and "100")."""
+    nothing = (None, "", _MISSING)
+    if old == new or (old in nothing and new in nothing):
+        return True
+    # Only decimals: "0012" and "12" are two different codes.
+    if isinstance(old, str) and isinstance(new, str) and "." in old + new:
+        try:
+            return Decimal(old) == Decimal(new)
+        except (InvalidOperation, ValueError):
+            return False
+    return False
+
+
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
     """The fields whose value differs between ``before`` and ``after``, in a stable order."""
     before, after = before or {}, after or {}
@@ -76,7 +92,7 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
     result = []
     for field in fields:
         old, new = before.get(field, _MISSING), after.get(field, _MISSING)
-        if old != new:
+        if not _same(old, new):
             result.append(Change(field, old, new))
     return result
 

@@ -21,7 +21,7 @@ def _tenant_names(session: Session, slugs: Collection[str]) -> dict[str, str]:
 
 WORDS = Words(
     actions={
-        "tenant.created": _l("Organisation created"),
+        "tenant.created": _l("Organisation onboarded"),
         "tenant.suspended": _l("Organisation suspended"),
         "tenant.resumed": _l("Organisation resumed"),
         "tenant.active": _l("Organisation resumed"),  # the code resuming wrote before
@@ -30,7 +30,7 @@ WORDS = Words(
     },
     records={
         "tenant": Record(
-            _l("Organisation"),
+            _l("Client organisation"),
             fields={
                 "slug": _l("Slug"),
                 "plan": _l("Plan"),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from saas.audit.vocabulary import Record, Words, names_by_id, numeric_ids
 from saas.models.scheme import AssessmentScheme, SchemeVersion
+from saas.schemes import explain
 from saas.schemes.editing import LISTS
 from saas.schemes.messages import field_label
 from saas.schemes.templates import template_names
@@ -43,6 +44,19 @@ WHOLE = {
 }
 # Where each kind of entry sits in a scheme, for the names of its fields.
 _PLACES = {"general": (), "goals": ("goals",), "section": ("sections",), "item": ("items",)}
+# The words of the editor's choices, by field (a source's and an exclusion's "kind" differ).
+_CHOICES = {
+    "mode": explain.MODE_LABELS,
+    "on_fail": explain.CRITICAL_EFFECT_LABELS,
+    "consequence": explain.CONSEQUENCE_LABELS,
+    "disqualify": explain.DISQUALIFY_LABELS,
+    "missing_sources": explain.MISSING_LABELS,
+    "when_missing": explain.MISSING_LABELS,
+    "period": explain.PERIOD_LABELS,
+    "subject": explain.SUBJECT_LABELS,
+    ("sources", "kind"): explain.SOURCE_LABELS,
+    ("eligibility", "kind"): explain.ELIGIBILITY_LABELS,
+}
 
 
 def change_text(code: Any, _context: Mapping[str, Any] | None = None) -> str:
@@ -55,7 +69,15 @@ def change_text(code: Any, _context: Mapping[str, Any] | None = None) -> str:
         return str(code)
     text = str(VERBS[verb]) % {"entry": ENTRIES[kind]}
     text = text[:1].upper() + text[1:]
-    return f"{text}: {key}" if key else text
+    return f"{text} · {key}" if key else text
+
+
+def _choice(path: tuple[str | int, ...], value: Any) -> Any:
+    names = [part for part in path if isinstance(part, str)]
+    if not names:
+        return None
+    words = _CHOICES.get(tuple(names[-2:])) or _CHOICES.get(names[-1])
+    return words.get(value) if words and isinstance(value, str) else None
 
 
 def _entry_text(value: Any, path: tuple[str | int, ...]) -> str:
@@ -69,7 +91,8 @@ def _entry_text(value: Any, path: tuple[str | int, ...]) -> str:
         return ", ".join(_entry_text(item, (*path, i)) for i, item in enumerate(value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    return str(value)
+    word = _choice(path, value)
+    return str(word) if word is not None else str(value)
 
 
 def entry_text(value: Any, context: Mapping[str, Any]) -> str:
@@ -122,7 +145,7 @@ WORDS = Words(
                 "number": _l("Version"),
                 "based_on": _l("Made from"),
                 "replaced_by": _l("Replaced by"),
-                "change": _l("Change"),
+                "change": _l("Edit"),
                 "value": _l("Content"),
             },
             values={"status": STATUS_LABELS},
