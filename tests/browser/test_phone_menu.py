@@ -72,3 +72,23 @@ def test_the_desktop_keeps_its_row_of_links(page, make_tenant):
     log_in(page, tenant)
     expect(page.locator(".topnav .menu")).to_be_visible()
     expect(page.locator(".phone-menu")).to_be_hidden()
+
+
+def test_the_platform_menu_stays_on_a_phone(phone, db):
+    import secrets
+
+    from playwright.sync_api import expect
+
+    from saas.platform.admins import create_platform_admin
+
+    email = f"ops-{secrets.token_hex(3)}@kaohe.example.com"
+    with db.public() as session:
+        create_platform_admin(session, email, "platform-password")
+    phone.goto("/platform/login")
+    phone.locator("input[name=email]").fill(email)
+    phone.locator("input[name=password]").fill("platform-password")
+    phone.locator("form button.primary").tap()
+    phone.wait_for_url(re.compile(r"/platform/$"))
+    for link in phone.locator(".platform-menu a").all():
+        expect(link).to_be_visible()
+    assert phone.locator(".platform-menu a").count() == 2
