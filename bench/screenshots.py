@@ -151,7 +151,7 @@ def seed(db: Database, settings: Settings) -> NewTenant:
         seat_limit=1200,
     )
     create_tenant(db, settings, "east-school", "东城区第二实验小学", "office@east.example.cn")
-    suspend_tenant(db, "east-school")
+    suspend_tenant(db, "east-school", "unpaid invoice")
     with db.public() as session:
         create_platform_admin(session, PLATFORM_ADMIN, PASSWORD)
     return main

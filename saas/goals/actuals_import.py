@@ -93,11 +93,11 @@ COLUMNS = (
     Column("goal_id", "目标编号", "goal id", aliases=("目标id", "编号", "id", "goal no")),
     Column(
         "title",
-        "目标",
+        "目标名称",
         "goal",
         "仅供阅读，不检查",
         "for reference, not checked",
-        ("目标名称", "title", "goal title"),
+        ("目标", "title", "goal title"),
     ),
     Column(
         "actual",
@@ -116,7 +116,7 @@ COLUMNS = (
         ("完成", "已完成"),
     ),
     Column("date", "日期", "date", "如 2026-08-03", "e.g. 2026-08-03", ("实际日期", "on", "as of")),
-    Column("note", "说明", "note", "可不填", "optional", ("备注", "notes", "comment")),
+    Column("note", "备注", "note", "可不填", "optional", ("说明", "notes", "comment")),
 )
 # Written into the template to help whoever fills it in; the import does not read them.
 REFERENCE_COLUMNS = (

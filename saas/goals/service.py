@@ -400,6 +400,14 @@ def return_goal(session: Session, actor: Actor, goal: Goal, comment: str) -> Non
     _transition(session, actor, goal, GoalStatus.RETURNED, review_comment=comment[:1000])
 
 
+# Each step of the approval workflow as the audit log names it.
+TRANSITION_ACTIONS = {
+    GoalStatus.SUBMITTED: "goal.submitted",
+    GoalStatus.APPROVED: "goal.approved",
+    GoalStatus.RETURNED: "goal.returned",
+}
+
+
 def _transition(
     session: Session, actor: Actor, goal: Goal, status: GoalStatus, **values: Any
 ) -> None:
@@ -411,7 +419,7 @@ def _transition(
     after = {"status": status.value}
     if values.get("review_comment"):
         after["comment"] = values["review_comment"]
-    record(session, actor.email, f"goal.{status.value}", "goal", goal.id, before, after)
+    record(session, actor.email, TRANSITION_ACTIONS[status], "goal", goal.id, before, after)
 
 
 # -- progress --------------------------------------------------------------------------------------
@@ -492,7 +500,7 @@ def set_board(session: Session, actor: Actor, period: str, shown: bool) -> None:
     record(
         session,
         actor.email,
-        "goal.board." + ("show" if shown else "hide"),
+        "goal.board.show" if shown else "goal.board.hide",
         "goal_board",
         period,
         None,

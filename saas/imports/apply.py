@@ -265,21 +265,28 @@ def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in record.items()}
 
 
+# What a written row is in the audit log: the org and people areas' own actions.
+AUDIT_ACTIONS = {
+    ("org_unit", NEW): "unit.created",
+    ("org_unit", CHANGED): "unit.updated",
+    ("employee", NEW): "employee.created",
+    ("employee", CHANGED): "employee.updated",
+}
+
+
 def _audit_row(
     planned: Planned, key_name: str, record_type: str, record_id: int, actor: str, at: dt.datetime
 ) -> dict[str, Any]:
-    noun = "unit" if record_type == "org_unit" else "employee"
     if planned.state == NEW:
-        action, before, after = f"{noun}.created", None, _jsonable(planned.after)
+        before, after = None, _jsonable(planned.after)
     else:
         keys = [k for k in planned.after if planned.after[k] != planned.before[k]]
-        action = f"{noun}.updated"
         before = _jsonable({key_name: planned.key} | {k: planned.before[k] for k in keys})
         after = _jsonable({key_name: planned.key} | {k: planned.after[k] for k in keys})
     return {
         "at": at,
         "actor": actor,
-        "action": action,
+        "action": AUDIT_ACTIONS[record_type, planned.state],
         "record_type": record_type,
         "record_id": str(record_id),
         "before": before,

@@ -1,6 +1,8 @@
-"""Platform admin pages: log in, list tenants, onboard one, suspend and resume."""
+"""Platform admin pages: log in, list tenants, onboard one, suspend and resume, the audit log."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -15,18 +17,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from saas.audit.forms import FilterForm, filtered
+from saas.audit.present import present
+from saas.audit.queries import facets, search
 from saas.auth.accounts import PlatformPrincipal
 from saas.auth.forms import ChangePasswordForm, LoginForm
 from saas.auth.sessions import end_sessions
 from saas.extensions import limiter
+from saas.models.audit import PlatformAuditEntry
 from saas.platform.admins import authenticate, change_admin_password, log_admin_out_everywhere
-from saas.platform.forms import TenantForm
+from saas.platform.forms import SuspendForm, TenantForm
 from saas.platform.onboarding import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
 from saas.validation import Invalid
-from saas.web.i18n import clear_session_keeping_language
+from saas.web.fragments import page_or_fragment
+from saas.web.i18n import TENANT_STATUS, clear_session_keeping_language, select_timezone
 from saas.web.navigation import safe_next
 from saas.web.tenancy import database
-from tenants.registry import PlatformAdmin, all_tenants
+from tenants.registry import PlatformAdmin, Tenant, all_tenants, find_tenant
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
@@ -142,20 +149,63 @@ def new_tenant():
     return render_template("platform/new_tenant.html", form=form), status
 
 
-@bp.post("/tenants/<slug>/suspend")
+def _tenant_or_404(slug: str) -> Tenant:
+    with database().public() as session:
+        tenant = find_tenant(session, slug)
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
+@bp.route("/tenants/<slug>/suspend", methods=["GET", "POST"])
 def suspend(slug: str):
-    return _change_status(slug, suspend_tenant, _("Tenant %(slug)s suspended.", slug=slug))
+    """Ask for confirmation and a reason, then suspend."""
+    tenant = _tenant_or_404(slug)
+    if tenant.is_suspended:
+        flash(_("%(name)s is already suspended.", name=tenant.name), "success")
+        return redirect(url_for("platform.index"))
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            suspend_tenant(database(), slug, form.reason.data, actor=current_user.email)
+        except ProvisioningError:
+            abort(409)  # suspended or dropped by someone else meanwhile
+        flash(_("%(name)s is suspended.", name=tenant.name), "success")
+        return redirect(url_for("platform.index"))
+    status = 200 if request.method == "GET" else 400
+    return render_template("platform/suspend.html", form=form, tenant=tenant), status
 
 
 @bp.post("/tenants/<slug>/resume")
 def resume(slug: str):
-    return _change_status(slug, resume_tenant, _("Tenant %(slug)s resumed.", slug=slug))
-
-
-def _change_status(slug: str, change, message: str):
+    tenant = _tenant_or_404(slug)
     try:
-        change(database(), slug, actor=current_user.email)
+        resumed = resume_tenant(database(), slug, actor=current_user.email)
     except ProvisioningError:
-        abort(404)
-    flash(message, "success")
+        flash(_("%(name)s is not suspended.", name=tenant.name), "success")
+        return redirect(url_for("platform.index"))
+    status = TENANT_STATUS[resumed.status]
+    flash(_("%(name)s is resumed (%(status)s).", name=tenant.name, status=status), "success")
     return redirect(url_for("platform.index"))
+
+
+@bp.get("/audit/")
+def audit():
+    """The platform's own audit log: organisations created, suspended, resumed, dropped."""
+    form = FilterForm(request.args)
+    with database().public() as session:
+        form.offer(facets(session, PlatformAuditEntry))
+        valid = form.validate()
+        zone = ZoneInfo(select_timezone())
+        page = search(session, form.query(), zone, PlatformAuditEntry) if valid else None
+        shown = present(session, page.rows) if page else []
+        body = page_or_fragment(
+            "platform/audit.html",
+            "audit/_results.html",
+            form=form,
+            page=page,
+            shown=shown,
+            filtered=filtered(),
+            log_endpoint="platform.audit",
+        )
+    return body, 200 if valid else 400

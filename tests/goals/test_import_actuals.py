@@ -29,7 +29,7 @@ from tests.conftest import csrf_token, login
 from tests.org.conftest import PASSWORD, make_org
 
 PERIOD = "2026-Q3"
-HEADERS = ["目标编号", "目标", "实际值", "是否完成", "日期", "说明"]
+HEADERS = ["目标编号", "目标名称", "实际值", "是否完成", "日期", "备注"]
 EN_HEADERS = ["goal id", "goal", "actual", "done", "date", "note"]
 # A committee member: reads every goal, records actuals for none.
 READER = Actor(

@@ -70,7 +70,8 @@ def test_xlsx_round_trip(admin, db, organised):
     tenant = organised
     first = export(admin, tenant, "xlsx")
     book = load_workbook(io.BytesIO(first))
-    assert book.sheetnames == ["部门", "人员"]
+    assert book.sheetnames == ["部门", "人员", "下拉选项"]
+    assert book["下拉选项"].sheet_state == "hidden"  # the words of the drop-down lists
     rows = [[c.value for c in row] for row in book["人员"].iter_rows()]
     assert rows[1][:3] == ["0001", "欧阳娜娜", "HQ"]  # numbers stay text, leading zeros kept
     assert book["人员"]["H3"].is_date and rows[2][8] == "在职"
@@ -105,7 +106,7 @@ def test_english_export_round_trip(admin, db, organised):
     admin.post("/lang", data={"lang": "en", "next": url, "csrf_token": csrf_token(admin, url)})
     first = export(admin, tenant, "xlsx", kind="employees")
     book = load_workbook(io.BytesIO(first))
-    assert book.sheetnames == ["employees"]
+    assert book.sheetnames == ["employees", "lists"]
     assert book["employees"]["A1"].value == "Employee number"
     assert [r[8].value for r in book["employees"].iter_rows(min_row=2)] == [
         "active",

@@ -76,7 +76,7 @@ def test_statement_of_tenant_a_cannot_be_fetched_through_tenant_b(app, db, two_t
 def test_suspended_tenant_gets_a_clear_403_without_tenant_data(app, db, tenant):
     browser = app.test_client()
     login(browser, tenant)
-    suspend_tenant(db, tenant.slug)
+    suspend_tenant(db, tenant.slug, "unpaid invoice")
     try:
         for path in ("/", "/login"):
             response = browser.get(f"/t/{tenant.slug}{path}")
