@@ -27,6 +27,8 @@ WORDS = Words(
         "tenant.active": _l("Organisation resumed"),  # the code resuming wrote before
         "tenant.dropped": _l("Organisation deleted with all its data"),
         "platform_admin.created": _l("Platform administrator added"),
+        "platform_admin.password_changed": _l("Password changed"),
+        "platform_admin.logged_out_everywhere": _l("Logged out on every device"),
     },
     records={
         "tenant": Record(

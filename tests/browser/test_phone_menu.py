@@ -40,7 +40,7 @@ def test_the_phone_menu_opens_the_whole_list_with_one_tap(phone, make_tenant):
 
     button.tap()
     links = phone.locator(".phone-menu-list a")
-    assert links.count() == 8  # every area of a tenant admin, none hidden to the side
+    assert links.count() == 9  # every area of a tenant admin and their account, none to the side
     for i in range(links.count()):
         box = links.nth(i).bounding_box()
         assert links.nth(i).is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390
@@ -91,4 +91,4 @@ def test_the_platform_menu_stays_on_a_phone(phone, db):
     phone.wait_for_url(re.compile(r"/platform/$"))
     for link in phone.locator(".platform-menu a").all():
         expect(link).to_be_visible()
-    assert phone.locator(".platform-menu a").count() == 2
+    assert phone.locator(".platform-menu a").count() == 3  # tenants, audit log, account
