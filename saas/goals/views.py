@@ -316,12 +316,17 @@ def form_id(raw: str | None) -> int | None:
 def _new_page(session: Session, status: int = 200, errors=None, values=None):
     actor = current_actor()
     values = values or {"period": _period()}
+    period = values.get("period", "").strip()
+    try:
+        service.period_kind(period)
+    except Invalid:
+        period = current_period_label()  # the way back to the tree, while the field is wrong
     return render_template(
         "goals/new.html",
         choices=_new_goal_choices(session, actor),
         values=values,
         errors=errors or {},
-        period=values.get("period") or current_period_label(),
+        period=period,
     ), status
 
 
