@@ -15,6 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from saas.auth.permissions import Actor
+from saas.goals import service
+from saas.goals.service import GoalData
+from saas.models.goal import Goal
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.user import Role, User
@@ -65,3 +68,13 @@ def team(db, make_tenant) -> Team:
             if manages:
                 session.get(OrgUnit, org.ids[manages]).manager_id = person.id
     return Team(org, users, employees)
+
+
+def unit_goal(
+    session, team: Team, code: str = "WY", by: str = "admin", period: str = "2026-Q3", **values
+) -> Goal:
+    """A draft goal of the unit ``code`` (the company's by default), drafted by ``by``."""
+    data = GoalData(**{"title": "营收", **values})
+    return service.create_goal(
+        session, team.actor(session, by), data, period=period, unit=team.unit(session, code)
+    )

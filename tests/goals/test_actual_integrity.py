@@ -19,6 +19,7 @@ from saas.models.goal import Goal, GoalActual
 from saas.models.user import Role
 from saas.validation import Invalid
 from tests.conftest import csrf_token, login
+from tests.goals.conftest import unit_goal
 from tests.goals.test_import_actuals import actuals_of, problems, upload, xlsx
 from tests.goals.test_import_actuals import as_user as logged_in_as
 from tests.goals.test_views import HTMX, PERIOD, as_user, url
@@ -112,13 +113,7 @@ def test_the_import_refuses_actuals_outside_the_period_or_after_today(client, db
 def test_a_draft_sub_goals_actual_does_not_move_the_approved_company_goal(db, team):
     with db.tenant(team.schema) as session:
         admin, admin2 = team.actor(session, "admin"), team.actor(session, "admin2")
-        company = service.create_goal(
-            session,
-            admin,
-            GoalData(title="营收", target="100", weight="100"),
-            period=PERIOD,
-            unit=team.unit(session, "WY"),
-        )
+        company = unit_goal(session, team, title="营收", target="100", weight="100")
         service.submit(session, admin, company)
         service.approve(session, admin2, company)
         (department,) = service.cascade(session, admin, company, units=[team.unit(session, "GC")])

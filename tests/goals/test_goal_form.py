@@ -17,6 +17,7 @@ from saas.models.audit import AuditEntry
 from saas.models.goal import Goal
 from saas.validation import Invalid
 from tests.conftest import csrf_token, login
+from tests.goals.conftest import unit_goal
 from tests.goals.test_views import HTMX, PERIOD, as_user, made, url
 from tests.home.test_start_page import home, todo
 from tests.org.conftest import make_org
@@ -105,9 +106,7 @@ def test_changing_shows_all_errors_at_once(client, db, team):
 def test_a_top_goal_changes_period_but_a_sub_goal_keeps_its_parents(db, team):
     with db.tenant(team.schema) as session:
         admin = team.actor(session, "admin")
-        top = service.create_goal(
-            session, admin, GoalData(title="营收"), period="2026-Q4", unit=team.unit(session, "WY")
-        )
+        top = unit_goal(session, team, period="2026-Q4", title="营收")
         service.change_goal(session, admin, top, GoalData(title="营收"), period="2026")
         assert (top.period, top.period_kind) == ("2026", "year")
         (child,) = service.cascade(session, admin, top, units=[team.unit(session, "GC")])
@@ -143,9 +142,7 @@ def test_a_draft_is_deleted_and_audited_but_not_a_submitted_one(db, team):
 def test_a_goal_with_sub_goals_is_not_deleted(db, team):
     with db.tenant(team.schema) as session:
         admin = team.actor(session, "admin")
-        top = service.create_goal(
-            session, admin, GoalData(title="营收"), period=PERIOD, unit=team.unit(session, "WY")
-        )
+        top = unit_goal(session, team, title="营收")
         service.cascade(session, admin, top, units=[team.unit(session, "GC")])
         with pytest.raises(Invalid):
             service.delete_goal(session, admin, top)
@@ -189,12 +186,14 @@ def test_cascaded_goals_start_from_the_parents_measure_and_a_proposed_target(
 ):
     with db.tenant(team.schema) as session:
         admin = team.actor(session, "admin")
-        top = service.create_goal(
+        top = unit_goal(
             session,
-            admin,
-            GoalData(title="营收", target="1000", baseline="90", unit="万元", direction="lower"),
-            period=PERIOD,
-            unit=team.unit(session, "WY"),
+            team,
+            title="营收",
+            target="1000",
+            baseline="90",
+            unit="万元",
+            direction="lower",
         )
         children = service.cascade(
             session,
@@ -217,10 +216,7 @@ def test_cascaded_goals_start_from_the_parents_measure_and_a_proposed_target(
 def test_a_proposal_is_completed_by_saving_or_submitting_it(db, team):
     with db.tenant(team.schema) as session:
         admin = team.actor(session, "admin")
-        top = service.create_goal(
-            session, admin, GoalData(title="营收", target="90"), period=PERIOD,
-            unit=team.unit(session, "WY"),
-        )  # fmt: skip
+        top = unit_goal(session, team, title="营收", target="90")
         gc_goal, bj_goal = service.cascade(
             session, admin, top, units=[team.unit(session, "GC"), team.unit(session, "BJ")]
         )
@@ -235,10 +231,7 @@ def test_a_proposal_is_completed_by_saving_or_submitting_it(db, team):
 def test_the_owner_finds_goals_to_complete_on_the_start_page(client, db, team):
     with db.tenant(team.schema) as session:
         admin = team.actor(session, "admin")
-        top = service.create_goal(
-            session, admin, GoalData(title="营收", target="90"), period=PERIOD,
-            unit=team.unit(session, "WY"),
-        )  # fmt: skip
+        top = unit_goal(session, team, title="营收", target="90")
         service.cascade(session, admin, top, units=[team.unit(session, "GC")])
     as_user(client, team, "gc")
     count, link = todo(home(client, team), "goals.to_complete")
@@ -252,12 +245,7 @@ def test_the_owner_finds_goals_to_complete_on_the_start_page(client, db, team):
 
 def test_the_cascade_form_offers_the_target_rules(client, db, team):
     with db.tenant(team.schema) as session:
-        admin = team.actor(session, "admin")
-        top = service.create_goal(
-            session, admin, GoalData(title="营收", target="90", unit="万元"), period=PERIOD,
-            unit=team.unit(session, "WY"),
-        )  # fmt: skip
-        top_id = top.id
+        top_id = unit_goal(session, team, title="营收", target="90", unit="万元").id
     csrf = as_user(client, team, "admin")
     page = client.get(url(team, str(top_id))).get_data(as_text=True)
     assert page.count('name="target_rule"') == 3

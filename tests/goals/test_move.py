@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from saas.auth.permissions import Refused
 from saas.goals import service
-from saas.goals.service import GoalData
 from saas.models.audit import AuditEntry
 from saas.models.goal import Goal
 from saas.validation import Invalid
 from tests.conftest import csrf_token, login
+from tests.goals.conftest import unit_goal
 from tests.goals.test_views import HTMX, PERIOD, as_user, url
 from tests.org.conftest import make_org
 
@@ -25,15 +25,15 @@ def company_and_department(db, team) -> tuple[int, int]:
     company goal."""
     with db.tenant(team.schema) as session:
         admin = team.actor(session, "admin")
-        company = service.create_goal(
-            session,
-            admin,
-            GoalData(title="全年营收", target="1000", unit="万元"),
-            period=PERIOD,
-            unit=team.unit(session, "WY"),
-        )
+        company = unit_goal(session, team, title="全年营收", target="1000", unit="万元")
         (department,) = service.cascade(session, admin, company, units=[team.unit(session, "GC")])
         return company.id, department.id
+
+
+def move(client, team, goal_id: int, csrf: str, parent: str):
+    return client.post(
+        url(team, f"{goal_id}/move"), data={"csrf_token": csrf, "parent": parent}, headers=HTMX
+    )
 
 
 def parent_of(db, team, goal_id: int) -> int | None:
@@ -74,9 +74,7 @@ def test_a_move_must_go_somewhere_new(db, team):
 def test_moving_with_nothing_chosen_keeps_the_parent(client, db, team):
     company, department = company_and_department(db, team)
     csrf = as_user(client, team, "gc")
-    response = client.post(
-        url(team, f"{department}/move"), data={"csrf_token": csrf, "parent": ""}, headers=HTMX
-    )
+    response = move(client, team, department, csrf, "")
     assert response.status_code == 400
     assert "Choose the goal to move it under." in response.get_data(as_text=True)
     assert parent_of(db, team, department) == company
@@ -93,9 +91,7 @@ def test_a_manager_who_cannot_open_the_parent_sees_it_and_cannot_cut_it_off(clie
     assert f'/goals/{company}"' not in place
     assert 'value="top"' not in place and "Make it a top goal" not in place
     assert '<option value="">Choose a goal</option>' in place and " selected" not in place
-    refused = client.post(
-        url(team, f"{department}/move"), data={"csrf_token": csrf, "parent": "top"}, headers=HTMX
-    )
+    refused = move(client, team, department, csrf, "top")
     assert refused.status_code == 403
     assert "Only whoever may change its parent goal" in refused.get_data(as_text=True)
     assert parent_of(db, team, department) == company
@@ -106,9 +102,7 @@ def test_the_admin_makes_a_top_goal_by_its_own_button(client, db, team):
     csrf = as_user(client, team, "admin")
     page = client.get(url(team, str(department))).get_data(as_text=True)
     assert 'name="parent" value="top"' in page and "hx-confirm=" in page
-    moved = client.post(
-        url(team, f"{department}/move"), data={"csrf_token": csrf, "parent": "top"}, headers=HTMX
-    )
+    moved = move(client, team, department, csrf, "top")
     assert moved.status_code == 200
     assert parent_of(db, team, department) is None
 
@@ -116,15 +110,8 @@ def test_the_admin_makes_a_top_goal_by_its_own_button(client, db, team):
 def test_the_goals_to_move_under_show_owner_and_period(client, db, team):
     _company, department = company_and_department(db, team)
     with db.tenant(team.schema) as session:
-        admin = team.actor(session, "admin")
         for code in ("GC", "BJ"):  # two more goals of the same title
-            service.create_goal(
-                session,
-                admin,
-                GoalData(title="全年营收"),
-                period=PERIOD,
-                unit=team.unit(session, code),
-            )
+            unit_goal(session, team, code=code, title="全年营收")
     as_user(client, team, "admin")
     page = client.get(url(team, str(department))).get_data(as_text=True)
     options = re.findall(r'<option value="\d+">(全年营收[^<]*)</option>', page)
@@ -135,9 +122,7 @@ def test_the_goals_to_move_under_show_owner_and_period(client, db, team):
 def test_hostile_parents_are_a_form_error(client, db, team, raw):
     company, department = company_and_department(db, team)
     csrf = as_user(client, team, "admin")
-    response = client.post(
-        url(team, f"{department}/move"), data={"csrf_token": csrf, "parent": raw}, headers=HTMX
-    )
+    response = move(client, team, department, csrf, raw)
     assert response.status_code == 400
     assert parent_of(db, team, department) == company
 
