@@ -305,8 +305,8 @@ def create_goal(
 def change_goal(
     session: Session, actor: Actor, goal: Goal, data: GoalData, *, period: str | None = None
 ) -> Goal:
-    """Change a goal's own fields (and its period, when given). Saving completes a cascaded
-    goal (待完善); a change of an approved goal sends it back for approval."""
+    """Change a goal's own fields (and its period, when given). Its owner saving a cascaded
+    goal completes it (待完善); a change of an approved goal sends it back for approval."""
     _require(can_draft(session, actor, goal))
     problems = Problems()
     values = problems.check(data.cleaned)
@@ -319,7 +319,8 @@ def change_goal(
         setattr(goal, name, value)
     goal.period, goal.period_kind = period, period_kind(period)
     changed = snapshot(goal) != before
-    goal.to_complete = False
+    if goal.to_complete and _completes(session, actor, goal):
+        goal.to_complete = False
     if changed:
         goal.drafted_by = actor.user_id
     if changed and goal.status == GoalStatus.APPROVED:
@@ -329,6 +330,16 @@ def change_goal(
     if changed:
         record(session, actor.email, "goal.change", "goal", goal.id, before, snapshot(goal))
     return goal
+
+
+def _completes(session: Session, actor: Actor, goal: Goal) -> bool:
+    """Does saving it complete a cascaded goal? When its owner saves it: the person, or the
+    unit's manager (anyone who may change it, for a unit without one). The drafter of the
+    parent adjusting its share leaves it to the owner."""
+    if goal.employee_id is not None:
+        return goal.employee_id == actor.employee_id
+    manager = _manager_of(session, goal.unit_id)
+    return manager is None or manager == actor.employee_id
 
 
 def _check_new_period(session: Session, goal: Goal, period: str) -> None:

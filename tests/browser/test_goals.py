@@ -77,7 +77,7 @@ def panel(page):
 def status_is(page, status: str) -> None:
     from playwright.sync_api import expect
 
-    expect(panel(page).locator(".subtitle .badge")).to_have_text(status)
+    expect(panel(page).locator(".subtitle .badge:not(.badge-to-complete)")).to_have_text(status)
 
 
 def draft_company_goal(page, cast: Cast) -> str:
@@ -180,17 +180,20 @@ def test_cascade_approve_record_and_see_the_roll_up(page, db, make_tenant):
     press(page, ".goal-actions", "Approve", "approved")
     log_in_as(page, cast, "admin")
 
-    # The admin, owner of the parent, splits it unevenly: GC half, BJ and the person a quarter.
+    # The admin, owner of the parent, splits it unevenly: GC half, BJ and the person a quarter;
+    # each stays for its owner to complete (待完善).
     for who, share in (("gc", "50"), ("bj", "25"), ("person", "25")):
         page.goto(children[who])
         change(page, "contribution", share, "Share of its parent", f"{share}%")
         status_is(page, "draft")
+        expect(panel(page).locator(".subtitle .badge-to-complete")).to_be_visible()
 
     # Each owner sets a target and submits; none of them may approve their own goal.
     for who, target in (("gc", "100"), ("bj", "200"), ("person", "20")):
         log_in_as(page, cast, who)
         page.goto(children[who])
         change(page, "target", target, "Target", f"{target} %")
+        expect(panel(page).locator(".badge-to-complete")).to_have_count(0)
         press(page, ".goal-actions", "Submit for approval", "submitted")
         expect(panel(page).get_by_role("button", name="Approve")).to_have_count(0)
 

@@ -213,13 +213,16 @@ def test_cascaded_goals_start_from_the_parents_measure_and_a_proposed_target(
             assert sum(c.target for c in children) == top.target
 
 
-def test_a_proposal_is_completed_by_saving_or_submitting_it(db, team):
+def test_a_proposal_is_completed_by_its_owner_saving_or_submitting_it(db, team):
     with db.tenant(team.schema) as session:
         admin = team.actor(session, "admin")
         top = unit_goal(session, team, title="营收", target="90")
         gc_goal, bj_goal = service.cascade(
             session, admin, top, units=[team.unit(session, "GC"), team.unit(session, "BJ")]
         )
+        share = GoalData(title="营收", target="45", contribution="60")
+        service.change_goal(session, admin, gc_goal, share)  # the parent's drafter: its share
+        assert gc_goal.to_complete and gc_goal.drafted_by == admin.user_id
         gc = team.actor(session, "gc")
         service.change_goal(session, gc, gc_goal, GoalData(title="营收", target="50"))
         assert not gc_goal.to_complete and gc_goal.drafted_by == gc.user_id
