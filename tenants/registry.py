@@ -52,6 +52,8 @@ class PlatformAdmin(PublicBase):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = created_at_column()
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Carried in every login of this admin (saas/auth/accounts.py); raising it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 def find_tenant(session: Session, slug: str) -> Tenant | None:

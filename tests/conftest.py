@@ -78,6 +78,7 @@ def settings(database_url, servers, tmp_path_factory) -> Settings:
         instance=tmp_path_factory.mktemp("instance"),
         queue_name=f"kaohe-test-{RUN_ID}",
         login_rate_limit="1000 per minute",
+        verify_rate_limit="1000 per minute",
     )
 
 
@@ -183,10 +184,12 @@ def worker(settings, db) -> Iterator[subprocess.Popen]:
 
 
 def actor_of(session, user):
-    """The Actor a request of ``user`` (a tenant User row) hands to the services."""
-    from saas.auth.permissions import Actor
-    from saas.models.user import Role
-    from saas.org.access import scope_for
+    """The Actor a request of ``user`` (a tenant User row) hands to the services: read with
+    the request's own principal query, so tests and requests cannot disagree on a scope."""
+    from saas.auth.accounts import load_tenant_principal
+    from saas.auth.guard import actor_for
 
-    roles = frozenset(Role(role) for role in user.role_names)
-    return Actor(user.id, user.email, roles, scope_for(session, user), user.name)
+    session.flush()
+    principal = load_tenant_principal(session, user.id, user.session_version, slug="tests")
+    assert principal is not None, f"{user.email} is disabled: no request would act as them"
+    return actor_for(principal)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from saas.auth.sessions import end_sessions
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import User
 from tenants.db import utcnow
@@ -121,10 +122,11 @@ def find(session: Session, secret: str, purpose: TokenPurpose, *, lock: bool = F
 def consume(session: Session, token: AccountToken, user: User, password_hash: str) -> None:
     """Set the password and spend the token, in the caller's transaction.
 
-    Every other open link of the user (an older invitation, a reset) stops working too.
+    Every other open link of the user (an older invitation, a reset) stops working too, and
+    so does every login made with the old password.
     """
     now = utcnow()
     user.password_hash = password_hash
     token.used_at = now
-    session.flush()
+    end_sessions(session, user)
     invalidate_unused(session, user.id, None, now)

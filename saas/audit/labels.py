@@ -21,6 +21,8 @@ ACTIONS = {
     "user.invitation_accepted": _l("Invitation accepted"),
     "user.reset_issued": _l("Password reset link issued"),
     "user.password_reset": _l("Password reset"),
+    "user.password_changed": _l("Password changed"),
+    "user.logged_out_everywhere": _l("Logged out on every device"),
     "user.roles_changed": _l("Roles changed"),
     "user.disabled": _l("Disabled"),
     "user.enabled": _l("Enabled"),

@@ -1,13 +1,15 @@
-"""Login forms, shared by tenant users and platform admins."""
+"""Login and password forms, shared by tenant users and platform admins."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from saas.validation import EMAIL_PATTERN
+
+MIN_PASSWORD = 10
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +22,37 @@ class LoginForm(FlaskForm):
         ],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition, as every form that sets one asks for them."""
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(message=_l("Choose a password.")),
+            Length(
+                min=MIN_PASSWORD,
+                max=200,
+                message=_l("Use %(min)d to %(max)d characters."),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(message=_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
+    )
+    return password, confirm
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(message=_l("Enter your current password.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    password, confirm = password_fields()

@@ -56,6 +56,11 @@ READERS = {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED}
 _TABLE = (
     Permission("home.view", "Open the home page", {role: ALL for role in Role}),
     Permission("home.setup", "See the organisation's set-up checklist", {ADMIN: ALL}),
+    Permission(
+        "account.own",
+        "Change their own password, log out on every device, list their own statements",
+        OWN,
+    ),
     Permission("jobs.run", "Follow the progress of the background jobs they started", OWN),
     Permission("statements.sample", "Make a sample statement of their own", OWN),
     Permission("statements.view", "Open a statement (their own; admins any)", EVERYONE),

@@ -16,15 +16,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from saas.auth.accounts import PlatformPrincipal
-from saas.auth.forms import LoginForm
+from saas.auth.forms import ChangePasswordForm, LoginForm
+from saas.auth.sessions import end_sessions
 from saas.extensions import limiter
-from saas.platform.admins import authenticate
+from saas.platform.admins import authenticate, change_admin_password, log_admin_out_everywhere
 from saas.platform.forms import TenantForm
 from saas.platform.onboarding import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
+from saas.validation import Invalid
 from saas.web.i18n import clear_session_keeping_language
 from saas.web.navigation import safe_next
 from saas.web.tenancy import database
-from tenants.registry import all_tenants
+from tenants.registry import PlatformAdmin, all_tenants
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
@@ -60,11 +62,52 @@ def login():
     return render_template("platform/login.html", form=form), status
 
 
+def _end_own_sessions(end) -> None:
+    """Run ``end(session, admin)`` on the logged-in admin's row, then log this browser out."""
+    with database().public() as db:  # commits when the block ends
+        admin = db.get(PlatformAdmin, current_user.admin.id)
+        if admin is not None:
+            end(db, admin)
+    logout_user()
+    clear_session_keeping_language()
+
+
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    clear_session_keeping_language()
+    # Ends this login wherever a copy of its cookie went (and the admin's other logins).
+    _end_own_sessions(end_sessions)
+    return redirect(url_for("platform.login"))
+
+
+@bp.get("/account")
+def account():
+    return render_template("platform/account.html", form=ChangePasswordForm())
+
+
+@bp.post("/account/password")
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("platform/account.html", form=form), 400
+    try:
+        with database().public() as db:  # commits when the block ends, rolls back on Invalid
+            admin = db.get(PlatformAdmin, current_user.admin.id)
+            change_admin_password(db, admin, form.current.data, form.password.data)
+            principal = PlatformPrincipal(admin)
+            principal.get_id()  # reads the new session version while the session is open
+    except Invalid as exc:
+        form.current.errors = [*form.current.errors, exc.message]
+        return render_template("platform/account.html", form=form), 400
+    login_user(principal)  # this browser stays logged in
+    flash(_("Your password is changed. You are logged out on every other device."), "success")
+    return redirect(url_for("platform.account"))
+
+
+@bp.post("/account/logout-everywhere")
+def logout_everywhere():
+    _end_own_sessions(log_admin_out_everywhere)
+    flash(_("You are logged out on every device."), "success")
     return redirect(url_for("platform.login"))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saas.models.audit import record
-from saas.models.statement import Statement
+from saas.models.statement import SAMPLE_KIND, Statement
 from saas.models.user import User
 from saas.rendering import render
 from saas.signing.authority import authority_certificate
@@ -263,7 +263,7 @@ def issue_sample_statement(
 def _store(session: Session, signed: bytes, serial: str, user_id: int, actor: str) -> Statement:
     statement = Statement(
         serial=serial,
-        kind="sample",
+        kind=SAMPLE_KIND,
         user_id=user_id,
         sha256=hashlib.sha256(signed).hexdigest(),
         pdf=signed,

@@ -3,7 +3,7 @@ complete, who drafted and who submitted a goal (the four-eyes rule); and the ten
 settings.
 
 Revision ID: t0007
-Revises: t0005
+Revises: t0006
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "t0007"
-down_revision = "t0005"
+down_revision = "t0006"
 branch_labels = None
 depends_on = None
 
