@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
     from saas.schemes.views import bp as schemes
+    from saas.settings.views import bp as tenant_settings
     from saas.statements.views import bp as statements
     from saas.web.language import bp as language
 
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         platform,
         schemes,
         statements,
+        tenant_settings,
         language,
     ):
         app.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ input that breaks a rule."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 # Deliberately loose: one @, no spaces, a dot in the domain. Delivery proves the rest.
@@ -31,3 +31,27 @@ class Invalid(ValueError):
         invalid = cls(messages[0], field or None)
         invalid.errors = {name: list(found) for name, found in errors.items()}
         return invalid
+
+
+class Problems:
+    """Every input error of a form gathered by field, so the form shows them all at once
+    rather than the first one only."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[Any]] = {}
+
+    def add(self, field: str | None, message: Any) -> None:
+        self.errors.setdefault(field or "", []).append(message)
+
+    def check(self, parse: Callable[..., Any], *args: Any) -> Any:
+        """``parse(*args)``, or None with its ``Invalid`` kept when it raises one."""
+        try:
+            return parse(*args)
+        except Invalid as error:
+            for field, messages in error.errors.items():
+                self.errors.setdefault(field, []).extend(messages)
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise Invalid.many(self.errors)

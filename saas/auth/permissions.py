@@ -85,7 +85,8 @@ _TABLE = (
     ),
     Permission(
         "goals.draft",
-        "Draft, change, submit, cascade and move goals; record their actuals (also from a file)",
+        "Draft, change, submit, cascade, move and delete draft goals; record, correct and "
+        "withdraw their actuals (also from a file)",
         {**EVERYONE, MANAGER: MANAGED | SELF},
     ),
     Permission(
@@ -105,6 +106,11 @@ _TABLE = (
     Permission("accounts.manage", "Invite users, set their roles, disable them", {ADMIN: ALL}),
     Permission("imports.run", "Import and export units and employees", {ADMIN: ALL}),
     Permission("audit.view", "Read the audit log", {ADMIN: ALL}),
+    Permission(
+        "settings.change",
+        "Change the organisation's settings (e.g. the four-eyes rule for goals)",
+        {ADMIN: ALL},
+    ),
 )
 
 PERMISSIONS: dict[str, Permission] = {p.name: p for p in _TABLE}

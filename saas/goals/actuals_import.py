@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from saas.auth.permissions import Actor
 from saas.goals import service
+from saas.goals.actuals import date_problem, record_actual
 from saas.imports.columns import ZH, normalise
 from saas.imports.formats import UnreadableFile
 from saas.imports.validate import BadValue, to_date, to_text
@@ -64,6 +65,8 @@ ERROR_CODES = (
     "bad_done",
     "missing_date",
     "bad_date",
+    "outside_period",
+    "after_today",
     "too_long",
 )
 
@@ -280,15 +283,20 @@ class Checked:
 
 
 def check(
-    session: Session, actor: Actor, lines: Sequence[Line], visible: ColumnElement[bool]
+    session: Session,
+    actor: Actor,
+    lines: Sequence[Line],
+    visible: ColumnElement[bool],
+    today: dt.date,
 ) -> Checked:
     """Every row checked against the goals the user may see (``visible``, the goal pages'
-    rule) and may record actuals for; every problem of every row is listed."""
+    rule) and may record actuals for, and dated as the goal form wants (within the goal's
+    period, not after the tenant's ``today``); every problem of every row is listed."""
     ids = {goal_id for line in lines if (goal_id := _goal_id(line.values.get("goal_id")))}
     found = recordable(session, actor, visible, Goal.id.in_(ids)) if ids else Recordable()
     checked = Checked([], [])
     for line in lines:
-        _check_line(line, found, checked)
+        _check_line(line, found, checked, today)
     return checked
 
 
@@ -358,7 +366,7 @@ class _Row:
             return None
 
 
-def _check_line(line: Line, found: Recordable, checked: Checked) -> None:
+def _check_line(line: Line, found: Recordable, checked: Checked, today: dt.date) -> None:
     row = _Row(line, checked)
     goal = _find_goal(row, found)
     value, done = _measured(row, goal)
@@ -367,6 +375,9 @@ def _check_line(line: Line, found: Recordable, checked: Checked) -> None:
         row.problem("date", "missing_date")
     else:
         on = row.parsed("date", _date)
+    if goal is not None and on is not None and (problem := date_problem(goal, on, today)):
+        code, params = problem
+        row.problem("date", code, **params)
     note = row.parsed("note", _note)
     if not row.bad and goal is not None and on is not None:
         checked.entries.append(Entry(line.number, goal, value, done, on, note))
@@ -453,11 +464,11 @@ def _note(raw: Any) -> str | None:
 # -- applying --------------------------------------------------------------------------------
 
 
-def record_all(session: Session, actor: Actor, entries: Sequence[Entry]) -> int:
-    """Record every checked row through the goal service (which audits each one). Adds
-    only: the caller commits them together, or rolls all of them back on any refusal."""
+def record_all(session: Session, actor: Actor, entries: Sequence[Entry], today: dt.date) -> int:
+    """Record every checked row as the goal page does (which audits each one). Adds only:
+    the caller commits them together, or rolls all of them back on any refusal."""
     for entry in entries:
-        service.record_actual(
+        record_actual(
             session,
             actor,
             entry.goal,
@@ -465,6 +476,7 @@ def record_all(session: Session, actor: Actor, entries: Sequence[Entry]) -> int:
             done=entry.done,
             on=entry.on,
             note=entry.note,
+            today=today,
         )
     return len(entries)
 

@@ -32,6 +32,7 @@ MENU = (
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),
     MenuItem("audit.index", _l("Audit log"), "audit.view"),
+    MenuItem("settings.index", _l("Settings"), "settings.change"),
 )
 
 

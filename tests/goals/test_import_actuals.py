@@ -447,7 +447,9 @@ def test_a_goal_seen_but_not_recordable_is_refused_as_not_allowed(db, team):
     gc_goal = goal(db, team, "gc", unit="GC")
     lines = [actuals.Line("s", 2, {"goal_id": gc_goal, "actual": 1, "date": "2026-08-01"})]
     with db.tenant(team.schema) as session:
-        checked = actuals.check(session, READER, lines, visible_clause(READER.scope))
+        checked = actuals.check(
+            session, READER, lines, visible_clause(READER.scope), dt.date(2026, 10, 1)
+        )
     assert [(p.row, p.column, p.code) for p in checked.problems] == [(2, "goal_id", "not_allowed")]
     assert checked.entries == []
 

@@ -40,7 +40,7 @@ from saas.schemes import versions
 from saas.schemes.templates import load_template
 from saas.web.menu import MENU
 from tenants.slugs import schema_for
-from tests.conftest import ADMIN_PASSWORD, csrf_token, login
+from tests.conftest import ADMIN_PASSWORD, actor_of, csrf_token, login
 from tests.imports.conftest import csv_bytes, unit, units_sheet
 from tests.org.conftest import PASSWORD, add_employee, add_user
 
@@ -200,7 +200,7 @@ def world(app, db, settings) -> Iterator[World]:
         spare = create_unit(session, system, engineering, name="备用班组", code="SPARE")
         # The manager manages 工程维修部 (GC); the employee works there; committee member and
         # inspector work in 行政 (ZH-XZ). Every one of them has an employee record.
-        people = {}
+        people, users = {}, {}
         for role, unit_code in (
             (Role.MANAGER, "GC"),
             (Role.EMPLOYEE, "GC"),
@@ -208,23 +208,35 @@ def world(app, db, settings) -> Iterator[World]:
             (Role.INSPECTOR, "ZH-XZ"),
         ):
             person = add_employee(session, units[unit_code], f"A-{role.value}", role.value)
-            add_user(session, _email(role), role, employee=person)
+            users[role] = add_user(session, _email(role), role, employee=person)
             people[role] = person
         engineering.manager_id = people[Role.MANAGER].id
         add_user(session, "bystander@access.example.com", Role.EMPLOYEE)
         admin = session.scalar(select(User).where(User.email == tenant.admin_email))
         session.flush()
         as_admin = Actor.system(tenant.admin_email, user_id=admin.id)
-        # Each role's own goal; the employee's is the one admin and manager act on.
+        # Each role's own goal, drafted by themself; the employee's is the one admin and
+        # manager act on (so the four-eyes rule does not stop them).
+        # Each has a sub-goal, so the matrix's "delete" is refused and the goal stays.
         own_goal = {}
         for role, person in people.items():
-            own_goal[role] = goals.create_goal(
+            drafter = actor_of(session, users[role])
+            made = goals.create_goal(
                 session,
-                as_admin,
+                drafter,
                 GoalData(title=f"{role.value} 的目标"),
                 period=PERIOD,
                 employee=person,
-            ).id
+            )
+            goals.create_goal(
+                session,
+                drafter,
+                GoalData(title="分解"),
+                period=PERIOD,
+                employee=person,
+                parent=made,
+            )
+            own_goal[role] = made.id
         version = versions.create_scheme(
             session, as_admin, load_template("smile_functional"), template="smile_functional"
         )
@@ -239,6 +251,7 @@ def world(app, db, settings) -> Iterator[World]:
             "parent_id": units["GC"],
             "employee_id": people[Role.EMPLOYEE].id,
             "goal_id": own_goal[Role.EMPLOYEE],
+            "actual_id": 999999,  # no such actual: 404 to whoever may change the goal
             "version_id": version.id,
             "form_id": "general",
             "key": "A",
@@ -431,6 +444,7 @@ def _menu_path(endpoint: str) -> str:
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",
+        "settings.index": "settings/",
     }[endpoint]
 
 
