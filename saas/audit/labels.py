@@ -24,6 +24,7 @@ from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
 from saas.schemes.audit_words import WORDS as SCHEMES
+from saas.settings.audit_words import WORDS as SETTINGS
 from saas.statements.audit_words import WORDS as STATEMENTS
 
 AREAS: tuple[Words, ...] = (
@@ -35,6 +36,7 @@ AREAS: tuple[Words, ...] = (
     IMPORTS,
     STATEMENTS,
     PLATFORM,
+    SETTINGS,
 )
 # Fields many record types share, unless a record type words them its own way.
 COMMON_FIELDS = {
