@@ -182,7 +182,7 @@ def test_login_page_follows_an_english_tenants_locale(client, make_tenant):
     page = client.get(f"/t/{tenant.slug}/login").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Log in to Harbour Grain Ltd" in page
-    assert "Use the e-mail address your organisation registered for you." in page
+    assert "Log in with your e-mail address, your mobile number or your employee number." in page
     assert "登录" not in page
 
 

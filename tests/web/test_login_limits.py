@@ -17,7 +17,7 @@ def test_login_attempts_are_rate_limited_per_tenant(settings, db, make_tenant):
         token = csrf_token(browser, f"/t/{tenant.slug}/login")
         return browser.post(
             f"/t/{tenant.slug}/login",
-            data={"email": tenant.admin_email, "password": password, "csrf_token": token},
+            data={"identifier": tenant.admin_email, "password": password, "csrf_token": token},
         )
 
     assert [attempt(alpha).status_code for _ in range(3)] == [400, 400, 400]
