@@ -55,7 +55,8 @@ def _private(response: Response) -> Response:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit() and len(v) < 10]
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 10]
 
 
 def _mail() -> bool:
