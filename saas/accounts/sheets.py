@@ -89,7 +89,7 @@ def sheet_pdf(
     progress(30, "rendering")
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
     html = render(
-        "pdf/setup_sheet.html",
+        "accounts/setup_sheet.html",
         locale=sheet.locale,
         time_zone=tenant.time_zone,
         tenant_name=tenant.name,
