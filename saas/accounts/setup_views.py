@@ -17,7 +17,6 @@ from io import BytesIO
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
@@ -41,17 +40,11 @@ from saas.models.tokens import AccountSheet
 from saas.people.employees import visible_employee
 from saas.validation import Invalid
 from saas.web.i18n import select_locale
+from saas.web.security import private
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import ACCOUNT_MAIL, SETUP_SHEET
 
 bp = Blueprint("people_accounts", __name__, url_prefix=TENANT_PREFIX + "/people")
-
-
-def _private(response: Response) -> Response:
-    # A sheet carries live set-up links: never cached, never sent on as a Referer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -133,7 +126,7 @@ def _result(outcome: Outcome):
         job=job,
         mail_failed=mail_failed,
     )
-    return _private(make_response(page))
+    return private(make_response(page))
 
 
 def _print(sheet: AccountSheet) -> Job | None:
@@ -162,7 +155,7 @@ def sheet(sheet_id: int):
     ready = found.rendered_at is not None
     job = None if ready else _print(found)
     page = render_template("people/sheet.html", sheet=found, job=job, ready=ready)
-    return _private(make_response(page))
+    return private(make_response(page))
 
 
 @bp.get("/accounts/sheets/<int:sheet_id>.pdf")
@@ -176,4 +169,4 @@ def sheet_pdf(sheet_id: int):
         mimetype="application/pdf",
         download_name=f"kaohe-setup-links-{found.id}.pdf",
     )
-    return _private(response)
+    return private(response)

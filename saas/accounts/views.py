@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -65,6 +64,7 @@ from saas.models.user import User
 from saas.qrcodes import qr_svg
 from saas.validation import Invalid
 from saas.web.fragments import page_or_fragment, wants_fragment
+from saas.web.security import private
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import ACCOUNT_MAIL
 
@@ -78,13 +78,6 @@ def _labels() -> dict:
 
 def _settings() -> Settings:
     return current_app.extensions["kaohe.settings"]
-
-
-def _private(response: Response) -> Response:
-    # Pages that show or carry a one-time link: never cached, never sent as a Referer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 # -- the users page ------------------------------------------------------------------------
@@ -276,7 +269,7 @@ def _deliver(actor: Actor, user: User, purpose: TokenPurpose):
         qr=qr_svg(link),
         token=token,
     )
-    return _private(make_response(page))
+    return private(make_response(page))
 
 
 def _queue_mail(user: User, token: AccountToken, purpose: TokenPurpose):
@@ -298,7 +291,7 @@ def _queue_mail(user: User, token: AccountToken, purpose: TokenPurpose):
 def _invalid_link(link: tokens.Link, purpose: TokenPurpose):
     status = 410 if link.state is tokens.LinkState.EXPIRED else 404
     page = render_template("accounts/link_invalid.html", state=link.state, purpose=purpose)
-    return _private(make_response(page, status))
+    return private(make_response(page, status))
 
 
 def _use_link(token: str, purpose: TokenPurpose, form, template: str):
@@ -324,7 +317,7 @@ def _use_link(token: str, purpose: TokenPurpose, form, template: str):
     status = 200 if request.method == "GET" else 400
     logins = logins_of(session, link.user)
     page = render_template(template, form=form, user=link.user, logins=logins, token=link.token)
-    return _private(make_response(page, status))
+    return private(make_response(page, status))
 
 
 def _accept(session, link: tokens.Link, form, password_hash: str, purpose: TokenPurpose) -> None:
