@@ -8,34 +8,17 @@ import re
 import pytest
 
 from tenants.slugs import schema_for
-from tests.browser.conftest import browser, live_server  # noqa: F401  (fixtures)
+from tests.browser.conftest import browser, live_server, phone_page  # noqa: F401  (fixtures)
 from tests.browser.login import log_in
 from tests.people.conftest import add_employee, add_unit
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def phone(browser, live_server):  # noqa: F811
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"browser console errors: {errors}"
-
-
-def test_accounts_for_a_canteen_team_are_created_on_a_phone(phone, db, tenant):
+def test_accounts_for_a_canteen_team_are_created_on_a_phone(phone_page, db, tenant):  # noqa: F811
     from playwright.sync_api import expect
 
+    phone = phone_page
     with db.tenant(schema_for(tenant.slug)) as session:
         canteen = add_unit(session, "职工食堂", kind="team")
         for number, name in (("ST001", "张三丰"), ("ST002", "李秀英"), ("ST003", "王建华")):
