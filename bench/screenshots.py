@@ -205,7 +205,7 @@ def log_in(page, slug: str, email: str, language: str) -> None:
     """Log in afresh (whoever was logged in before) and pick the tour's language."""
     page.context.clear_cookies()
     page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=identifier]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button.primary").click()
     page.wait_for_url(f"**/t/{slug}/")
@@ -260,7 +260,7 @@ def tour(
 
     page.goto(f"/t/{tenant.slug}/login")
     shooter.shot("tenant-login")
-    page.locator("input[name=email]").fill(tenant.admin_email)
+    page.locator("input[name=identifier]").fill(tenant.admin_email)
     page.locator("input[name=password]").fill("wrong password")
     page.locator("form button.primary").click()
     page.wait_for_load_state()

@@ -49,6 +49,7 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from saas.accounts.setup_views import bp as people_accounts
     from saas.accounts.views import bp as accounts
     from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         jobs,
         org,
         people,
+        people_accounts,
         platform,
         schemes,
         statements,

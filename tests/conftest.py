@@ -147,7 +147,7 @@ def login(client, tenant: NewTenant, password: str = ADMIN_PASSWORD, email: str 
     token = csrf_token(client, f"/t/{tenant.slug}/login")
     return client.post(
         f"/t/{tenant.slug}/login",
-        data={"email": email or tenant.admin_email, "password": password, "csrf_token": token},
+        data={"identifier": email or tenant.admin_email, "password": password, "csrf_token": token},
     )
 
 

@@ -38,7 +38,7 @@ class TenantPrincipal(UserMixin):
 
     id: int
     slug: str
-    email: str
+    email: str  # the e-mail, else the employee number: who the audit log names
     name: str
     locale: str | None
     roles: frozenset[str]
@@ -60,7 +60,8 @@ def _principal_statement(user_id: int, session_version: int):
     return (
         select(
             User.id,
-            User.email,
+            # Who the audit log names: the e-mail, else (front-line staff) the employee number.
+            func.coalesce(User.email, Employee.number, User.name),
             User.name,
             User.locale,
             roles.scalar_subquery(),

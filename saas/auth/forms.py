@@ -1,10 +1,11 @@
-"""Login and password forms, shared by tenant users and platform admins."""
+"""Login and password forms: tenant users log in with any of their identifiers, platform
+admins with e-mail; both change their passwords the same way."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from saas.validation import EMAIL_PATTERN
@@ -56,3 +57,18 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     password, confirm = password_fields()
+
+
+class TenantLoginForm(FlaskForm):
+    # One field for the e-mail, the mobile number or the employee number (saas/auth/logins.py).
+    identifier = StringField(
+        _l("E-mail / mobile / employee number"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail, mobile number or employee number.")),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],
+    )

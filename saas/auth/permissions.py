@@ -77,6 +77,11 @@ _TABLE = (
     ),
     Permission("people.search", "List and search people", READERS),
     Permission("people.change", "Add and edit employees", {ADMIN: ALL, MANAGER: MANAGED}),
+    Permission(
+        "people.accounts",
+        "Create accounts for people and print or mail their set-up links",
+        {ADMIN: ALL, MANAGER: MANAGED},
+    ),
     Permission("people.settings", "Set position levels and the eligibility rules", {ADMIN: ALL}),
     Permission(
         "goals.view",

@@ -13,15 +13,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from flask_login import current_user, logout_user
 
 from saas import passwords
-from saas.auth.accounts import TenantPrincipal, load_tenant_principal
-from saas.auth.forms import ChangePasswordForm, LoginForm
+from saas.auth.accounts import TenantPrincipal
+from saas.auth.forms import ChangePasswordForm, TenantLoginForm
 from saas.auth.guard import current_actor, public, requires
+from saas.auth.logins import find_login, login_key
 from saas.auth.password_change import change_own_password
 from saas.auth.sessions import end_sessions, log_out_everywhere
+from saas.auth.signin import sign_in, start_session
 from saas.extensions import limiter
 from saas.models.user import User
 from saas.statements.listing import own_statements
@@ -29,7 +30,6 @@ from saas.validation import Invalid
 from saas.web.i18n import clear_session_keeping_language
 from saas.web.navigation import safe_next
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
-from tenants.db import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix=TENANT_PREFIX)
 # Made at start-up, so that the first failed login of a process does not pay for it.
@@ -40,37 +40,33 @@ def login_limit() -> str:
     return current_app.config["KAOHE_LOGIN_RATE_LIMIT"]
 
 
-def login_key() -> str:
+def login_by_client() -> str:
     return f"login:{g.tenant.slug}:{request.remote_addr}"
+
+
+def login_by_identifier() -> str:
+    # Also per account, so guessing one person's password from many clients is as slow.
+    identifier = (request.form.get("identifier") or "")[:254]
+    return f"login:{g.tenant.slug}:identifier:{login_key(identifier)}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(login_limit, methods=["POST"], key_func=login_key)
+@limiter.limit(login_limit, methods=["POST"], key_func=login_by_client)
+@limiter.limit(login_limit, methods=["POST"], key_func=login_by_identifier)
 def login():
-    form = LoginForm()
+    form = TenantLoginForm()
     if form.validate_on_submit():
         db = tenant_session()
-        user = db.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
-        # One hash check whatever the address: unknown and disabled accounts take as long as
-        # a wrong password, so the answer's timing does not tell which addresses exist.
+        user = find_login(db, form.identifier.data)
+        # One hash check whatever was typed: unknown and disabled accounts take as long as
+        # a wrong password, so the answer's timing does not tell which identifiers exist.
         usable = user if user is not None and user.is_active_account else None
         if passwords.verify(usable.password_hash if usable else None, form.password.data):
-            user.last_login_at = utcnow()
-            db.commit()
-            _log_in(user)
+            sign_in(db, user)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-        flash(_("Wrong e-mail or password."), "error")
+        flash(_("Wrong login or password."), "error")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
-
-
-def _log_in(user: User) -> None:
-    """A fresh session for ``user``, carrying their current session version."""
-    principal = load_tenant_principal(
-        tenant_session(), user.id, user.session_version, slug=g.tenant.slug
-    )
-    clear_session_keeping_language()
-    login_user(principal)
 
 
 def _log_out() -> None:
@@ -122,7 +118,8 @@ def change_password():
         form.current.errors = [*form.current.errors, exc.message]
         return _account_page(form, 400)
     session.commit()
-    _log_in(user)  # this browser stays logged in; every other login has ended
+    # This browser stays logged in; every other login has ended.
+    start_session(tenant_session(), user)
     flash(_("Your password is changed. You are logged out on every other device."), "success")
     return redirect(url_for("auth.account"))
 

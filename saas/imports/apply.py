@@ -22,6 +22,7 @@ from saas.imports.validate import CHANGED, NEW, CheckResult, Planned, Snapshot
 from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
+from saas.models.user import User
 from saas.people.names import pinyin_initials
 from tenants.db import TENANT_SCHEMA, utcnow
 
@@ -49,6 +50,7 @@ def apply_plan(
     insert_employees(session, result, snapshot, unit_ids, employee_ids)
     progress(70, "storing")
     update_employees(session, result, snapshot, unit_ids, employee_ids)
+    sync_account_emails(session)
     update_unit_managers(session, result, snapshot, unit_ids, employee_ids)
     progress(85, "storing")
     write_audit(session, result, actor, unit_ids, employee_ids)
@@ -197,6 +199,8 @@ def _employee_columns(
         "employment_form": after["employment_form"],
         "hire_date": after["hire_date"],
         "status": after["status"],
+        "mobile": after["mobile"],
+        "email": after["email"],
     }
 
 
@@ -256,6 +260,15 @@ def update_employees(
         if p.state == CHANGED
     ]
     bulk_update(session, Employee, changed)
+
+
+def sync_account_emails(session: Session) -> None:
+    """A linked account logs in and gets its mail at its person's e-mail: one UPDATE."""
+    session.execute(
+        update(User)
+        .where(Employee.user_id == User.id, User.email.is_distinct_from(Employee.email))
+        .values(email=Employee.email)
+    )
 
 
 # -- audit -----------------------------------------------------------------------------------

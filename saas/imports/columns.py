@@ -87,6 +87,13 @@ EMPLOYEE_COLUMNS = (
     ),
     Column("hire_date", "入职日期", "Hire date", ("入职时间", "date of hire", "hired")),
     Column("status", "状态", "Status", ("在职状态", "员工状态", "employee status")),
+    Column(
+        "mobile",
+        "手机号",
+        "Mobile",
+        ("手机", "手机号码", "移动电话", "联系电话", "mobile number", "mobile phone", "phone"),
+    ),
+    Column("email", "邮箱", "E-mail", ("电子邮箱", "电子邮件", "邮件", "email address")),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {UNITS: UNIT_COLUMNS, EMPLOYEES: EMPLOYEE_COLUMNS}

@@ -33,7 +33,7 @@ from saas.people.employees import EMPLOYMENT_FORMS
 
 _WIDTHS = {
     UNITS: [14, 28, 14, 12, 16, 14],
-    EMPLOYEES: [14, 14, 14, 18, 14, 14, 14, 13, 10],
+    EMPLOYEES: [14, 14, 14, 18, 14, 14, 14, 13, 10, 15, 26],
 }
 
 
@@ -84,6 +84,8 @@ def employee_rows(session: Session, scope: Scope, lang: str) -> list[list[Any]]:
             Employee.manager_id,
             Employee.hire_date,
             Employee.status,
+            Employee.mobile,
+            Employee.email,
         )
         .where(scope.employee_clause())
         .order_by(Employee.number)
@@ -99,6 +101,8 @@ def employee_rows(session: Session, scope: Scope, lang: str) -> list[list[Any]]:
             numbers.get(e.manager_id),
             e.hire_date,
             status_word(e.status, lang),
+            e.mobile,
+            e.email,
         ]
         for e in employees
     ]
@@ -178,6 +182,8 @@ def _examples(lang: str) -> dict[str, list[Any]]:
             None,
             dt.date(2024, 3, 1),
             status_word("active", lang),
+            "13800138000",
+            None,
         ],
     }
 
@@ -210,6 +216,13 @@ def _instructions(session: Session, lang: str) -> Table:
         [_("Unit kinds: %(words)s.", words=kinds)],
         [_("Statuses: %(words)s (empty means active).", words=statuses)],
         [_("Dates: YYYY-MM-DD, e.g. 2024-03-01, or an Excel date.")],
+        [
+            _(
+                "Mobile numbers: mainland mobile numbers, written any usual way (138 0013 8000, "
+                "+86 13800138000). Each mobile number and e-mail belongs to one person only: "
+                "people log in with them."
+            )
+        ],
         [
             _("Position levels you have: %(levels)s.", levels=" / ".join(levels))
             if levels

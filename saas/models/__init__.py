@@ -10,10 +10,11 @@ from saas.models.scheme import AssessmentScheme, SchemeVersion
 from saas.models.setting import TenantSetting
 from saas.models.signing import SigningIdentity
 from saas.models.statement import Statement
-from saas.models.tokens import AccountToken
+from saas.models.tokens import AccountSheet, AccountToken
 from saas.models.user import Role, User, UserRole
 
 __all__ = [
+    "AccountSheet",
     "AccountToken",
     "AssessmentScheme",
     "AuditEntry",

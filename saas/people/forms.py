@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -48,6 +48,9 @@ class EmployeeForm(FlaskForm):
         choices=[SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()],
         default=EmployeeStatus.ACTIVE.value,
     )
+    # Checked and normalised by the service (saas/people/contacts.py), which knows what is taken.
+    mobile = TelField(_l("Mobile number"), validators=[Optional(), Length(max=40)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
 
     # Where a service's field name differs from the form's.
     SERVICE_FIELDS = {"manager_id": "manager"}

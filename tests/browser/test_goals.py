@@ -64,7 +64,7 @@ def log_in_as(page, cast: Cast, who: str) -> None:
     slug = cast.org.slug
     page.context.clear_cookies()
     page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(cast.emails[who])
+    page.locator("input[name=identifier]").fill(cast.emails[who])
     page.locator("input[name=password]").fill(cast.password(who))
     page.locator("form button[type=submit].primary").click()
     page.wait_for_url(re.compile(rf"/t/{re.escape(slug)}/$"))

@@ -40,7 +40,7 @@ def page(browser, live_server) -> Iterator:  # noqa: F811
 
 def open_tree(page, org: Org) -> None:
     page.goto(f"/t/{org.slug}/login")
-    page.locator("input[name=email]").fill(org.tenant.admin_email)
+    page.locator("input[name=identifier]").fill(org.tenant.admin_email)
     page.locator("input[name=password]").fill(ADMIN_PASSWORD)
     page.locator("form button[type=submit].primary").click()
     page.wait_for_url(f"**/t/{org.slug}/")

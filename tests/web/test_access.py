@@ -261,6 +261,7 @@ def world(app, db, settings) -> Iterator[World]:
             "rule_id": rule.id,
             "user_id": bystander,
             "statement_id": 999999,  # nobody's: 404 to whoever may open statements
+            "sheet_id": 999999,  # nobody's: 404 to whoever may open set-up sheets
             "job_id": "no-such-job",
             "token": "not-a-token",
         }

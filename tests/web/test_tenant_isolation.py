@@ -94,7 +94,7 @@ def test_post_without_csrf_token_is_refused(app, tenant):
     browser = app.test_client()
     response = browser.post(
         f"/t/{tenant.slug}/login",
-        data={"email": tenant.admin_email, "password": "correct-horse-battery"},
+        data={"identifier": tenant.admin_email, "password": "correct-horse-battery"},
     )
     assert response.status_code == 400
     assert browser.get(f"/t/{tenant.slug}/").status_code == 302
@@ -137,7 +137,7 @@ def test_open_redirect_after_login_is_ignored(client, tenant):
     response = client.post(
         f"/t/{tenant.slug}/login?next=https://evil.example.com/",
         data={
-            "email": tenant.admin_email,
+            "identifier": tenant.admin_email,
             "password": "correct-horse-battery",
             "csrf_token": token,
         },
