@@ -21,6 +21,7 @@ WORDS = Words(
         "user.disabled": _l("Disabled"),
         "user.enabled": _l("Enabled"),
         "employee.account_linked": _l("Linked to an account"),
+        "account_sheet.created": _l("Set-up sheet printed"),
     },
     records={
         "user": Record(
@@ -42,6 +43,11 @@ WORDS = Words(
             },
             formats={"expires_at": MOMENT},
             names=lambda session, ids: names_by_id(session, User.id, User.name, ids),
+        ),
+        "account_sheet": Record(
+            _l("Set-up sheet"),
+            fields={"people": _l("People on it"), "expires_at": _l("Links expire")},
+            formats={"expires_at": MOMENT},
         ),
     },
 )

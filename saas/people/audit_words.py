@@ -54,6 +54,7 @@ WORDS = Words(
                 "manager_number": _l("Reports to"),
                 "hire_date": _l("Hire date"),
                 "account": _l("Account"),
+                "mobile": _l("Mobile number"),
             },
             values={"status": STATUS_LABELS},
             formats={"hire_date": DATE},
