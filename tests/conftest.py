@@ -190,3 +190,28 @@ def actor_of(session, user):
 
     roles = frozenset(Role(role) for role in user.role_names)
     return Actor(user.id, user.email, roles, scope_for(session, user), user.name)
+
+
+PLATFORM_PASSWORD = "platform-password"
+
+
+def add_platform_admin(db) -> str:
+    """A new platform admin's e-mail address; the password is PLATFORM_PASSWORD."""
+    from saas.platform.admins import create_platform_admin
+
+    email = f"ops-{secrets.token_hex(3)}@kaohe.example.com"
+    with db.public() as session:
+        create_platform_admin(session, email, PLATFORM_PASSWORD)
+    return email
+
+
+def platform_login(app, email: str) -> tuple:
+    """A test client logged in to the platform area as ``email``, and its CSRF token."""
+    client = app.test_client()
+    token = csrf_token(client, "/platform/login")
+    response = client.post(
+        "/platform/login",
+        data={"email": email, "password": PLATFORM_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    return client, token

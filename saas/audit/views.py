@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from saas.audit import labels
 from saas.audit.queries import AuditQuery, Facets, facets, search
 from saas.auth.guard import requires
+from saas.validation import page_number
 from saas.web.fragments import page_or_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
@@ -60,11 +61,6 @@ def _values(values: list[str], current: str | None) -> list[str]:
     return values if not current or current in values else [*values, current]
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
-
-
 def _query(form: FilterForm) -> AuditQuery:
     return AuditQuery(
         actor=form.actor.data or None,
@@ -73,7 +69,7 @@ def _query(form: FilterForm) -> AuditQuery:
         action=form.action.data or None,
         date_from=form.date_from.data,
         date_to=form.date_to.data,
-        page=_page_number(),
+        page=page_number(request.args.get("page")),
     )
 
 

@@ -19,6 +19,7 @@ from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope, scope_of
+from saas.validation import record_id
 from saas.web.tenancy import database, tenant_session
 from tenants.registry import PlatformAdmin
 
@@ -101,14 +102,15 @@ def _in_platform_area() -> bool:
 def load_principal(principal_id: str) -> TenantPrincipal | PlatformPrincipal | None:
     kind, _, rest = principal_id.partition(":")
     if kind == "t":
-        slug, _, user_id = rest.rpartition(":")
-        tenant = g.get("tenant")
-        if tenant is None or tenant.slug != slug or not user_id.isdigit():
+        slug, _, raw_id = rest.rpartition(":")
+        tenant, user_id = g.get("tenant"), record_id(raw_id)
+        if tenant is None or tenant.slug != slug or user_id is None:
             return None
-        return load_tenant_principal(tenant_session(), int(user_id), slug)
-    if kind == "p" and rest.isdigit() and _in_platform_area():
+        return load_tenant_principal(tenant_session(), user_id, slug)
+    admin_id = record_id(rest)
+    if kind == "p" and admin_id is not None and _in_platform_area():
         with database().public() as session:
-            admin = session.get(PlatformAdmin, int(rest))
+            admin = session.get(PlatformAdmin, admin_id)
         return None if admin is None else PlatformPrincipal(admin)
     return None
 

@@ -30,7 +30,7 @@ from saas.models.people import Employee
 from saas.org.access import Scope
 from saas.scoring.period import label_of
 from saas.scoring.scheme import PeriodKind
-from saas.validation import Invalid
+from saas.validation import Invalid, record_id, record_ids
 from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
@@ -97,8 +97,8 @@ def tree():
     visible = set(
         session.scalars(select(Goal.id).where(Goal.period == period, visible_clause(scope)))
     )
-    unit_id = request.args.get("unit", type=int)
-    employee_id = request.args.get("employee", type=int)
+    unit_id = record_id(request.args.get("unit"))
+    employee_id = record_id(request.args.get("employee"))
     status = request.args.get("status") if request.args.get("status") in STATUS_CLASSES else None
     shown = [g for g in goals if g.id in visible and _matches(g, unit_id, employee_id, status)]
     shown_ids = {g.id for g in shown}
@@ -280,12 +280,13 @@ def create():
     period = request.form.get("period", "").strip() or current_period_label()
     owner = request.form.get("owner", "")
     kind, _sep, raw_id = owner.partition(":")
+    owner_id = record_id(raw_id)
     unit = employee = None
-    if kind == "unit" and raw_id.isdigit():
-        unit = session.scalar(select(OrgUnit).where(OrgUnit.id == int(raw_id), scope.unit_clause()))
-    elif kind == "person" and raw_id.isdigit():
+    if kind == "unit" and owner_id:
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.id == owner_id, scope.unit_clause()))
+    elif kind == "person" and owner_id:
         employee = session.scalar(
-            select(Employee).where(Employee.id == int(raw_id), scope.employee_clause())
+            select(Employee).where(Employee.id == owner_id, scope.employee_clause())
         )
     try:
         if unit is None and employee is None:
@@ -359,8 +360,8 @@ def record_actual(goal_id: int):
 @requires("goals.draft")
 def cascade(goal_id: int):
     session = tenant_session()
-    unit_ids = [int(v) for v in request.form.getlist("unit") if v.isdigit()]
-    people_ids = [int(v) for v in request.form.getlist("person") if v.isdigit()]
+    unit_ids = record_ids(request.form.getlist("unit"))
+    people_ids = record_ids(request.form.getlist("person"))
 
     def change(session_, actor, found):
         units = session.scalars(
@@ -377,13 +378,14 @@ def cascade(goal_id: int):
 @bp.post("/<int:goal_id>/move")
 @requires("goals.draft")
 def move(goal_id: int):
-    raw = request.form.get("parent", "")
+    raw = request.form.get("parent", "").strip()
+    parent_id = record_id(raw)
 
     def change(session, actor, found):
         parent = None
-        if raw.isdigit():
+        if raw:
             parent = session.scalar(
-                select(Goal).where(Goal.id == int(raw), visible_clause(actor.scope))
+                select(Goal).where(Goal.id == parent_id, visible_clause(actor.scope))
             )
             if parent is None:
                 raise Invalid(_("There is no such goal to move it under."), "parent")
