@@ -24,7 +24,15 @@ from saas.auth.guard import PUBLIC
 from saas.auth.permissions import PERMISSIONS, Actor, Reach
 from saas.models.user import Role
 from saas.web.menu import MENU
-from tests.web.world import ROLES, TENANT, World, build_world, permission_of, tenant_rules
+from tests.web.world import (
+    ROLES,
+    TENANT,
+    World,
+    build_world,
+    permission_of,
+    probe_app,
+    tenant_rules,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = ("GET", "POST")
@@ -150,14 +158,8 @@ def _cases(app_rules) -> list:
 
 
 def _all_rules() -> list:
-    """The tenant routes, to name the cases when the module is collected (before the app
-    fixture exists): the same blueprints on a bare Flask app."""
-    from flask import Flask
-
-    from saas.app import register_blueprints
-
-    probe = Flask("probe")
-    register_blueprints(probe)
+    """The tenant routes that need a login, to name the cases."""
+    probe = probe_app()
     return [r for r in tenant_rules(probe) if permission_of(probe, r.endpoint) != PUBLIC]
 
 

@@ -34,6 +34,18 @@ ROLES = tuple(Role)
 SCHEME_TEMPLATE = "smile_functional"
 
 
+def probe_app():
+    """The app's blueprints on a bare Flask app: its routes, to name test cases when a module
+    is collected (before the app fixture exists)."""
+    from flask import Flask
+
+    from saas.app import register_blueprints
+
+    probe = Flask("probe")
+    register_blueprints(probe)
+    return probe
+
+
 def tenant_rules(app) -> list:
     return sorted(
         (rule for rule in app.url_map.iter_rules() if rule.rule.startswith(TENANT)),
