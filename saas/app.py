@@ -20,6 +20,7 @@ from saas.web.i18n import (
     select_locale,
     select_timezone,
 )
+from saas.web.input import init_input
 from saas.web.menu import init_menu
 from saas.web.numbers import init_numbers
 from saas.web.security import init_security_headers
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_tenancy(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    init_input(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_fast_gettext(app)

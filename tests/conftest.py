@@ -193,3 +193,28 @@ def actor_of(session, user):
     principal = load_tenant_principal(session, user.id, user.session_version, slug="tests")
     assert principal is not None, f"{user.email} is disabled: no request would act as them"
     return actor_for(principal)
+
+
+PLATFORM_PASSWORD = "platform-password"
+
+
+def add_platform_admin(db) -> str:
+    """A new platform admin's e-mail address; the password is PLATFORM_PASSWORD."""
+    from saas.platform.admins import create_platform_admin
+
+    email = f"ops-{secrets.token_hex(3)}@kaohe.example.com"
+    with db.public() as session:
+        create_platform_admin(session, email, PLATFORM_PASSWORD)
+    return email
+
+
+def platform_login(app, email: str) -> tuple:
+    """A test client logged in to the platform area as ``email``, and its CSRF token."""
+    client = app.test_client()
+    token = csrf_token(client, "/platform/login")
+    response = client.post(
+        "/platform/login",
+        data={"email": email, "password": PLATFORM_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    return client, token

@@ -38,18 +38,13 @@ from saas.auth.permissions import Reach, Refused
 from saas.jobs.tracking import start_job
 from saas.models.tokens import AccountSheet
 from saas.people.employees import visible_employee
-from saas.validation import Invalid
+from saas.validation import Invalid, record_ids
 from saas.web.i18n import select_locale
 from saas.web.security import private
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import ACCOUNT_MAIL, SETUP_SHEET
 
 bp = Blueprint("people_accounts", __name__, url_prefix=TENANT_PREFIX + "/people")
-
-
-def _ids(values: list[str]) -> list[int]:
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 10]
 
 
 def _mail() -> bool:
@@ -61,13 +56,13 @@ def _mail() -> bool:
 def create_for_selection():
     """Accounts for the ticked people, or (``everyone=unit``) for everyone in ``unit``."""
     session = tenant_session()
-    unit = _ids([request.form.get("unit", "")])
+    unit = record_ids([request.form.get("unit", "")])
     everyone = request.form.get("everyone") == "unit" and unit
     try:
         people = select_people(
             session,
             current_scope(),
-            _ids(request.form.getlist("employee")),
+            record_ids(request.form.getlist("employee")),
             unit[0] if everyone else None,
         )
         outcome = create_accounts(

@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from saas.audit import labels
 from saas.audit.queries import AuditQuery, Facets
+from saas.validation import page_number
 
 FILTERS = ("actor", "record_type", "record_id", "action", "date_from", "date_to")
 
@@ -58,7 +59,7 @@ class FilterForm(FlaskForm):
             action=self.action.data or None,
             date_from=self.date_from.data,
             date_to=self.date_to.data,
-            page=_page_number(),
+            page=page_number(request.args.get("page")),
         )
 
 
@@ -70,11 +71,6 @@ def _in_words(everything, codes: list[str], label) -> list[SelectChoice]:
 
 def _values(values: list[str], current: str | None) -> list[str]:
     return values if not current or current in values else [*values, current]
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 
 
 def filtered() -> bool:

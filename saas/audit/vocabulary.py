@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from saas.validation import record_ids
+
 # How a stored value is shown, beyond the words of ``Record.values`` and ``Record.references``.
 DATE = "date"  # an ISO date, in the reader's language
 MOMENT = "moment"  # an ISO timestamp, in the tenant's time zone
@@ -55,7 +57,7 @@ class Words:
 
 def numeric_ids(ids: Collection[str]) -> set[int]:
     """The ids among ``ids`` that can be a row's integer key (the log stores ids as text)."""
-    return {int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 19}
+    return set(record_ids(ids))
 
 
 def names_by_id(session: Session, column_id, column_name, ids: Collection[str]) -> dict[str, str]:

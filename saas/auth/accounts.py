@@ -25,6 +25,7 @@ from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope, scope_of
+from saas.validation import record_id, whole_number
 from saas.web.tenancy import database, tenant_session
 from tenants.registry import PlatformAdmin
 
@@ -113,10 +114,8 @@ def _in_platform_area() -> bool:
 
 
 def _id_and_version(user_id: str, version: str) -> tuple[int, int] | None:
-    # ASCII digits that fit the integer columns: str.isdigit() also takes "²".
-    if all(part.isascii() and part.isdigit() and len(part) <= 9 for part in (user_id, version)):
-        return int(user_id), int(version)
-    return None
+    numbers = record_id(user_id), whole_number(version)
+    return None if None in numbers else numbers
 
 
 def _load_tenant(rest: str) -> TenantPrincipal | None:

@@ -24,7 +24,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -39,6 +39,7 @@ from saas.imports.validate import BadValue, to_date, to_text
 from saas.models.goal import Goal
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
+from saas.validation import finite_decimal, record_id
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -49,7 +50,6 @@ MAX_LINES = 50_000
 # A title or a blank line may come above the header row.
 HEADER_SEARCH_ROWS = 10
 MAX_NOTE = 1000
-MAX_NUMBER = Decimal("1e14")  # as the goal form accepts
 SHOWN_LENGTH = 100
 YEARS = range(2000, 2100)  # an actual dated outside these is a typing slip, e.g. 120 read as 1900
 
@@ -331,10 +331,7 @@ def _load(session: Session, model, ids: set[int]) -> list:
 
 
 def _goal_id(raw: Any) -> int | None:
-    text = to_text(raw)
-    if text is None or not text.isdigit() or len(text) > 9:
-        return None
-    return int(text)
+    return record_id(to_text(raw))
 
 
 def _shown(raw: Any) -> str | None:
@@ -427,11 +424,8 @@ def _number(raw: Any) -> Decimal:
     text = (to_text(raw) or "").replace(" ", "")
     if _THOUSANDS.fullmatch(text):
         text = text.replace(",", "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise BadValue("bad_number") from None
-    if not number.is_finite() or abs(number) >= MAX_NUMBER:
+    number = finite_decimal(text, below=service.MAX_NUMBER)
+    if number is None:
         raise BadValue("bad_number")
     return number
 

@@ -35,6 +35,7 @@ from saas.imports.columns import file_language
 from saas.imports.formats import UnreadableFile
 from saas.models.goal import Goal
 from saas.validation import Invalid
+from saas.web.errors import error_page
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("goal_imports", __name__, url_prefix=TENANT_PREFIX + "/goals/import")
@@ -205,7 +206,7 @@ def upload():
 def too_large(_error):
     # Raised while the CSRF check reads the body, before the view's @requires has run.
     if not can("goals.draft"):
-        return render_template("errors/error.html", status=413), 413
+        return error_page(413)
     form = ActualsUploadForm(formdata=None)
     form.file.errors = [str(FILE_MESSAGES["file_too_big"])]
     # Not request.values: reading the form again would raise the same error.

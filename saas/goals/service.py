@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -39,10 +39,12 @@ from saas.org.access import Scope
 from saas.scoring.period import Period, PeriodError
 from saas.settings.service import FOUR_EYES
 from saas.settings.service import value as setting
-from saas.validation import Invalid, Problems
+from saas.validation import Invalid, Problems, finite_decimal
 from tenants.db import utcnow
 
 PERIOD_KINDS = {"Q": "quarter", "H": "half_year"}
+# Baselines, targets and actuals are numeric(18, 4): smaller than this in size.
+MAX_NUMBER = Decimal("1e14")
 EDITABLE = (
     "title",
     "description",
@@ -107,20 +109,10 @@ class GoalData:
         }
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def _percent(value: Any, name: str, default: Decimal | None) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
-    number = _decimal(value)
+    number = finite_decimal(value)
     if number is None or not 0 <= number <= 100 or number != number.quantize(Decimal("0.01")):
         raise Invalid(_l("Enter a percentage from 0 to 100, with at most 2 decimals."), name)
     return number
@@ -130,8 +122,8 @@ def parse_number(value: Any, name: str) -> Decimal | None:
     """A number as a goal stores it (None when empty); raises Invalid on ``name``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    number = _decimal(value)
-    if number is None or abs(number) >= Decimal("1e14"):
+    number = finite_decimal(value, below=MAX_NUMBER)
+    if number is None:
         raise Invalid(_l("Enter a number."), name)
     return number
 
@@ -139,7 +131,7 @@ def parse_number(value: Any, name: str) -> Decimal | None:
 def _cap(value: Any) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         return Decimal(120)
-    number = _decimal(value)
+    number = finite_decimal(value)
     if number is None or not 100 <= number <= 1000:
         raise Invalid(_l("The cap is a percentage from 100 to 1000."), "cap")
     return number

@@ -30,7 +30,7 @@ from saas.models.people import Employee
 from saas.org.access import Scope
 from saas.scoring.period import Period, label_of
 from saas.scoring.scheme import PeriodKind
-from saas.validation import Invalid
+from saas.validation import Invalid, record_id, record_ids
 from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
@@ -98,8 +98,8 @@ def tree():
     visible = set(
         session.scalars(select(Goal.id).where(Goal.period == period, visible_clause(scope)))
     )
-    unit_id = request.args.get("unit", type=int)
-    employee_id = request.args.get("employee", type=int)
+    unit_id = record_id(request.args.get("unit"))
+    employee_id = record_id(request.args.get("employee"))
     status = request.args.get("status")
     status = status if status in (*STATUS_CLASSES, TO_COMPLETE) else None
     shown = [g for g in goals if g.id in visible and _matches(g, unit_id, employee_id, status)]
@@ -305,14 +305,6 @@ def _data() -> GoalData:
     )
 
 
-def form_id(raw: str | None) -> int | None:
-    """An id typed into a form or a URL: plain digits that fit the database, else None."""
-    raw = (raw or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        return None
-    return int(raw)
-
-
 def _new_page(session: Session, status: int = 200, errors=None, values=None):
     actor = current_actor()
     values = values or {"period": _period()}
@@ -341,7 +333,7 @@ def new():
 def create():
     session, scope = tenant_session(), current_scope()
     kind, _sep, raw_id = request.form.get("owner", "").partition(":")
-    owner_id = form_id(raw_id)
+    owner_id = record_id(raw_id)
     unit = employee = None
     if kind == "unit" and owner_id is not None:
         unit = session.scalar(select(OrgUnit).where(OrgUnit.id == owner_id, scope.unit_clause()))
@@ -476,8 +468,8 @@ def withdraw_actual(goal_id: int, actual_id: int):
 @requires("goals.draft")
 def cascade(goal_id: int):
     session = tenant_session()
-    unit_ids = [i for v in request.form.getlist("unit") if (i := form_id(v)) is not None]
-    people_ids = [i for v in request.form.getlist("person") if (i := form_id(v)) is not None]
+    unit_ids = record_ids(request.form.getlist("unit"))
+    people_ids = record_ids(request.form.getlist("person"))
 
     def change(session_, actor, found):
         units = session.scalars(
@@ -501,7 +493,7 @@ def move(goal_id: int):
         if raw == "top":
             service.move_goal(session, actor, found, None)
             return
-        parent_id = form_id(raw)
+        parent_id = record_id(raw)
         if parent_id is None:
             # Nothing chosen keeps the parent: a goal never leaves it by default.
             raise Invalid(_("Choose the goal to move it under."), "parent")

@@ -149,14 +149,20 @@ def _rows_of(worksheet) -> Iterator[Sequence[Any]]:
 
 def _decode(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
-    if b"\x00" in content[:4096]:
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif b"\x00" in content[:4096]:
         raise UnreadableFile("not_spreadsheet")
-    for encoding in ("utf-8-sig", "gb18030"):
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:  # e.g. UTF-16 of an odd number of bytes
             continue
+        # No text file of staff or units holds a NUL, and PostgreSQL refuses to store one.
+        if "\x00" in text:
+            raise UnreadableFile("not_spreadsheet")
+        return text
     raise UnreadableFile("unknown_encoding")
 
 

@@ -63,7 +63,10 @@ FILE_MESSAGES = {
         "This file is not a spreadsheet Kaohe can read. Upload an Excel workbook (.xlsx) or a "
         "CSV file."
     ),
-    "unknown_encoding": _l("The text of this CSV file is neither UTF-8 nor GBK."),
+    "unknown_encoding": _l(
+        "The text of this CSV file is not UTF-8, GBK or whole UTF-16 (it may be cut short). "
+        "Save it again from Excel as CSV UTF-8 and upload that."
+    ),
     "too_large": _l("The workbook unpacks to far more data than an import may hold."),
     "too_many_rows": _l("The file has more than %(limit)s rows; split it into smaller files."),
     "no_rows": _l("The file has no rows to import under its header row."),

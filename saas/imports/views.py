@@ -43,6 +43,8 @@ from saas.imports.formats import CSV_ENCODINGS, UnreadableFile, read_workbook, w
 from saas.imports.messages import KIND_LABELS, column_label, file_message, row_message
 from saas.jobs.tracking import find_job, start_job
 from saas.models.imports import ImportBatch
+from saas.validation import page_number
+from saas.web.errors import error_page
 from saas.web.fragments import page_or_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import IMPORT_CHECK, IMPORT_COMMIT, JobKind
@@ -137,7 +139,7 @@ def upload():
 def too_large(_exc):
     # Raised while the CSRF check reads the body, before the view and its @requires ran.
     if not can("imports.run"):
-        return render_template("errors/error.html", status=413), 413
+        return error_page(413)
     form = UploadForm(formdata=None)
     form.file.errors = [file_message("file_too_big", {})]
     return _index_page(form, 413)
@@ -204,7 +206,7 @@ def batch(batch_id: int):
     found = _batch_or_404(batch_id)
     job = _latest_job(found)
     state = job.get_status(refresh=False) if job else None
-    asked = request.args.get("page", 1, type=int)
+    asked = page_number(request.args.get("page"))
     summary = batches.summary(found)
     # One list at a time: the problems while there are any, else what the import writes.
     if found.error_count:

@@ -27,7 +27,7 @@ from saas.models.user import User
 from saas.org.access import Scope
 from saas.people.contacts import BadContact, normalise_email, normalise_mobile
 from saas.people.names import pinyin_initials
-from saas.validation import Invalid
+from saas.validation import Invalid, page_number, record_id
 
 PER_PAGE = 50
 
@@ -412,9 +412,9 @@ class EmployeeQuery:
         status = args.get("status", "")
         return cls(
             q=" ".join(args.get("q", "").split())[:100],
-            unit=int(unit) if unit.isdigit() and len(unit) < 10 else None,
+            unit=record_id(unit),
             status=status if status in set(EmployeeStatus) else "",
-            page=max(1, int(page)) if page.isdigit() and len(page) < 7 else 1,
+            page=page_number(page),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:

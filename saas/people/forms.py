@@ -13,15 +13,16 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from saas.models.people import EmployeeStatus
 from saas.people.employees import STATUS_LABELS
+from saas.validation import record_id
 
 
 def optional_int(value: Any) -> int | None:
     """Coerce a select's value: "" (the placeholder) is None, anything else an int."""
     if value in (None, ""):
         return None
-    text = str(value)
     # Garbage becomes an id no option has, so the user reads "Not a valid choice".
-    return int(text) if text.isdigit() and len(text) < 10 else -1
+    found = record_id(value)
+    return -1 if found is None else found
 
 
 def choices(placeholder: Any, options: list[tuple[int, str]]) -> list[SelectChoice]:

@@ -1,36 +1,25 @@
 """The platform area: only platform admins; onboarding with the CLI's rules."""
 
 import re
-import secrets
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from saas.models.audit import PlatformAuditEntry
-from saas.platform.admins import create_platform_admin
 from tenants.registry import find_tenant
-from tests.conftest import csrf_token, login, unique_slug
+from tests.conftest import add_platform_admin, csrf_token, login, platform_login, unique_slug
 
 
 @pytest.fixture
 def platform_admin(db):
-    email = f"ops-{secrets.token_hex(3)}@kaohe.example.com"
-    with db.public() as session:
-        create_platform_admin(session, email, "platform-password")
-    return email
+    return add_platform_admin(db)
 
 
 @pytest.fixture
 def platform(app, platform_admin):
-    browser = app.test_client()
+    browser = platform_login(app, platform_admin)[0]
     browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    token = csrf_token(browser, "/platform/login")
-    response = browser.post(
-        "/platform/login",
-        data={"email": platform_admin, "password": "platform-password", "csrf_token": token},
-    )
-    assert response.status_code == 302
     browser.admin_email = platform_admin
     return browser
 
