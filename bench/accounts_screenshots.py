@@ -153,7 +153,7 @@ def tour(browser, base_url: str, tenant: NewTenant, language: str, device: str, 
 
     page.goto(f"/t/{tenant.slug}/login")
     choose_language(page, language)
-    page.locator("input[name=email]").fill(tenant.admin_email)
+    page.locator("input[name=identifier]").fill(tenant.admin_email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button.primary").click()
     page.wait_for_url(re.compile(rf"/t/{tenant.slug}/$"))

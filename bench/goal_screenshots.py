@@ -1,8 +1,11 @@
 """Screenshots of the goal pages, to look at: a property company's goal tree for 2026-Q3
 (company → departments → teams → people, every status, some actuals, one goal not fully
 cascaded), a goal with its history and sub-goals, a person's goal, a returned goal, the
-approval section as the approving manager sees it and an actual refused with its reason; at
-desktop and phone widths, in Chinese and English. It says when a page is wider than the screen.
+approval section as the approving manager sees it and an actual refused with its reason; the
+goal form (new, with its errors, and moving a goal, as the admin and as a manager who cannot
+open the parent), actuals unconfirmed, corrected and withdrawn, the four-eyes rule and the
+settings page; at desktop and phone widths, in Chinese and English. It says when a page is
+wider than the screen.
 
 Not a test. Like bench/screenshots.py it serves the app from a thread against a throw-away
 database on the PostgreSQL and Redis that DATABASE_URL and REDIS_URL name, drives Debian's
@@ -30,9 +33,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.screenshots import DEVICES, LANGUAGES, PASSWORD, Shots, log_in, scratch_kaohe  # noqa: E402
 from saas.auth.permissions import Actor  # noqa: E402
-from saas.goals import service  # noqa: E402
+from saas.goals import actuals, service  # noqa: E402
 from saas.goals.service import GoalData  # noqa: E402
-from saas.models.goal import Goal  # noqa: E402
+from saas.models.goal import Goal, GoalActual  # noqa: E402
 from saas.models.org import OrgUnit  # noqa: E402
 from saas.models.people import Employee  # noqa: E402
 from saas.models.user import Role, User, UserRole  # noqa: E402
@@ -43,7 +46,11 @@ from tenants.slugs import schema_for  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 
 PERIOD = "2026-Q3"
+TODAY = dt.date(2026, 10, 8)  # the quarter is over: every actual of the tour is dated before
 APPROVER = "zhao.li@harbour-grain.example.cn"  # 赵丽, manager of 保洁部 BJ
+CHECKER = (
+    "wang.fang@harbour-grain.example.cn"  # a second tenant admin: approves what the first drafts
+)
 
 # People by unit code: (number, name, manages the unit, e-mail of their account or None).
 PEOPLE = (
@@ -148,10 +155,44 @@ def seed(db: Database, settings) -> Seeded:
         people = add_people(session, units)
         admin = session.scalar(select(User.id).where(User.email == tenant.admin_email))
         actor = Actor.system(tenant.admin_email, user_id=admin)
+        checker = Actor.system(
+            CHECKER, user_id=add_user(session, CHECKER, "王芳", Role.TENANT_ADMIN)
+        )
         goals: dict[str, int] = {}
         for spec in TREE:
-            plant(session, actor, spec, None, units, people, goals)
+            plant(session, (actor, checker), spec, None, units, people, goals)
+        amend(session, actor, goals)
     return Seeded(tenant, goals)
+
+
+def amend(session: Session, actor: Actor, goals: dict[str, int]) -> None:
+    """A person's July actual corrected and a team's late entry withdrawn, each with its
+    reason, so the history shows both kept beside what counts now."""
+    rows = session.scalars(
+        select(GoalActual)
+        .where(GoalActual.goal_id.in_([goals["HG0202"], goals["GC-KT"]]))
+        .order_by(GoalActual.id)
+    ).all()
+    july = next(a for a in rows if a.goal_id == goals["HG0202"])
+    actuals.correct_actual(
+        session, actor, july, value="96", on=july.on, note=july.note,
+        reason="7月超时单数漏计2单，按工单系统导出数更正", today=TODAY,
+    )  # fmt: skip
+    hvac = session.get(Goal, goals["GC-KT"])
+    extra = actuals.record_actual(
+        session, actor, hvac, value="18", on=dt.date(2026, 9, 20), note="9月", today=TODAY
+    )
+    session.flush()
+    actuals.withdraw_actual(session, actor, extra, reason="重复录入：9月数据由月报统一填报")
+
+
+def add_user(session: Session, email: str, name: str, role: Role) -> int:
+    user = User(email=email, name=name)
+    user.set_password(PASSWORD)
+    user.roles = [UserRole(role=str(role))]
+    session.add(user)
+    session.flush()
+    return user.id
 
 
 def add_people(session: Session, units: dict[str, OrgUnit]) -> dict[str, Employee]:
@@ -164,18 +205,14 @@ def add_people(session: Session, units: dict[str, OrgUnit]) -> dict[str, Employe
         if manages:
             units[code].manager_id = person.id
         if email:
-            user = User(email=email, name=name)
-            user.set_password(PASSWORD)
-            user.roles = [UserRole(role=str(Role.MANAGER))]
-            session.add(user)
-            session.flush()
-            person.user_id = user.id
+            person.user_id = add_user(session, email, name, Role.MANAGER)
     return people
 
 
-def plant(session, actor, spec: Spec, parent: Goal | None, units, people, goals) -> None:
-    """Draft one goal as the tenant admin, bring it to its status, record its actuals, and
-    do the same for its sub-goals."""
+def plant(session, actors, spec: Spec, parent: Goal | None, units, people, goals) -> None:
+    """Draft one goal as the tenant admin, bring it to its status (the second admin approves
+    or returns it), record its actuals, and do the same for its sub-goals."""
+    actor, checker = actors
     owner = {"unit": units[spec.owner]} if spec.owner in units else {}
     owner = owner or {"employee": people[spec.owner]}
     data = GoalData(
@@ -193,16 +230,16 @@ def plant(session, actor, spec: Spec, parent: Goal | None, units, people, goals)
     if spec.status != "draft":
         service.submit(session, actor, goal)
     if spec.status == "approved":
-        service.approve(session, actor, goal)
+        service.approve(session, checker, goal)
     elif spec.status == "returned":
-        service.return_goal(session, actor, goal, spec.comment)
+        service.return_goal(session, checker, goal, spec.comment)
     for on, value, note in spec.actuals:
         reported = {"done": value} if isinstance(value, bool) else {"value": value}
-        service.record_actual(
-            session, actor, goal, on=dt.date.fromisoformat(on), note=note, **reported
+        actuals.record_actual(
+            session, actor, goal, on=dt.date.fromisoformat(on), note=note, today=TODAY, **reported
         )
     for child in spec.children:
-        plant(session, actor, child, goal, units, people, goals)
+        plant(session, actors, child, goal, units, people, goals)
 
 
 def goal_shots(page, shot: Shots, goals: str, ids: dict[str, int]) -> None:
@@ -239,6 +276,52 @@ def refused_shot(page, shot: Shots, goals: str, goal_id: int) -> None:
     shot("refused", element=page.locator(".goal-progress"))
 
 
+def form_shots(page, shot: Shots, goals: str) -> None:
+    """The goal form: empty with its own period, then sent with mistakes: every one beside its
+    field, what was typed kept."""
+    page.goto(f"{goals}?period={PERIOD}")
+    page.locator(".goal-tools a.primary").click()
+    page.locator("section.goal-new form").wait_for()
+    shot("new")
+    form = page.locator("section.goal-new form")
+    form.locator("input[name=title]").fill("")
+    form.locator("input[name=period]").fill("2026-Q5")
+    form.locator("input[name=weight]").fill("150")
+    form.locator("input[name=target]").fill("九十五")
+    form.locator("input[name=unit]").fill("%")
+    form.locator("button[type=submit]").click()
+    page.locator(".goal-new .field-error").first.wait_for()
+    shot("new-errors")
+
+
+def history_shots(page, shot: Shots, goals: str, ids: dict[str, int]) -> None:
+    """Actuals: a person's history with a corrected one, a team's with a withdrawn one, an
+    unconfirmed one of a submitted goal, and a correction refused for want of a reason."""
+    page.goto(f"{goals}{ids['HG0202']}")
+    shot("corrected", element=page.locator(".goal-progress"))
+    page.goto(f"{goals}{ids['GC-KT']}")
+    shot("withdrawn", element=page.locator(".goal-progress"))
+    page.goto(f"{goals}{ids['HG0203']}")
+    shot("unconfirmed", element=page.locator(".goal-progress"))
+    fix = page.locator(".goal-actual-fix").first
+    fix.locator("summary").click()
+    fix.locator("input[name=value]").fill("95")
+    fix.locator("button[type=submit]").first.click()
+    page.locator(".goal-actual-fix[open] .field-error").wait_for()
+    page.locator(".goal-actual-fix[open]").scroll_into_view_if_needed()
+    shot("correct-refused", element=page.locator(".goal-progress"))
+
+
+def place_shots(page, shot: Shots, goals: str, ids: dict[str, int], who: str) -> None:
+    """Where a goal sits and how it moves: ``who`` is admin or manager."""
+    page.goto(f"{goals}{ids['BJ']}")
+    page.locator(".goal-place").scroll_into_view_if_needed()
+    shot(f"move-{who}", element=page.locator(".goal-place"))
+    page.locator(".goal-place form.goal-move button[type=submit]").click()
+    page.locator(".goal-place .field-error").wait_for()
+    shot(f"move-{who}-nothing-chosen", element=page.locator(".goal-place"))
+
+
 def approver_shots(page, shot: Shots, goals: str, goal_id: int) -> None:
     """The BJ manager on a team's submitted goal: the approval section with both choices."""
     page.goto(f"{goals}{goal_id}")
@@ -269,8 +352,16 @@ def tour(browser, base_url: str, seeded: Seeded, language: str, device: str, out
     log_in(page, tenant.slug, tenant.admin_email, language)
     goal_shots(page, shot, goals, seeded.goals)
     refused_shot(page, shot, goals, seeded.goals["HG0202"])
+    form_shots(page, shot, goals)
+    history_shots(page, shot, goals, seeded.goals)
+    place_shots(page, shot, goals, seeded.goals, "admin")
+    page.goto(f"{goals}{seeded.goals['BJ']}")  # drafted and submitted by this admin
+    shot("four-eyes", element=page.locator(".goal-actions"))
+    page.goto(f"/t/{tenant.slug}/settings/")
+    shot("settings")
     log_in(page, tenant.slug, APPROVER, language)
     approver_shots(page, shot, goals, seeded.goals["BJ-1"])
+    place_shots(page, shot, goals, seeded.goals, "manager")
 
     context.close()
     if errors:

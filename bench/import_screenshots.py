@@ -93,7 +93,7 @@ def tour(browser, base_url: str, slug: str, email: str, language: str, device: s
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     shooter = Shooter(page, out, f"{language}-{device}")
     page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=identifier]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button.primary").click()
     page.wait_for_url(re.compile(rf"/t/{slug}/$"))

@@ -86,7 +86,7 @@ def login_cookie(port: int, slug: str, email: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"http://127.0.0.1:{port}/t/{slug}/login").read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    data = urllib.parse.urlencode({"identifier": email, "password": PASSWORD, "csrf_token": token})
     opener.open(f"http://127.0.0.1:{port}/t/{slug}/login", data.encode())
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 

@@ -197,7 +197,7 @@ def tour(browser, base_url, tenant, ids, language, device, out: Path) -> list[Pa
         print(path.name, "OVERFLOWS SIDEWAYS" if wide else "")
 
     page.goto(f"/t/{tenant.slug}/login")
-    page.locator("input[name=email]").fill(tenant.admin_email)
+    page.locator("input[name=identifier]").fill(tenant.admin_email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button.primary").click()
     page.wait_for_url(f"**/t/{tenant.slug}/")

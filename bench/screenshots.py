@@ -93,6 +93,7 @@ def scratch_kaohe(
             instance=instance,
             queue_name=f"kaohe-shots-{secrets.token_hex(4)}",
             login_rate_limit="1000 per minute",
+            verify_rate_limit="1000 per minute",
         )
         db = Database(settings.database_url)
         try:
@@ -150,7 +151,7 @@ def seed(db: Database, settings: Settings) -> NewTenant:
         seat_limit=1200,
     )
     create_tenant(db, settings, "east-school", "东城区第二实验小学", "office@east.example.cn")
-    suspend_tenant(db, "east-school")
+    suspend_tenant(db, "east-school", "unpaid invoice")
     with db.public() as session:
         create_platform_admin(session, PLATFORM_ADMIN, PASSWORD)
     return main
@@ -204,7 +205,7 @@ def log_in(page, slug: str, email: str, language: str) -> None:
     """Log in afresh (whoever was logged in before) and pick the tour's language."""
     page.context.clear_cookies()
     page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=identifier]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button.primary").click()
     page.wait_for_url(f"**/t/{slug}/")
@@ -232,17 +233,20 @@ def tour(
     language: str,
     device: str,
     out: Path,
+    slots,
 ):
     context = browser.new_context(base_url=base_url, locale=LANGUAGES[language], **DEVICES[device])
     context.set_default_timeout(60_000)
     page = context.new_page()
     errors: list[str] = []
-    # The failed log-in and the invalid form answer 400 on purpose; anything else is news.
+    # The failed log-in and the invalid forms answer 400 on purpose, the unreadable file 422
+    # and the busy verification 503; anything else is news.
+    expected = ("status of 400", "status of 422", "status of 503")
     page.on(
         "console",
         lambda msg: (
             errors.append(msg.text)
-            if msg.type == "error" and "status of 400" not in msg.text
+            if msg.type == "error" and not any(code in msg.text for code in expected)
             else None
         ),
     )
@@ -256,7 +260,7 @@ def tour(
 
     page.goto(f"/t/{tenant.slug}/login")
     shooter.shot("tenant-login")
-    page.locator("input[name=email]").fill(tenant.admin_email)
+    page.locator("input[name=identifier]").fill(tenant.admin_email)
     page.locator("input[name=password]").fill("wrong password")
     page.locator("form button.primary").click()
     page.wait_for_load_state()
@@ -275,11 +279,20 @@ def tour(
         {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": pdf}
     )
     page.locator("form button.primary").click()
-    page.locator("#verdict.verdict-genuine").wait_for()
-    shooter.shot("verify-genuine")
+    page.locator("#verdict.verdict-sample").wait_for()
+    shooter.shot("verify-sample")
     page.goto(f"/verify?serial={serial}")  # where the statement's QR code leads
-    page.locator("#verdict.verdict-genuine").wait_for()
+    page.locator("#verdict.verdict-sample").wait_for()
     shooter.shot("verify-serial")
+    verify_unreadable_and_busy(page, shooter, slots)
+
+    page.goto(f"/t/{tenant.slug}/account")
+    shooter.shot("account")
+    page.locator("input[name=current]").fill("not my password")
+    page.locator("input[name=password]").fill("short")
+    page.locator("#password button.primary").click()
+    page.wait_for_load_state()
+    shooter.shot("account-errors")
 
     page.goto("/platform/login")
     shooter.shot("platform-login")
@@ -289,6 +302,8 @@ def tour(
     page.wait_for_url(re.compile(r"/platform/$"))
     choose_language(page, language)
     shooter.shot("platform-tenants")
+    page.goto("/platform/account")
+    shooter.shot("platform-account")
 
     page.goto("/platform/tenants/new")
     shooter.shot("platform-onboard")
@@ -312,6 +327,41 @@ def tour(
     return shooter.files
 
 
+def verify_unreadable_and_busy(page, shooter: Shooter, slots) -> None:
+    """The verification page's answers to a file it cannot read, and when it is busy."""
+    from tests.statements.hostile_pdfs import deep_nesting, xref_stream_bomb
+
+    def upload(data: bytes) -> None:
+        page.goto("/verify")
+        page.locator("input[type=file]").set_input_files(
+            {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": data}
+        )
+        page.locator("form button.primary").click()
+
+    upload(xref_stream_bomb())
+    page.locator("#verdict.verdict-unreadable").wait_for()
+    shooter.shot("verify-unreadable")
+    with slots.slot():  # every slot taken by someone else
+        upload(deep_nesting(depth=10))  # any file that is worth reading needs a slot
+        page.locator("#verdict.verdict-busy").wait_for()
+    shooter.shot("verify-busy")
+
+
+def verification_slots(settings: Settings):
+    """The deployment's verification semaphore, to hold while the busy page is shot."""
+    from redis import Redis
+
+    from saas.semaphore import Semaphore
+    from saas.statements.verification import SLOT_HOLD_SECONDS
+
+    return Semaphore(
+        Redis.from_url(settings.redis_url),
+        f"kaohe:{settings.queue_name}:verify-slots",
+        settings.verify_slots,
+        SLOT_HOLD_SECONDS,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     from saas.app import create_app
@@ -325,7 +375,16 @@ def main() -> int:
                 path
                 for language in LANGUAGES
                 for device in DEVICES
-                for path in tour(browser, server.url, tenant, sample, language, device, args.out)
+                for path in tour(
+                    browser,
+                    server.url,
+                    tenant,
+                    sample,
+                    language,
+                    device,
+                    args.out,
+                    verification_slots(settings),
+                )
             ]
     print(f"{len(files)} screenshots in {args.out}")
     return 0

@@ -40,8 +40,8 @@ from saas.signing.pdf import (
     harfbuzz_subset_available,
     render_pdf,
     sign_pdf,
-    verify_pdf,
 )
+from saas.signing.verify import verify_pdf
 from saas.statements.sample import new_serial, sample_statement_html, verify_url
 
 BATCH = 20

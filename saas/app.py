@@ -20,6 +20,7 @@ from saas.web.i18n import (
     select_locale,
     select_timezone,
 )
+from saas.web.input import init_input
 from saas.web.menu import init_menu
 from saas.web.numbers import init_numbers
 from saas.web.security import init_security_headers
@@ -49,6 +50,7 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from saas.accounts.setup_views import bp as people_accounts
     from saas.accounts.views import bp as accounts
     from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
@@ -63,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
     from saas.schemes.views import bp as schemes
+    from saas.settings.views import bp as tenant_settings
     from saas.statements.views import bp as statements
     from saas.web.language import bp as language
 
@@ -79,9 +82,11 @@ def register_blueprints(app: Flask) -> None:
         jobs,
         org,
         people,
+        people_accounts,
         platform,
         schemes,
         statements,
+        tenant_settings,
         language,
     ):
         app.register_blueprint(blueprint)
@@ -103,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_tenancy(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    init_input(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_fast_gettext(app)

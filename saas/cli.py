@@ -149,17 +149,18 @@ def _status_command(change, verb: str):
 
 @tenant.command("suspend")
 @click.argument("slug")
-def tenant_suspend(slug: str) -> None:
+@click.option("--reason", required=True, help="Why; kept in the platform's audit log.")
+def tenant_suspend(slug: str, reason: str) -> None:
     """Suspend a tenant: its users see a 'suspended' page, its jobs refuse to run."""
     from saas.platform.onboarding import suspend_tenant
 
-    _status_command(suspend_tenant, "suspended")(slug)
+    _status_command(lambda db, slug: suspend_tenant(db, slug, reason), "suspended")(slug)
 
 
 @tenant.command("resume")
 @click.argument("slug")
 def tenant_resume(slug: str) -> None:
-    """Resume a suspended tenant."""
+    """Resume a suspended tenant with the status it had before (trial or active)."""
     from saas.platform.onboarding import resume_tenant
 
     _status_command(resume_tenant, "resumed")(slug)

@@ -58,6 +58,10 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)  # may carry a password
     mail_from: str = "Kaohe <no-reply@localhost>"
     reset_rate_limit: str = "5 per 15 minutes"
+    # How many uploaded files the whole deployment verifies at once (each in a bounded child
+    # process); one more upload is told to try again shortly.
+    verify_slots: int = 1
+    verify_rate_limit: str = "30 per minute"  # /verify requests per client
     # The pooler between Kaohe and PostgreSQL, if any: "transaction" for PgBouncer in
     # transaction mode, which turns psycopg's server-side prepared statements off.
     db_pooler: str | None = None
@@ -71,6 +75,12 @@ def _pooler(value: str) -> str | None:
             f" not {value!r}"
         )
     return value or None
+
+
+def _positive(value: str, name: str) -> int:
+    if not (value.strip().isascii() and value.strip().isdigit() and int(value) > 0):
+        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
 
 
 def load_settings(**overrides) -> Settings:
@@ -98,6 +108,8 @@ def load_settings(**overrides) -> Settings:
         "smtp_url": env.get("KAOHE_SMTP_URL") or None,
         "mail_from": env.get("KAOHE_MAIL_FROM") or "Kaohe <no-reply@localhost>",
         "reset_rate_limit": env.get("KAOHE_RESET_RATE_LIMIT", "5 per 15 minutes"),
+        "verify_rate_limit": env.get("KAOHE_VERIFY_RATE_LIMIT", "30 per minute"),
+        "verify_slots": _positive(env.get("KAOHE_VERIFY_SLOTS", "1"), "KAOHE_VERIFY_SLOTS"),
         "db_pooler": _pooler(env.get("KAOHE_DB_POOLER", "").strip().lower()),
     }
     if "database_url" in overrides:

@@ -76,11 +76,25 @@ def require(session: Session, slug: str) -> Tenant:
     return tenant
 
 
-def change_status(session: Session, slug: str, status: TenantStatus) -> tuple[dict, Tenant]:
-    """Set a tenant's status; returns the row before (as a snapshot) and the row."""
+def suspend(session: Session, slug: str) -> tuple[dict, Tenant]:
+    """Suspend a tenant, remembering the status it had; returns the row before and the row."""
     tenant = require(session, slug)
+    if tenant.is_suspended:
+        raise ProvisioningError(f"Tenant {slug!r} is already suspended.")
     before = snapshot(tenant)
-    tenant.status = status
+    tenant.suspended_from, tenant.status = tenant.status, TenantStatus.SUSPENDED
+    session.flush()
+    forget_in_this_process(slug)
+    return before, tenant
+
+
+def resume(session: Session, slug: str) -> tuple[dict, Tenant]:
+    """Give a suspended tenant back the status it had (a trial stays a trial)."""
+    tenant = require(session, slug)
+    if not tenant.is_suspended:
+        raise ProvisioningError(f"Tenant {slug!r} is not suspended.")
+    before = snapshot(tenant)
+    tenant.status, tenant.suspended_from = tenant.suspended_from or TenantStatus.ACTIVE, None
     session.flush()
     forget_in_this_process(slug)
     return before, tenant

@@ -23,6 +23,7 @@ class Tenant(PublicBase):
     __table_args__ = (
         CheckConstraint("status in ('trial', 'active', 'suspended')", name="status"),
         CheckConstraint("seat_limit > 0", name="seat_limit_positive"),
+        CheckConstraint("suspended_from in ('trial', 'active')", name="suspended_from"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -34,6 +35,8 @@ class Tenant(PublicBase):
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     created_at: Mapped[dt.datetime] = created_at_column()
+    # While suspended: the status it had, which resuming gives back.
+    suspended_from: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def schema(self) -> str:
@@ -52,6 +55,8 @@ class PlatformAdmin(PublicBase):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = created_at_column()
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Carried in every login of this admin (saas/auth/accounts.py); raising it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 def find_tenant(session: Session, slug: str) -> Tenant | None:

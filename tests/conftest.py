@@ -78,6 +78,7 @@ def settings(database_url, servers, tmp_path_factory) -> Settings:
         instance=tmp_path_factory.mktemp("instance"),
         queue_name=f"kaohe-test-{RUN_ID}",
         login_rate_limit="1000 per minute",
+        verify_rate_limit="1000 per minute",
     )
 
 
@@ -146,7 +147,7 @@ def login(client, tenant: NewTenant, password: str = ADMIN_PASSWORD, email: str 
     token = csrf_token(client, f"/t/{tenant.slug}/login")
     return client.post(
         f"/t/{tenant.slug}/login",
-        data={"email": email or tenant.admin_email, "password": password, "csrf_token": token},
+        data={"identifier": email or tenant.admin_email, "password": password, "csrf_token": token},
     )
 
 
@@ -183,10 +184,37 @@ def worker(settings, db) -> Iterator[subprocess.Popen]:
 
 
 def actor_of(session, user):
-    """The Actor a request of ``user`` (a tenant User row) hands to the services."""
-    from saas.auth.permissions import Actor
-    from saas.models.user import Role
-    from saas.org.access import scope_for
+    """The Actor a request of ``user`` (a tenant User row) hands to the services: read with
+    the request's own principal query, so tests and requests cannot disagree on a scope."""
+    from saas.auth.accounts import load_tenant_principal
+    from saas.auth.guard import actor_for
 
-    roles = frozenset(Role(role) for role in user.role_names)
-    return Actor(user.id, user.email, roles, scope_for(session, user), user.name)
+    session.flush()
+    principal = load_tenant_principal(session, user.id, user.session_version, slug="tests")
+    assert principal is not None, f"{user.email} is disabled: no request would act as them"
+    return actor_for(principal)
+
+
+PLATFORM_PASSWORD = "platform-password"
+
+
+def add_platform_admin(db) -> str:
+    """A new platform admin's e-mail address; the password is PLATFORM_PASSWORD."""
+    from saas.platform.admins import create_platform_admin
+
+    email = f"ops-{secrets.token_hex(3)}@kaohe.example.com"
+    with db.public() as session:
+        create_platform_admin(session, email, PLATFORM_PASSWORD)
+    return email
+
+
+def platform_login(app, email: str) -> tuple:
+    """A test client logged in to the platform area as ``email``, and its CSRF token."""
+    client = app.test_client()
+    token = csrf_token(client, "/platform/login")
+    response = client.post(
+        "/platform/login",
+        data={"email": email, "password": PLATFORM_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    return client, token

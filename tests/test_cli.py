@@ -51,7 +51,8 @@ def test_tenant_lifecycle_from_the_command_line(cli, db):
     assert f"/t/{slug}/login" in created.output
     assert f"/t/{slug}/accounts/welcome/" in created.output
     assert slug in cli("tenant", "list").output
-    assert cli("tenant", "suspend", slug).exit_code == 0
+    assert cli("tenant", "suspend", slug).exit_code == 2  # --reason is required
+    assert cli("tenant", "suspend", slug, "--reason", "unpaid invoice").exit_code == 0
     with db.public() as session:
         assert find_tenant(session, slug).is_suspended
     assert cli("tenant", "resume", slug).exit_code == 0

@@ -147,7 +147,7 @@ def test_login_page_is_chinese_by_default_and_switches_to_english(client, make_t
     page = client.get(path).get_data(as_text=True)
     assert '<html lang="zh-CN">' in page
     assert "登录 港口粮食储运有限公司" in page
-    assert "电子邮箱" in page and "密码" in page
+    assert "邮箱 / 手机号 / 工号" in page and "密码" in page
     assert "Log in" not in page
 
     switched = client.post(
@@ -159,7 +159,7 @@ def test_login_page_is_chinese_by_default_and_switches_to_english(client, make_t
     page = client.get(path).get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Log in to 港口粮食储运有限公司" in page
-    assert "E-mail" in page and "Password" in page
+    assert "E-mail / mobile / employee number" in page and "Password" in page
     assert "登录" not in page
 
     # And back: the choice is the user's, in either direction.
@@ -182,7 +182,7 @@ def test_login_page_follows_an_english_tenants_locale(client, make_tenant):
     page = client.get(f"/t/{tenant.slug}/login").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Log in to Harbour Grain Ltd" in page
-    assert "Use the e-mail address your organisation registered for you." in page
+    assert "Log in with your e-mail address, your mobile number or your employee number." in page
     assert "登录" not in page
 
 

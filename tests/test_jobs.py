@@ -29,7 +29,6 @@ from workers.queues import redis_connection
 from workers.runtime import TenantUnavailable, tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent
-NO_RETRY = JobPolicy(timeout=30, retry_intervals=())
 
 
 def wait_for(job: Job, timeout: float = 60.0) -> Job:
@@ -175,7 +174,7 @@ def test_job_context_refuses_missing_and_suspended_tenants(settings, db, tenant)
         tenant_context("no-such-tenant", settings)
     with pytest.raises(TenantUnavailable):
         tenant_context("../etc", settings)
-    suspend_tenant(db, tenant.slug)
+    suspend_tenant(db, tenant.slug, "unpaid invoice")
     try:
         with pytest.raises(TenantUnavailable, match="suspended"):
             tenant_context(tenant.slug, settings)
@@ -184,11 +183,12 @@ def test_job_context_refuses_missing_and_suspended_tenants(settings, db, tenant)
     assert tenant_context(tenant.slug, settings).tenant.slug == tenant.slug
 
 
-def test_a_job_for_a_suspended_tenant_fails_loudly_in_the_worker(settings, db, worker, tenant):
-    once = dataclasses.replace(WHERE_AM_I, policy=NO_RETRY)
-    suspend_tenant(db, tenant.slug)
+def test_a_job_for_a_suspended_tenant_fails_loudly_and_is_not_retried(settings, db, worker, tenant):
+    # A retry would be scheduled ten minutes out, leaving the job "scheduled", not "failed".
+    retried = dataclasses.replace(WHERE_AM_I, policy=JobPolicy(30, retry_intervals=(600,)))
+    suspend_tenant(db, tenant.slug, "unpaid invoice")
     try:
-        job = wait_for(enqueue(once, tenant.slug, settings=settings), timeout=30)
+        job = wait_for(enqueue(retried, tenant.slug, settings=settings), timeout=30)
         assert job.get_status() == "failed"
         assert "suspended" in job.latest_result().exc_string
     finally:

@@ -29,35 +29,56 @@ def signed_statement(app, worker, tenant):
     return browser, link, pdf.data
 
 
-def verify(client, data: bytes) -> str:
+def upload(client, data: bytes):
     token = csrf_token(client, "/verify")
-    response = client.post(
+    return client.post(
         "/verify",
         data={"statement": (io.BytesIO(data), "statement.pdf"), "csrf_token": token},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 200
+
+
+def verdict_of(response) -> str:
     return re.search(r'class="verdict verdict-(\w+)"', response.get_data(as_text=True)).group(1)
 
 
-def test_generated_statement_verifies_as_genuine_then_modified_after_one_byte(
-    app, tenant, signed_statement
-):
+def verify(client, data: bytes, status: int = 200) -> str:
+    response = upload(client, data)
+    assert response.status_code == status
+    return verdict_of(response)
+
+
+def test_a_sample_verifies_as_a_sample_then_modified_after_one_byte(app, tenant, signed_statement):
     _, _, data = signed_statement
     assert data.startswith(b"%PDF")
     public = app.test_client()
-    assert verify(public, data) == "genuine"
+    with public.session_transaction() as session:
+        session["lang"] = "en"
+    response = upload(public, data)
+    assert response.status_code == 200 and verdict_of(response) == "sample"
+    page = response.get_data(as_text=True)
+    assert "Sample, not a statement." in page and "Genuine" not in page
+    assert tenant.name in page
     body = public.get("/verify").get_data(as_text=True)
     assert tenant.admin_email not in body
     middle = len(data) // 2
     changed = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
-    assert verify(public, changed) == "modified"
+    assert verify(public, changed) in ("modified", "unreadable")
+
+
+def test_a_sample_says_so_in_chinese(app, signed_statement):
+    _, _, data = signed_statement
+    public = app.test_client()
+    with public.session_transaction() as session:
+        session["lang"] = "zh_CN"
+    page = upload(public, data).get_data(as_text=True)
+    assert "示例" in page and "真实有效" not in page
 
 
 def test_unsigned_and_garbage_uploads_are_not_ours(app):
     public = app.test_client()
-    assert verify(public, b"%PDF-1.7\n%garbage\n") == "unknown"
-    assert verify(public, b"\x00\x01 not a pdf at all") == "unknown"
+    assert verify(public, b"%PDF-1.7\n%garbage\n%%EOF\n") == "unknown"
+    assert verify(public, b"\x00\x01 not a pdf at all", status=422) == "unreadable"
 
 
 def test_verify_without_a_file_says_what_to_do(app):
@@ -74,7 +95,7 @@ def test_serial_from_the_qr_code_is_recognised(app, db, tenant, signed_statement
         serial = session.scalar(select(Statement.serial))
     assert re.fullmatch(r"[A-Z0-9-]+-\d{8}-[0-9A-F]{10}", serial)
     page = app.test_client().get(f"/verify?serial={serial}").get_data(as_text=True)
-    assert "verdict-genuine" in page and tenant.name in page
+    assert "verdict-sample" in page and tenant.name in page
     unknown = app.test_client().get("/verify?serial=NOPE-20260101-0000000000")
     assert "verdict-unknown" in unknown.get_data(as_text=True)
 

@@ -42,8 +42,9 @@ IMPORT_CHECK = JobKind("import_check", "workers.jobs.imports.check_import")
 IMPORT_COMMIT = JobKind("import_commit", "workers.jobs.imports.commit_import")
 SAMPLE_STATEMENT = JobKind("sample_statement", "workers.jobs.statements.generate_sample_statement")
 ACCOUNT_MAIL = JobKind("account_mail", "workers.jobs.mail.send_account_mail", defaults.MAIL)
+SETUP_SHEET = JobKind("setup_sheet", "workers.jobs.accounts.print_setup_sheet")
 
-KINDS = (IMPORT_CHECK, IMPORT_COMMIT, SAMPLE_STATEMENT, ACCOUNT_MAIL)
+KINDS = (IMPORT_CHECK, IMPORT_COMMIT, SAMPLE_STATEMENT, ACCOUNT_MAIL, SETUP_SHEET)
 
 # States in which the work is still to happen: queueing it again would run it twice.
 PENDING = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Concatenate, ParamSpec, TypeVar
 
+from rq import get_current_job
+
 import saas.audit  # noqa: F401  (the append-only guard on audit rows, in workers too)
 from saas.config import Settings, load_settings
 from tenants.db import Database
@@ -71,15 +73,29 @@ def tenant_context(slug: str, settings: Settings | None = None) -> JobContext:
 def tenant_job(func: Callable[Concatenate[JobContext, P], R]) -> Callable[Concatenate[str, P], R]:
     """Turn ``func(ctx, *ids)`` into the job ``job(slug, *ids)`` that RQ runs.
 
-    The tenant is resolved first (a missing or suspended one fails the job, which RQ then
-    retries per the kind's policy), and progress starts at 0 and ends at 100 in ``job.meta``.
+    The tenant is resolved first: a missing or suspended one fails the job at once, without
+    the kind's retries (a retry seconds later finds it just as unavailable, and a resumed
+    tenant's users queue the work again). Progress starts at 0 and ends at 100 in ``job.meta``.
     """
 
     @functools.wraps(func)
     def run(slug: str, *args: P.args, **kwargs: P.kwargs) -> R:
         report(0, "queued")
-        result = func(tenant_context(slug), *args, **kwargs)
+        try:
+            ctx = tenant_context(slug)
+        except TenantUnavailable:
+            _give_up_without_retrying()
+            raise
+        result = func(ctx, *args, **kwargs)
         report(100, "done")
         return result
 
     return run
+
+
+def _give_up_without_retrying() -> None:
+    # RQ decides on a retry from the running Job object's retries_left, after the job raised;
+    # get_current_job() is that very object inside the work horse.
+    job = get_current_job()
+    if job is not None:
+        job.retries_left = 0

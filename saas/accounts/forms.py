@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from saas.accounts.users import ROLE_ORDER
+from saas.auth.forms import password_fields
 from saas.models.user import Role
 from saas.validation import EMAIL_PATTERN
 from saas.web.i18n import LANGUAGES
-
-MIN_PASSWORD = 10
 
 ROLE_LABELS = {
     Role.TENANT_ADMIN: _l("Administrator"),
@@ -63,28 +62,6 @@ def _email_field(label) -> EmailField:
     )
 
 
-def _password_fields() -> tuple[PasswordField, PasswordField]:
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(message=_l("Choose a password.")),
-            Length(
-                min=MIN_PASSWORD,
-                max=200,
-                message=_l("Use %(min)d to %(max)d characters."),
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(message=_l("Repeat the password.")),
-            EqualTo("password", message=_l("The two passwords differ.")),
-        ],
-    )
-    return password, confirm
-
-
 class RolesForm(FlaskForm):
     roles = CheckboxesField(_l("Roles"), choices=_role_choices(), validators=[_at_least_one])
 
@@ -118,11 +95,11 @@ class WelcomeForm(FlaskForm):
             Length(max=200, message=_l("At most %(max)d characters.")),
         ],
     )
-    password, confirm = _password_fields()
+    password, confirm = password_fields()
 
 
 class ResetForm(FlaskForm):
-    password, confirm = _password_fields()
+    password, confirm = password_fields()
 
 
 class ForgotForm(FlaskForm):

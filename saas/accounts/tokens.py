@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from saas.auth.sessions import end_sessions
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import User
 from tenants.db import utcnow
@@ -50,9 +51,12 @@ def invalidate_unused(
 
 
 def issue(
-    session: Session, user: User, purpose: TokenPurpose, actor: str
+    session: Session, user: User, purpose: TokenPurpose, actor: str, sheet_id: int | None = None
 ) -> tuple[AccountToken, str]:
-    """A new token for ``user``; older unused ones of the same purpose stop working."""
+    """A new token for ``user``; older unused ones of the same purpose stop working.
+
+    ``sheet_id`` names the printed sheet the link goes on (saas/accounts/sheets.py).
+    """
     now = utcnow()
     invalidate_unused(session, user.id, purpose, now)
     secret = new_secret()
@@ -62,19 +66,23 @@ def issue(
         token_hash=digest(secret),
         expires_at=now + LIFETIMES[purpose],
         created_by=actor,
+        sheet_id=sheet_id,
     )
     session.add(token)
     session.flush()
     return token, secret
 
 
-def reserve(session: Session, user: User, purpose: TokenPurpose, actor: str) -> AccountToken:
-    """A token whose secret the mail job chooses (see ``rotate``).
+def reserve(
+    session: Session, user: User, purpose: TokenPurpose, actor: str, sheet_id: int | None = None
+) -> AccountToken:
+    """A token whose secret the mail or sheet job chooses (see ``rotate``).
 
-    The web request never holds the secret that will be mailed, so the secret never has to
-    pass through Redis or the worker's log; until the job runs, no link opens this token.
+    The web request never holds the secret that will be mailed or printed, so the secret
+    never has to pass through Redis or the worker's log; until the job runs, no link opens
+    this token.
     """
-    token, _unknown = issue(session, user, purpose, actor)
+    token, _unknown = issue(session, user, purpose, actor, sheet_id)
     return token
 
 
@@ -121,10 +129,11 @@ def find(session: Session, secret: str, purpose: TokenPurpose, *, lock: bool = F
 def consume(session: Session, token: AccountToken, user: User, password_hash: str) -> None:
     """Set the password and spend the token, in the caller's transaction.
 
-    Every other open link of the user (an older invitation, a reset) stops working too.
+    Every other open link of the user (an older invitation, a reset) stops working too, and
+    so does every login made with the old password.
     """
     now = utcnow()
     user.password_hash = password_hash
     token.used_at = now
-    session.flush()
+    end_sessions(session, user)
     invalidate_unused(session, user.id, None, now)

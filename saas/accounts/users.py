@@ -65,7 +65,7 @@ class UserRow:
         )
 
 
-def _lock(session: Session, tenant: Tenant | TenantRecord) -> None:
+def lock(session: Session, tenant: Tenant | TenantRecord) -> None:
     # Advisory locks are database-wide: key them by tenant so tenants never wait on each other.
     session.execute(
         text("select pg_advisory_xact_lock(hashtext(:key))"),
@@ -130,9 +130,22 @@ def seats_used(session: Session) -> int:
     )
 
 
-def _check_seat(session: Session, tenant: Tenant | TenantRecord) -> None:
+def check_seats(session: Session, tenant: Tenant | TenantRecord, count: int = 1) -> None:
+    """Refuse ``count`` more accounts beyond the plan's seats (callers hold ``lock``)."""
     used, limit = seats_used(session), tenant.seat_limit
-    if used + 1 > limit:
+    if count > 1 and used + count > limit:
+        raise Invalid(
+            _(
+                "These %(count)d accounts do not fit: your plan “%(plan)s” allows %(limit)d "
+                "accounts, and %(used)d are already active or invited. Choose fewer people, "
+                "disable accounts you no longer need, or ask for a larger plan.",
+                count=count,
+                plan=tenant.plan,
+                limit=limit,
+                used=used,
+            )
+        )
+    if used + count > limit:
         raise Invalid(
             _(
                 "Your plan “%(plan)s” allows %(limit)d accounts, and %(used)d are already "
@@ -187,27 +200,46 @@ class Invitation:
     locale: str | None
 
 
-def _unlinked_employee(session: Session, number: str) -> Employee:
+def _unlinked_employee(session: Session, number: str, email: str) -> Employee:
     employee = session.scalar(select(Employee).where(Employee.number == number).with_for_update())
     if employee is None:
         raise Invalid(_("There is no employee with this number."), field="employee_number")
     if employee.user_id is not None:
         raise Invalid(_("This employee is already linked to an account."), field="employee_number")
+    if employee.email not in (None, email):
+        # The account's e-mail is its person's: one address, one person.
+        raise Invalid(
+            _(
+                "This employee's e-mail address is %(email)s. Invite them with it, or change "
+                "it on their profile first.",
+                email=employee.email,
+            ),
+            field="email",
+        )
     return employee
+
+
+def _refuse_someone_elses_email(session: Session, email: str, employee: Employee | None) -> None:
+    query = select(Employee.id).where(Employee.email == email)
+    if employee is not None:
+        query = query.where(Employee.id != employee.id)
+    if session.scalar(query.limit(1)) is not None:
+        raise Invalid(_("A person in your organisation has this e-mail address."), field="email")
 
 
 def invite(
     session: Session, actor: Actor, tenant: Tenant | TenantRecord, invitation: Invitation
 ) -> User:
     """Create an invited account (no password yet), in the caller's transaction."""
-    _lock(session, tenant)
+    lock(session, tenant)
     email = invitation.email.strip().lower()
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise Invalid(_("An account with this e-mail address already exists."), field="email")
-    _check_seat(session, tenant)
+    check_seats(session, tenant)
     employee = None
     if invitation.employee_number:
-        employee = _unlinked_employee(session, invitation.employee_number)
+        employee = _unlinked_employee(session, invitation.employee_number, email)
+    _refuse_someone_elses_email(session, email, employee)
     user = User(
         email=email,
         name=invitation.name.strip(),
@@ -219,18 +251,24 @@ def invite(
     session.add(user)
     session.flush()
     if employee is not None:
-        employee.user_id = user.id
-        record(
-            session,
-            actor.email,
-            "employee.account_linked",
-            "employee",
-            employee.id,
-            {"account": None},
-            {"account": user.email},
-        )
+        link_employee(session, actor, employee, user)
     record(session, actor.email, "user.invited", "user", user.id, None, snapshot(user, employee))
     return user
+
+
+def link_employee(session: Session, actor: Actor, employee: Employee, user: User) -> None:
+    """Make ``user`` the account of ``employee``; the person's e-mail is the account's."""
+    employee.user_id = user.id
+    employee.email = user.email
+    record(
+        session,
+        actor.email,
+        "employee.account_linked",
+        "employee",
+        employee.id,
+        {"account": None},
+        {"account": user.email or employee.number},
+    )
 
 
 def _ordered(roles: list[str]) -> list[Role]:
@@ -242,7 +280,7 @@ def set_roles(
     session: Session, actor: Actor, tenant: Tenant | TenantRecord, user_id: int, roles: list[str]
 ) -> bool:
     """Replace a user's roles; False when nothing changed (and nothing is audited)."""
-    _lock(session, tenant)
+    lock(session, tenant)
     user = get_user(session, user_id)
     before = [role.value for role in ROLE_ORDER if user.has_role(role)]
     after = [role.value for role in _ordered(roles)]
@@ -281,13 +319,13 @@ def set_enabled(
     session: Session, actor: Actor, tenant: Tenant | TenantRecord, user_id: int, enabled: bool
 ) -> bool:
     """Disable or re-enable an account; False when it already was so."""
-    _lock(session, tenant)
+    lock(session, tenant)
     user = get_user(session, user_id)
     if user.is_active_account == enabled:
         return False
     before = status_of(user).value
     if enabled:
-        _check_seat(session, tenant)
+        check_seats(session, tenant)
     else:
         _refuse_disable(session, actor, user)
         # A disabled account's open links die with it; re-enabling needs a fresh link.

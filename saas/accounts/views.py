@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -53,15 +52,19 @@ from saas.accounts.users import (
 )
 from saas.auth.accounts import tenant_user
 from saas.auth.guard import current_actor, public, requires
+from saas.auth.logins import audit_name, logins_of
 from saas.auth.permissions import Actor
+from saas.auth.signin import sign_in
 from saas.config import Settings
 from saas.extensions import limiter
 from saas.jobs.tracking import start_job
 from saas.models.audit import record
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import User
+from saas.qrcodes import qr_svg
 from saas.validation import Invalid
 from saas.web.fragments import page_or_fragment, wants_fragment
+from saas.web.security import private
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import ACCOUNT_MAIL
 
@@ -75,13 +78,6 @@ def _labels() -> dict:
 
 def _settings() -> Settings:
     return current_app.extensions["kaohe.settings"]
-
-
-def _private(response: Response) -> Response:
-    # Pages that show or carry a one-time link: never cached, never sent as a Referer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 # -- the users page ------------------------------------------------------------------------
@@ -255,8 +251,9 @@ def _issue_for(user_id: int, purpose: TokenPurpose):
 
 
 def _deliver(actor: Actor, user: User, purpose: TokenPurpose):
-    """Issue the link and commit; then mail it, or show it to this admin once."""
-    by_mail = mail_enabled(_settings())
+    """Issue the link and commit; then mail it, or show it to this admin once (also when the
+    account has no e-mail address: the person scans it from this screen)."""
+    by_mail = mail_enabled(_settings()) and user.email is not None
     session = tenant_session()
     token, secret = issue_link(session, actor, user, purpose, by_mail=by_mail)
     session.commit()
@@ -264,9 +261,15 @@ def _deliver(actor: Actor, user: User, purpose: TokenPurpose):
         return _queue_mail(user, token, purpose)
     link = link_url(_settings().base_url, purpose, g.tenant.slug, secret)
     page = render_template(
-        "accounts/link_issued.html", user=user, purpose=purpose, link=link, token=token
+        "accounts/link_issued.html",
+        user=user,
+        logins=logins_of(session, user),
+        purpose=purpose,
+        link=link,
+        qr=qr_svg(link),
+        token=token,
     )
-    return _private(make_response(page))
+    return private(make_response(page))
 
 
 def _queue_mail(user: User, token: AccountToken, purpose: TokenPurpose):
@@ -288,7 +291,7 @@ def _queue_mail(user: User, token: AccountToken, purpose: TokenPurpose):
 def _invalid_link(link: tokens.Link, purpose: TokenPurpose):
     status = 410 if link.state is tokens.LinkState.EXPIRED else 404
     page = render_template("accounts/link_invalid.html", state=link.state, purpose=purpose)
-    return _private(make_response(page, status))
+    return private(make_response(page, status))
 
 
 def _use_link(token: str, purpose: TokenPurpose, form, template: str):
@@ -307,15 +310,14 @@ def _use_link(token: str, purpose: TokenPurpose, form, template: str):
             session.rollback()
             return _invalid_link(link, purpose)
         _accept(session, link, form, password_hash, purpose)
-        session.commit()
-        flash(
-            _("Your password is set. Log in with your e-mail address and the new password."),
-            "success",
-        )
-        return redirect(url_for("auth.login"))
+        # Holding the link proved who they are: no need to type the new password again.
+        sign_in(session, link.user)
+        flash(_("Your password is set and you are logged in."), "success")
+        return redirect(url_for("home.index"))
     status = 200 if request.method == "GET" else 400
-    page = render_template(template, form=form, user=link.user, token=link.token)
-    return _private(make_response(page, status))
+    logins = logins_of(session, link.user)
+    page = render_template(template, form=form, user=link.user, logins=logins, token=link.token)
+    return private(make_response(page, status))
 
 
 def _accept(session, link: tokens.Link, form, password_hash: str, purpose: TokenPurpose) -> None:
@@ -324,11 +326,12 @@ def _accept(session, link: tokens.Link, form, password_hash: str, purpose: Token
     if "name" in form:
         user.name = form.name.data.strip()
     tokens.consume(session, link.token, user, password_hash)
+    who = audit_name(session, user)
     if purpose is TokenPurpose.INVITE:
         after = {"status": Status.ACTIVE.value, "name": user.name}
-        record(session, user.email, "user.invitation_accepted", "user", user.id, before, after)
+        record(session, who, "user.invitation_accepted", "user", user.id, before, after)
     else:
-        record(session, user.email, "user.password_reset", "user", user.id)
+        record(session, who, "user.password_reset", "user", user.id)
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])

@@ -1,126 +1,185 @@
-"""Words for what the audit log stores as codes: actions, record types, fields, values.
+"""The audit logs' words: every area's actions, record types, fields and values, in one place.
 
-Codes without a word here are shown as they are, so an area that adds a new action is
-readable in the log before it adds a label.
+Each area declares what it records in ``saas/<area>/audit_words.py`` (a ``Words``, see
+``saas/audit/vocabulary.py``); they are joined here, and ``tests/audit/test_labels.py`` fails
+for an action the code writes that has no words here. A code without words (a row written
+before its area named it) is shown as it is, so nothing in the log is ever hidden.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from saas.accounts.forms import ROLE_LABELS
+from saas.accounts.audit_words import WORDS as ACCOUNTS
+from saas.audit.vocabulary import COUNT, DATE, HASH, MOMENT, Record, Words
+from saas.goals.audit_words import WORDS as GOALS
+from saas.imports.audit_words import WORDS as IMPORTS
+from saas.org.audit_words import WORDS as ORG
+from saas.people.audit_words import WORDS as PEOPLE
+from saas.platform.audit_words import WORDS as PLATFORM
+from saas.schemes.audit_words import WORDS as SCHEMES
+from saas.settings.audit_words import WORDS as SETTINGS
+from saas.statements.audit_words import WORDS as STATEMENTS
 
-ACTIONS = {
-    "tenant.created": _l("Organisation created"),
-    "user.invited": _l("Invited"),
-    "user.invitation_issued": _l("Invitation link issued"),
-    "user.invitation_accepted": _l("Invitation accepted"),
-    "user.reset_issued": _l("Password reset link issued"),
-    "user.password_reset": _l("Password reset"),
-    "user.roles_changed": _l("Roles changed"),
-    "user.disabled": _l("Disabled"),
-    "user.enabled": _l("Enabled"),
-    "employee.account_linked": _l("Linked to an account"),
-}
-# "<record>.<verb>" actions of other areas read well with their verb alone.
-# Distinct wording keeps these apart from the same words elsewhere ("Created" is a date column).
-VERBS = {
-    "created": _l("Record created"),
-    "updated": _l("Record changed"),
-    "deleted": _l("Record deleted"),
-    "renamed": _l("Renamed"),
-    "moved": _l("Moved"),
-    "archived": _l("Archived"),
-    "restored": _l("Restored"),
-    "imported": _l("Imported"),
-}
-RECORD_TYPES = {
-    "user": _l("Account"),
-    "employee": _l("Employee"),
-    "org_unit": _l("Unit"),
-    "position_level": _l("Position level"),
-    "eligibility_rule": _l("Eligibility rule"),
-    "import_batch": _l("Import"),
-    "statement": _l("Statement"),
-    "tenant": _l("Organisation"),
-}
-FIELDS = {
-    "email": _l("E-mail"),
+AREAS: tuple[Words, ...] = (
+    ACCOUNTS,
+    ORG,
+    PEOPLE,
+    GOALS,
+    SCHEMES,
+    IMPORTS,
+    STATEMENTS,
+    PLATFORM,
+    SETTINGS,
+)
+# Fields many record types share, unless a record type words them its own way.
+COMMON_FIELDS = {
     "name": _l("Name"),
-    "number": _l("Employee number"),
+    "email": _l("E-mail"),
     "code": _l("Code"),
-    "unit": _l("Unit"),
-    "parent": _l("Parent unit"),
-    "kind": _l("Kind"),
-    "category": _l("Category"),
-    "position": _l("Position"),
-    "position_level": _l("Position level"),
-    "employment_form": _l("Employment form"),
-    "manager": _l("Reports to"),  # an employee's manager; the role "Manager" is another word
-    "hire_date": _l("Hire date"),
-    "roles": _l("Roles"),
     "status": _l("Status"),
-    "employee": _l("Employee"),
-    "account": _l("Account"),
-    "delivery": _l("Delivery"),
-    "expires_at": _l("Expires"),
+    "note": _l("Note"),
+    "comment": _l("Comment"),
+    "reason": _l("Reason"),
 }
-STATUSES = {
-    "active": _l("active"),
-    "invited": _l("invited"),
-    "disabled": _l("disabled"),
-}
-DELIVERIES = {"mail": _l("by mail"), "link": _l("link shown to the administrator")}
+HASH_SHOWN = 12  # characters of a digest shown; the whole one is in the tooltip
+_NO_WORDS = Record(label="")
+
+
+def _join(areas: Iterable[Words]) -> tuple[dict[str, Any], dict[str, Record]]:
+    actions: dict[str, Any] = {}
+    records: dict[str, Record] = {}
+    for words in areas:
+        for joined, given in ((actions, words.actions), (records, words.records)):
+            twice = joined.keys() & given.keys()
+            if twice:
+                raise ValueError(f"audit words given by two areas: {sorted(twice)}")
+            joined.update(given)
+    return actions, records
+
+
+ACTIONS, RECORDS = _join(AREAS)
 
 
 def action_label(action: str) -> str:
-    if action in ACTIONS:
-        return str(ACTIONS[action])
-    verb = action.rpartition(".")[2]
-    return str(VERBS[verb]) if verb in VERBS else action
+    return str(ACTIONS.get(action, action))
 
 
 def record_type_label(record_type: str) -> str:
-    return str(RECORD_TYPES.get(record_type, record_type))
+    words = RECORDS.get(record_type)
+    return str(words.label) if words else record_type
 
 
-def field_label(field: str) -> str:
-    return str(FIELDS.get(field, field))
+def field_label(record_type: str, field: str) -> str:
+    label = RECORDS.get(record_type, _NO_WORDS).fields.get(field) or COMMON_FIELDS.get(field)
+    return str(label) if label is not None else field
 
 
-def _one(field: str, value: Any) -> str:
-    if field == "roles" and value in ROLE_LABELS:
-        return str(ROLE_LABELS[value])
-    if field == "status" and value in STATUSES:
-        return str(STATUSES[value])
-    if field == "delivery" and value in DELIVERIES:
-        return str(DELIVERIES[value])
-    if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
-    if field.endswith("_at") and isinstance(value, str):
-        return _moment(value)
-    return str(value)
+# What a record is called comes first in a list of its fields.
+_LEADING = ("name", "title", "email", "code", "number")
 
 
-def _moment(value: str) -> str:
-    """An ISO timestamp in the tenant's time zone; anything else as it is."""
+def field_order(record_type: str, field: str) -> int:
+    """Where ``field`` goes in a list of changes: name first, then as the area lists them."""
+    declared = [*_LEADING, *RECORDS.get(record_type, _NO_WORDS).fields, *COMMON_FIELDS]
+    return declared.index(field) if field in declared else len(declared)
+
+
+def is_hidden(record_type: str, field: str) -> bool:
+    return field in RECORDS.get(record_type, _NO_WORDS).hidden
+
+
+def reference(record_type: str, field: str) -> str | None:
+    """The record type whose id ``field`` holds, if it names another record."""
+    return RECORDS.get(record_type, _NO_WORDS).references.get(field)
+
+
+def _format_of(words: Record, field: str) -> Any:
+    if field in words.formats:
+        return words.formats[field]
+    if field.endswith("_at"):
+        return MOMENT
+    if field.endswith("_date"):
+        return DATE
+    return None
+
+
+def is_hash(record_type: str, field: str) -> bool:
+    return _format_of(RECORDS.get(record_type, _NO_WORDS), field) == HASH
+
+
+def _moment(value: Any) -> str:
     try:
-        moment = dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(str(value))
     except ValueError:
-        return value
-    return format_datetime(moment, "short") if moment.tzinfo else value
+        return str(value)
+    return format_datetime(moment, "short") if moment.tzinfo else format_date(moment, "medium")
 
 
-def value_text(field: str, value: Any) -> str:
-    """A stored value as a reader sees it; empty for nothing at all."""
+def _date(value: Any) -> str:
+    try:
+        return format_date(dt.date.fromisoformat(str(value)), "medium")
+    except ValueError:
+        return str(value)
+
+
+def _formatted(how: Any, value: Any) -> str | None:
+    if how == DATE:
+        return _date(value)
+    if how == MOMENT:
+        return _moment(value)
+    if how == HASH:
+        text = str(value)
+        return text[:HASH_SHOWN] + "…" if len(text) > HASH_SHOWN else text
+    if how == COUNT and isinstance(value, list):
+        return str(len(value))
+    return None
+
+
+def value_text(
+    record_type: str,
+    field: str,
+    value: Any,
+    context: Mapping[str, Any] | None = None,
+    names: Mapping[tuple[str, str], str] | None = None,
+) -> str:
+    """A stored value as a reader sees it; empty for nothing at all.
+
+    ``context`` is the row's other fields (some values mean different things by them);
+    ``names`` the names of the records the page refers to, by (record type, id)."""
     if value is None:
         return ""
+    words = RECORDS.get(record_type, _NO_WORDS)
+    how = _format_of(words, field)
+    if callable(how):
+        return how(value, context or {})
+    formatted = _formatted(how, value)
+    if formatted is not None:
+        return formatted
     if isinstance(value, list):
-        return ", ".join(_one(field, item) for item in value)
+        items = [value_text(record_type, field, item, context, names) for item in value]
+        return ("、" if get_locale().language == "zh" else ", ").join(items)
+    if field in words.values:
+        label = words.values[field].get(value)
+        return str(label) if label is not None else str(value)
+    if field in words.references:
+        found = (names or {}).get((words.references[field], str(value)))
+        return found if found is not None else f"#{value}"
+    return _plain(record_type, value)
+
+
+def _plain(record_type: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_one(key, item)}" for key, item in value.items())
-    return _one(field, value)
+        return "; ".join(
+            f"{field_label(record_type, key)}: {value_text(record_type, key, item)}"
+            for key, item in value.items()
+        )
+    return str(value)

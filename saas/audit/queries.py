@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from saas.models.audit import AuditEntry
+from saas.models.audit import AuditEntry, PlatformAuditEntry
 
 PAGE_SIZE = 50
+# The tenant's log (in its schema) or the platform's (in the public schema): the same columns.
+Log = type[AuditEntry] | type[PlatformAuditEntry]
 
 
 @dataclass(frozen=True)
@@ -32,20 +35,20 @@ def day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
 
 
-def clauses(query: AuditQuery, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+def clauses(query: AuditQuery, zone: ZoneInfo, log: Log = AuditEntry) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.actor:
-        where.append(AuditEntry.actor == query.actor)
+        where.append(log.actor == query.actor)
     if query.record_type:
-        where.append(AuditEntry.record_type == query.record_type)
+        where.append(log.record_type == query.record_type)
     if query.record_id:
-        where.append(AuditEntry.record_id == query.record_id)
+        where.append(log.record_id == query.record_id)
     if query.action:
-        where.append(AuditEntry.action == query.action)
+        where.append(log.action == query.action)
     if query.date_from:
-        where.append(AuditEntry.at >= day_start(query.date_from, zone))
+        where.append(log.at >= day_start(query.date_from, zone))
     if query.date_to:
-        where.append(AuditEntry.at < day_start(query.date_to + dt.timedelta(days=1), zone))
+        where.append(log.at < day_start(query.date_to + dt.timedelta(days=1), zone))
     return where
 
 
@@ -67,6 +70,21 @@ class Change:
         return self.after is _MISSING
 
 
+def _same(old: Any, new: Any) -> bool:
+    """Equal, or both nothing (absent or empty), or the same number written two ways
+    ("100.00" and "100")."""
+    nothing = (None, "", _MISSING)
+    if old == new or (old in nothing and new in nothing):
+        return True
+    # Only decimals: "0012" and "12" are two different codes.
+    if isinstance(old, str) and isinstance(new, str) and "." in old + new:
+        try:
+            return Decimal(old) == Decimal(new)
+        except (InvalidOperation, ValueError):
+            return False
+    return False
+
+
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
     """The fields whose value differs between ``before`` and ``after``, in a stable order."""
     before, after = before or {}, after or {}
@@ -74,14 +92,14 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
     result = []
     for field in fields:
         old, new = before.get(field, _MISSING), after.get(field, _MISSING)
-        if old != new:
+        if not _same(old, new):
             result.append(Change(field, old, new))
     return result
 
 
 @dataclass(frozen=True)
 class Row:
-    entry: AuditEntry
+    entry: AuditEntry | PlatformAuditEntry
     changes: list[Change]
 
 
@@ -105,15 +123,15 @@ class Page:
         return self.number < self.pages
 
 
-def search(session: Session, query: AuditQuery, zone: ZoneInfo) -> Page:
+def search(session: Session, query: AuditQuery, zone: ZoneInfo, log: Log = AuditEntry) -> Page:
     """One page of matching entries, newest first."""
-    where = clauses(query, zone)
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    where = clauses(query, zone, log)
+    total = session.scalar(select(func.count()).select_from(log).where(*where))
     number = max(1, min(query.page, max(1, math.ceil(total / PAGE_SIZE))))
     entries = session.scalars(
-        select(AuditEntry)
+        select(log)
         .where(*where)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .order_by(log.at.desc(), log.id.desc())
         .limit(PAGE_SIZE)
         .offset((number - 1) * PAGE_SIZE)
     )
@@ -130,10 +148,8 @@ class Facets:
     actions: list[str]
 
 
-def facets(session: Session) -> Facets:
+def facets(session: Session, log: Log = AuditEntry) -> Facets:
     def distinct(column) -> list[str]:
         return list(session.scalars(select(column).distinct().order_by(column)))
 
-    return Facets(
-        distinct(AuditEntry.actor), distinct(AuditEntry.record_type), distinct(AuditEntry.action)
-    )
+    return Facets(distinct(log.actor), distinct(log.record_type), distinct(log.action))

@@ -56,6 +56,11 @@ READERS = {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED}
 _TABLE = (
     Permission("home.view", "Open the home page", {role: ALL for role in Role}),
     Permission("home.setup", "See the organisation's set-up checklist", {ADMIN: ALL}),
+    Permission(
+        "account.own",
+        "Change their own password, log out on every device, list their own statements",
+        OWN,
+    ),
     Permission("jobs.run", "Follow the progress of the background jobs they started", OWN),
     Permission("statements.sample", "Make a sample statement of their own", OWN),
     Permission("statements.view", "Open a statement (their own; admins any)", EVERYONE),
@@ -72,6 +77,11 @@ _TABLE = (
     ),
     Permission("people.search", "List and search people", READERS),
     Permission("people.change", "Add and edit employees", {ADMIN: ALL, MANAGER: MANAGED}),
+    Permission(
+        "people.accounts",
+        "Create accounts for people and print or mail their set-up links",
+        {ADMIN: ALL, MANAGER: MANAGED},
+    ),
     Permission("people.settings", "Set position levels and the eligibility rules", {ADMIN: ALL}),
     Permission(
         "goals.view",
@@ -80,7 +90,8 @@ _TABLE = (
     ),
     Permission(
         "goals.draft",
-        "Draft, change, submit, cascade and move goals; record their actuals (also from a file)",
+        "Draft, change, submit, cascade, move and delete draft goals; record, correct and "
+        "withdraw their actuals (also from a file)",
         {**EVERYONE, MANAGER: MANAGED | SELF},
     ),
     Permission(
@@ -100,6 +111,11 @@ _TABLE = (
     Permission("accounts.manage", "Invite users, set their roles, disable them", {ADMIN: ALL}),
     Permission("imports.run", "Import and export units and employees", {ADMIN: ALL}),
     Permission("audit.view", "Read the audit log", {ADMIN: ALL}),
+    Permission(
+        "settings.change",
+        "Change the organisation's settings (e.g. the four-eyes rule for goals)",
+        {ADMIN: ALL},
+    ),
 )
 
 PERMISSIONS: dict[str, Permission] = {p.name: p for p in _TABLE}

@@ -24,7 +24,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -32,12 +32,14 @@ from sqlalchemy.orm import Session
 
 from saas.auth.permissions import Actor
 from saas.goals import service
+from saas.goals.actuals import date_problem, record_actual
 from saas.imports.columns import ZH, normalise
 from saas.imports.formats import UnreadableFile
 from saas.imports.validate import BadValue, to_date, to_text
 from saas.models.goal import Goal
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
+from saas.validation import finite_decimal, record_id
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -48,7 +50,6 @@ MAX_LINES = 50_000
 # A title or a blank line may come above the header row.
 HEADER_SEARCH_ROWS = 10
 MAX_NOTE = 1000
-MAX_NUMBER = Decimal("1e14")  # as the goal form accepts
 SHOWN_LENGTH = 100
 YEARS = range(2000, 2100)  # an actual dated outside these is a typing slip, e.g. 120 read as 1900
 
@@ -64,6 +65,8 @@ ERROR_CODES = (
     "bad_done",
     "missing_date",
     "bad_date",
+    "outside_period",
+    "after_today",
     "too_long",
 )
 
@@ -93,11 +96,11 @@ COLUMNS = (
     Column("goal_id", "目标编号", "goal id", aliases=("目标id", "编号", "id", "goal no")),
     Column(
         "title",
-        "目标",
+        "目标名称",
         "goal",
         "仅供阅读，不检查",
         "for reference, not checked",
-        ("目标名称", "title", "goal title"),
+        ("目标", "title", "goal title"),
     ),
     Column(
         "actual",
@@ -116,7 +119,7 @@ COLUMNS = (
         ("完成", "已完成"),
     ),
     Column("date", "日期", "date", "如 2026-08-03", "e.g. 2026-08-03", ("实际日期", "on", "as of")),
-    Column("note", "说明", "note", "可不填", "optional", ("备注", "notes", "comment")),
+    Column("note", "备注", "note", "可不填", "optional", ("说明", "notes", "comment")),
 )
 # Written into the template to help whoever fills it in; the import does not read them.
 REFERENCE_COLUMNS = (
@@ -280,15 +283,20 @@ class Checked:
 
 
 def check(
-    session: Session, actor: Actor, lines: Sequence[Line], visible: ColumnElement[bool]
+    session: Session,
+    actor: Actor,
+    lines: Sequence[Line],
+    visible: ColumnElement[bool],
+    today: dt.date,
 ) -> Checked:
     """Every row checked against the goals the user may see (``visible``, the goal pages'
-    rule) and may record actuals for; every problem of every row is listed."""
+    rule) and may record actuals for, and dated as the goal form wants (within the goal's
+    period, not after the tenant's ``today``); every problem of every row is listed."""
     ids = {goal_id for line in lines if (goal_id := _goal_id(line.values.get("goal_id")))}
     found = recordable(session, actor, visible, Goal.id.in_(ids)) if ids else Recordable()
     checked = Checked([], [])
     for line in lines:
-        _check_line(line, found, checked)
+        _check_line(line, found, checked, today)
     return checked
 
 
@@ -323,10 +331,7 @@ def _load(session: Session, model, ids: set[int]) -> list:
 
 
 def _goal_id(raw: Any) -> int | None:
-    text = to_text(raw)
-    if text is None or not text.isdigit() or len(text) > 9:
-        return None
-    return int(text)
+    return record_id(to_text(raw))
 
 
 def _shown(raw: Any) -> str | None:
@@ -358,7 +363,7 @@ class _Row:
             return None
 
 
-def _check_line(line: Line, found: Recordable, checked: Checked) -> None:
+def _check_line(line: Line, found: Recordable, checked: Checked, today: dt.date) -> None:
     row = _Row(line, checked)
     goal = _find_goal(row, found)
     value, done = _measured(row, goal)
@@ -367,6 +372,9 @@ def _check_line(line: Line, found: Recordable, checked: Checked) -> None:
         row.problem("date", "missing_date")
     else:
         on = row.parsed("date", _date)
+    if goal is not None and on is not None and (problem := date_problem(goal, on, today)):
+        code, params = problem
+        row.problem("date", code, **params)
     note = row.parsed("note", _note)
     if not row.bad and goal is not None and on is not None:
         checked.entries.append(Entry(line.number, goal, value, done, on, note))
@@ -416,11 +424,8 @@ def _number(raw: Any) -> Decimal:
     text = (to_text(raw) or "").replace(" ", "")
     if _THOUSANDS.fullmatch(text):
         text = text.replace(",", "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise BadValue("bad_number") from None
-    if not number.is_finite() or abs(number) >= MAX_NUMBER:
+    number = finite_decimal(text, below=service.MAX_NUMBER)
+    if number is None:
         raise BadValue("bad_number")
     return number
 
@@ -453,11 +458,11 @@ def _note(raw: Any) -> str | None:
 # -- applying --------------------------------------------------------------------------------
 
 
-def record_all(session: Session, actor: Actor, entries: Sequence[Entry]) -> int:
-    """Record every checked row through the goal service (which audits each one). Adds
-    only: the caller commits them together, or rolls all of them back on any refusal."""
+def record_all(session: Session, actor: Actor, entries: Sequence[Entry], today: dt.date) -> int:
+    """Record every checked row as the goal page does (which audits each one). Adds only:
+    the caller commits them together, or rolls all of them back on any refusal."""
     for entry in entries:
-        service.record_actual(
+        record_actual(
             session,
             actor,
             entry.goal,
@@ -465,6 +470,7 @@ def record_all(session: Session, actor: Actor, entries: Sequence[Entry]) -> int:
             done=entry.done,
             on=entry.on,
             note=entry.note,
+            today=today,
         )
     return len(entries)
 

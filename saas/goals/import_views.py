@@ -35,7 +35,8 @@ from saas.imports.columns import file_language
 from saas.imports.formats import UnreadableFile
 from saas.models.goal import Goal
 from saas.validation import Invalid
-from saas.web.tenancy import TENANT_PREFIX, tenant_session
+from saas.web.errors import error_page
+from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("goal_imports", __name__, url_prefix=TENANT_PREFIX + "/goals/import")
 
@@ -58,6 +59,8 @@ ROW_MESSAGES = {
     "bad_done": _l("Write 是 or 否 (yes or no)."),
     "missing_date": _l("Enter the date of the actual."),
     "bad_date": _l("Not a date: use an Excel date or write it like 2026-08-03."),
+    "outside_period": _l("Date the actual within the goal's period, %(start)s to %(end)s."),
+    "after_today": _l("An actual cannot be dated after today (%(today)s)."),
     "too_long": _l("Too long: at most %(max)s characters."),
 }
 
@@ -182,12 +185,13 @@ def upload():
         form.file.errors = [file_message(error)]
         return _page(form, 400)
     session, actor = tenant_session(), current_actor()
-    checked = actuals.check(session, actor, lines, visible_clause(actor.scope))
+    today = tenant_today()
+    checked = actuals.check(session, actor, lines, visible_clause(actor.scope), today)
     if checked.problems:
         session.rollback()
         return _page(form, 400, checked.problems)
     try:
-        count = actuals.record_all(session, actor, checked.entries)
+        count = actuals.record_all(session, actor, checked.entries, today)
     except (Invalid, Refused):
         # The check passed, so a goal changed hands meanwhile: record none of the rows.
         session.rollback()
@@ -202,7 +206,7 @@ def upload():
 def too_large(_error):
     # Raised while the CSRF check reads the body, before the view's @requires has run.
     if not can("goals.draft"):
-        return render_template("errors/error.html", status=413), 413
+        return error_page(413)
     form = ActualsUploadForm(formdata=None)
     form.file.errors = [str(FILE_MESSAGES["file_too_big"])]
     # Not request.values: reading the form again would raise the same error.
@@ -254,6 +258,9 @@ def column_help() -> dict[str, str]:
         "title": _("The goal's title, for reference; it is not checked."),
         "actual": _("For a goal measured by a number: the actual, e.g. 1250.5."),
         "done": _("For a milestone: 是 or 否 (yes or no)."),
-        "date": _("The date of the actual: an Excel date, or text like 2026-08-03."),
+        "date": _(
+            "The date of the actual, within the goal's period and not after today: an Excel "
+            "date, or text like 2026-08-03."
+        ),
         "note": _("Optional, at most %(max)s characters.", max=actuals.MAX_NOTE),
     }

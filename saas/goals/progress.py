@@ -1,5 +1,9 @@
 """How far each goal of a period has come: its latest actual, its attainment, and the
-roll-up of its children — for a whole period in two queries, whatever its size."""
+roll-up of its children — for a whole period in two queries, whatever its size.
+
+Only current actuals count (not the superseded or withdrawn ones). A goal's progress is
+confirmed once the goal is approved; until then it is shown as unconfirmed, and it does not
+roll up into an approved parent (an unapproved parent takes all its children, as a preview)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from saas.goals.measure import Measure, MeasureError, attainment
 from saas.goals.rollup import GoalNode, Rolled, roll_up
-from saas.models.goal import Goal, GoalActual
+from saas.models.goal import ActualStatus, Goal, GoalActual, GoalStatus
 
 NO_CAP = Decimal(100_000)  # each goal's own cap applies; the tree adds none of its own
 
@@ -25,6 +29,8 @@ class Progress:
     gap: Decimal
     pending: int
     latest: GoalActual | None
+    confirmed: bool = True  # the goal is approved, so its progress counts
+    unconfirmed: int = 0  # sub-goals whose progress does not count yet (not approved)
 
     @property
     def bar(self) -> int:
@@ -55,12 +61,12 @@ def own_attainment(goal: Goal, latest: GoalActual | None) -> Decimal | None:
 
 
 def latest_actuals(session: Session, *where: ColumnElement[bool]) -> dict[int, GoalActual]:
-    """The latest actual (by date, then by when it was recorded) of each goal matching
-    ``where``."""
+    """The latest current actual (by date, then by when it was recorded) of each goal
+    matching ``where``."""
     query = (
         select(GoalActual)
         .join(Goal, Goal.id == GoalActual.goal_id)
-        .where(*where)
+        .where(GoalActual.status == ActualStatus.CURRENT, *where)
         .ext(distinct_on(GoalActual.goal_id))
         .order_by(GoalActual.goal_id, GoalActual.on.desc(), GoalActual.id.desc())
     )
@@ -83,13 +89,15 @@ def _progress_where(
 ) -> tuple[list[Goal], dict[int, Progress]]:
     goals = list(session.scalars(select(Goal).where(where).order_by(Goal.position, Goal.id)))
     latest = latest_actuals(session, where)
-    known = {goal.id for goal in goals}
+    status = {goal.id: goal.status for goal in goals}
     nodes = [
         GoalNode(
             goal.id,
-            goal.parent_id if goal.parent_id in known else None,
+            goal.parent_id if goal.parent_id in status else None,
             goal.contribution if goal.contribution is not None else Decimal(0),
             own_attainment(goal, latest.get(goal.id)),
+            counts=goal.status == GoalStatus.APPROVED
+            or status.get(goal.parent_id) != GoalStatus.APPROVED,
         )
         for goal in goals
     ]
@@ -101,4 +109,13 @@ def _progress(goal: Goal, rolled: Rolled, latest: GoalActual | None) -> Progress
     value = rolled.attainment
     if value is not None and value > goal.cap:
         value = goal.cap
-    return Progress(value, rolled.from_children, rolled.covered, rolled.gap, rolled.pending, latest)
+    return Progress(
+        value,
+        rolled.from_children,
+        rolled.covered,
+        rolled.gap,
+        rolled.pending,
+        latest,
+        confirmed=goal.status == GoalStatus.APPROVED,
+        unconfirmed=rolled.unconfirmed,
+    )

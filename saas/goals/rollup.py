@@ -11,6 +11,9 @@ weight (the percent of its parent it stands for) and its own attainment (from it
   sums and counted in ``pending``, so the parent shows how the reported part is doing rather than
   being dragged towards 0 by children that have not started; when no child with a weight has an
   attainment, the parent has none either (None).
+- A child whose ``counts`` is False (an actual not confirmed: the child is not approved while
+  its parent is) is left out of both sums like a pending one, and counted in ``unconfirmed``
+  when it has an attainment, so an unapproved draft never moves an approved goal.
 - ``covered`` is the sum of all children's weights, pending or not, and ``gap`` is
   100 − covered when positive, else 0. A gap does not lower the attainment: a tree that does not
   cover its goals (分解有缺口) is a problem to report and fix (``gaps``), not a score. A leaf has
@@ -46,6 +49,7 @@ class GoalNode(Generic[Id]):
     parent_id: Id | None
     weight: Decimal  # percent of the parent this goal stands for
     own: Decimal | None = None  # the goal's own attainment, from its latest actual
+    counts: bool = True  # whether its attainment counts in its parent's
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ class Rolled:
     covered: Decimal  # Σ children's weights
     gap: Decimal  # 100 − covered when positive, else 0
     pending: int = 0  # children without an attainment yet
+    unconfirmed: int = 0  # children with an attainment that does not count (not approved)
 
 
 _UNSET = Rolled(None, False, ZERO, ZERO)  # a placeholder until each goal's turn comes
@@ -113,13 +118,13 @@ def _roll(
     size = len(goals)
     rolled = [_UNSET] * size
     covered, counted, weighted = [ZERO] * size, [ZERO] * size, [ZERO] * size
-    pending = [0] * size
+    pending, unconfirmed = [0] * size, [0] * size
     for i in order:
         goal = goals[i]
         if children[i]:
             value = min(weighted[i] / counted[i], cap) if counted[i] else None
             gap = HUNDRED - covered[i] if covered[i] < HUNDRED else ZERO
-            rolled[i] = Rolled(value, True, covered[i], gap, pending[i])
+            rolled[i] = Rolled(value, True, covered[i], gap, pending[i], unconfirmed[i])
         else:
             value = None if goal.own is None else min(goal.own, cap)
             rolled[i] = Rolled(value, False, ZERO, ZERO)
@@ -130,6 +135,8 @@ def _roll(
         covered[parent] += weight
         if value is None:
             pending[parent] += 1
+        elif not goal.counts:
+            unconfirmed[parent] += 1
         else:
             weighted[parent] += weight * value
             counted[parent] += weight

@@ -1,5 +1,6 @@
 """Goal to-dos on the start page: goals waiting for this user's approval, and this user's
-goals (their own, or their unit's) that an approver returned to them."""
+goals (their own, or their unit's) that an approver returned to them or that were cascaded
+to them with a proposed target to complete (待完善)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from saas.home.todos import Todo, todo_source
 from saas.models.goal import Goal, GoalStatus
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
+
+TO_COMPLETE = "to_complete"  # the goal tree's filter of goals to complete
 
 # The approval check runs per goal; the start page looks at no more than this many.
 APPROVAL_SCAN_LIMIT = 200
@@ -64,16 +67,27 @@ def goal_todos(session: Session, principal: TenantPrincipal) -> Iterator[Todo]:
     if scope.employee_id is None:
         return
     managed_units = select(OrgUnit.id).where(OrgUnit.manager_id == scope.employee_id)
-    returned, period = session.execute(
-        select(func.count(), func.min(Goal.period)).where(
-            Goal.status == GoalStatus.RETURNED,
-            or_(Goal.employee_id == scope.employee_id, Goal.unit_id.in_(managed_units)),
-        )
+    mine = or_(Goal.employee_id == scope.employee_id, Goal.unit_id.in_(managed_units))
+    returned = Goal.status == GoalStatus.RETURNED
+    row = session.execute(
+        select(
+            func.count().filter(returned),
+            func.min(Goal.period).filter(returned),
+            func.count().filter(Goal.to_complete),
+            func.min(Goal.period).filter(Goal.to_complete),
+        ).where(mine, or_(returned, Goal.to_complete))
     ).one()
-    if returned:
+    if row[0]:
         yield Todo(
             "goals.returned",
             _("Your goals returned for changes"),
-            returned,
-            url_for("goals.tree", status=GoalStatus.RETURNED, period=period),
+            row[0],
+            url_for("goals.tree", status=GoalStatus.RETURNED, period=row[1]),
+        )
+    if row[2]:
+        yield Todo(
+            "goals.to_complete",
+            _("Goals cascaded to you to complete"),
+            row[2],
+            url_for("goals.tree", status=TO_COMPLETE, period=row[3]),
         )

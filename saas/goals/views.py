@@ -17,20 +17,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-import saas.goals.todos  # noqa: F401  (the goal to-dos on the start page)
 from saas.auth.accounts import current_scope
 from saas.auth.guard import current_actor, requires
 from saas.auth.permissions import Actor
-from saas.goals import service
+from saas.goals import actuals, service
 from saas.goals.progress import period_progress, subtree_progress
 from saas.goals.service import GoalData, visible_clause
+from saas.goals.todos import TO_COMPLETE  # also registers the goal to-dos of the start page
 from saas.models.goal import Goal, GoalActual
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.org.access import Scope
-from saas.scoring.period import label_of
+from saas.scoring.period import Period, label_of
 from saas.scoring.scheme import PeriodKind
-from saas.validation import Invalid
+from saas.validation import Invalid, record_id, record_ids
 from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
@@ -38,6 +38,7 @@ bp = Blueprint("goals", __name__, url_prefix=TENANT_PREFIX + "/goals")
 
 
 STATUS_CLASSES = ("draft", "submitted", "approved", "returned")
+MOVE_TARGETS = 500  # goals offered to move under; a period with more is found by its tree
 
 
 def _goal_or_404(goal_id: int, *, lock: bool = False) -> Goal:
@@ -97,9 +98,10 @@ def tree():
     visible = set(
         session.scalars(select(Goal.id).where(Goal.period == period, visible_clause(scope)))
     )
-    unit_id = request.args.get("unit", type=int)
-    employee_id = request.args.get("employee", type=int)
-    status = request.args.get("status") if request.args.get("status") in STATUS_CLASSES else None
+    unit_id = record_id(request.args.get("unit"))
+    employee_id = record_id(request.args.get("employee"))
+    status = request.args.get("status")
+    status = status if status in (*STATUS_CLASSES, TO_COMPLETE) else None
     shown = [g for g in goals if g.id in visible and _matches(g, unit_id, employee_id, status)]
     shown_ids = {g.id for g in shown}
     children: dict[int | None, list[Goal]] = {}
@@ -115,7 +117,6 @@ def tree():
         status=status,
         unit_id=unit_id,
         employee_id=employee_id,
-        new_form=_new_goal_choices(session, current_actor()),
         units=session.execute(
             select(OrgUnit.id, OrgUnit.name)
             .where(scope.unit_clause(), OrgUnit.archived_at.is_(None))
@@ -130,6 +131,8 @@ def _matches(goal: Goal, unit_id: int | None, employee_id: int | None, status: s
         return False
     if employee_id is not None and goal.employee_id != employee_id:
         return False
+    if status == TO_COMPLETE:
+        return goal.to_complete
     return status is None or goal.status == status
 
 
@@ -159,9 +162,15 @@ def goal(goal_id: int):
 
 
 def _goal_page(
-    found: Goal, status: int = 200, errors: dict | None = None, values: dict | None = None
+    found: Goal,
+    status: int = 200,
+    errors: dict | None = None,
+    values: dict | None = None,
+    form: str | None = None,
 ):
-    session, scope = tenant_session(), current_scope()
+    """The goal's page or panel. ``form`` names the form that was sent back with ``errors``
+    and ``values`` (what was typed): only that form shows them."""
+    session, scope, actor = tenant_session(), current_scope(), current_actor()
     progress = subtree_progress(session, found)
     kids = list(
         session.scalars(
@@ -181,24 +190,43 @@ def _goal_page(
     sub_units, people = _cascade_choices(session, found, unit)
     # Owners that already hold a sub-goal of this one (people as negative ids).
     taken = {c.unit_id or -c.employee_id for c in kids}
+    parent = session.get(Goal, found.parent_id) if found.parent_id else None
+    targets = _move_targets(session, scope, found)
+    approver = service.is_approver(session, actor, found)
     context = {
         "goal": found,
         "progress": progress.get(found.id),
         "children": kids,
         "history": history,
-        "owners": _owners(session, [found, *kids]),
-        "can_draft": service.can_draft(session, current_actor(), found),
-        "can_approve": service.can_approve(session, current_actor(), found),
+        "dates": {a.id: a.on for a in history},
+        "owners": _owners(session, [found, *kids, *targets, *([parent] if parent else [])]),
+        "can_draft": service.can_draft(session, actor, found),
+        "can_approve": approver and not service.is_maker(session, actor, found),
+        "maker_waits": approver and found.status == "submitted",
         "errors": errors or {},
         "values": values or {},
+        "submitted": form,
         "progress_of": progress,
         "sub_units": [u for u in sub_units if u.id not in taken],
         "people": [p for p in people if -p.id not in taken],
-        "today": tenant_today().isoformat(),
-        "parents": _move_targets(session, scope, found),
+        "default_on": _default_date(found).isoformat(),
+        "parent": parent,
+        "parent_visible": parent is not None and _visible(session, scope, parent.id),
+        "parents": targets,
+        "can_make_top": service.can_make_top(session, actor, found),
         "owner_weight": _owner_weight(session, found),
     }
     return page_or_fragment("goals/goal.html", "goals/_goal.html", **context), status
+
+
+def _default_date(found: Goal) -> dt.date:
+    """The date the actual form offers: today, or the last day of a period already over."""
+    return min(tenant_today(), Period.parse(found.period).end)
+
+
+def _visible(session: Session, scope: Scope, goal_id: int) -> bool:
+    query = select(Goal.id).where(Goal.id == goal_id, visible_clause(scope))
+    return session.scalar(query) is not None
 
 
 def _cascade_choices(session: Session, found: Goal, unit: OrgUnit):
@@ -212,18 +240,22 @@ def _cascade_choices(session: Session, found: Goal, unit: OrgUnit):
     return sub_units, service.active_people(session, unit.id)
 
 
-def _move_targets(session: Session, scope: Scope, found: Goal) -> list[tuple[int, str]]:
-    """Goals of the same period this one may move under: not itself nor its own sub-goals."""
-    rows = session.execute(
-        select(Goal.id, Goal.title)
-        .where(
-            Goal.period == found.period,
-            visible_clause(scope),
-            ~Goal.path.startswith(found.path, autoescape=True),
+def _move_targets(session: Session, scope: Scope, found: Goal) -> list[Goal]:
+    """Goals of the same period this one may move under: not itself nor its own sub-goals,
+    nor the parent it has."""
+    return list(
+        session.scalars(
+            select(Goal)
+            .where(
+                Goal.period == found.period,
+                visible_clause(scope),
+                ~Goal.path.startswith(found.path, autoescape=True),
+                Goal.id != (found.parent_id or 0),
+            )
+            .order_by(Goal.path)
+            .limit(MOVE_TARGETS)
         )
-        .order_by(Goal.path)
-    ).all()
-    return [(row.id, row.title) for row in rows]
+    )
 
 
 def _owner_weight(session: Session, found: Goal) -> Decimal:
@@ -237,8 +269,9 @@ def _owner_weight(session: Session, found: Goal) -> Decimal:
     return total or Decimal(0)
 
 
-def _act(goal_id: int, change: Callable[[Session, Actor, Goal], object], done: str):
-    """Run one change on a goal: saved and the goal redrawn, or refused with the reason."""
+def _act(goal_id: int, change: Callable[[Session, Actor, Goal], object], done: str, form: str):
+    """Run one change on a goal: saved and the goal redrawn, or refused with the reasons
+    beside the fields of ``form``, which keeps what was typed."""
     session = tenant_session()
     found = _goal_or_404(goal_id, lock=True)
     try:
@@ -246,8 +279,7 @@ def _act(goal_id: int, change: Callable[[Session, Actor, Goal], object], done: s
     except Invalid as error:
         session.rollback()
         found = _goal_or_404(goal_id)
-        field = error.field or ""
-        return _goal_page(found, 400, {field: [str(error.message)]}, request.form.to_dict())
+        return _goal_page(found, 400, error.errors, request.form.to_dict(), form)
     session.commit()
     if not wants_fragment():
         flash(done, "success")
@@ -273,30 +305,50 @@ def _data() -> GoalData:
     )
 
 
+def _new_page(session: Session, status: int = 200, errors=None, values=None):
+    actor = current_actor()
+    values = values or {"period": _period()}
+    period = values.get("period", "").strip()
+    try:
+        service.period_kind(period)
+    except Invalid:
+        period = current_period_label()  # the way back to the tree, while the field is wrong
+    return render_template(
+        "goals/new.html",
+        choices=_new_goal_choices(session, actor),
+        values=values,
+        errors=errors or {},
+        period=period,
+    ), status
+
+
+@bp.get("/new")
+@requires("goals.draft")
+def new():
+    return _new_page(tenant_session())
+
+
 @bp.post("/new")
 @requires("goals.draft")
 def create():
     session, scope = tenant_session(), current_scope()
-    period = request.form.get("period", "").strip() or current_period_label()
-    owner = request.form.get("owner", "")
-    kind, _sep, raw_id = owner.partition(":")
+    kind, _sep, raw_id = request.form.get("owner", "").partition(":")
+    owner_id = record_id(raw_id)
     unit = employee = None
-    if kind == "unit" and raw_id.isdigit():
-        unit = session.scalar(select(OrgUnit).where(OrgUnit.id == int(raw_id), scope.unit_clause()))
-    elif kind == "person" and raw_id.isdigit():
+    if kind == "unit" and owner_id is not None:
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.id == owner_id, scope.unit_clause()))
+    elif kind == "person" and owner_id is not None:
         employee = session.scalar(
-            select(Employee).where(Employee.id == int(raw_id), scope.employee_clause())
+            select(Employee).where(Employee.id == owner_id, scope.employee_clause())
         )
+    period = request.form.get("period", "")
     try:
-        if unit is None and employee is None:
-            raise Invalid(_("Choose whose goal it is."), "owner")
         made = service.create_goal(
             session, current_actor(), _data(), period=period, unit=unit, employee=employee
         )
     except Invalid as error:
         session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("goals.tree", period=period))
+        return _new_page(session, 400, error.errors, request.form.to_dict())
     session.commit()
     flash(_("Goal %(title)s drafted.", title=made.title), "success")
     return redirect(url_for("goals.goal", goal_id=made.id))
@@ -305,19 +357,46 @@ def create():
 @bp.post("/<int:goal_id>/edit")
 @requires("goals.draft")
 def edit(goal_id: int):
-    return _act(goal_id, lambda s, a, g: service.change_goal(s, a, g, _data()), _("Saved."))
+    def change(session, actor, found):
+        service.change_goal(session, actor, found, _data(), period=request.form.get("period"))
+
+    return _act(goal_id, change, _("Saved."), "edit")
+
+
+@bp.post("/<int:goal_id>/delete")
+@requires("goals.draft")
+def delete(goal_id: int):
+    session = tenant_session()
+    found = _goal_or_404(goal_id, lock=True)
+    title, period = found.title, found.period
+    try:
+        service.delete_goal(session, current_actor(), found)
+    except Invalid as error:
+        session.rollback()
+        return _goal_page(_goal_or_404(goal_id), 400, error.errors, {}, "delete")
+    session.commit()
+    flash(_("Goal %(title)s deleted.", title=title), "success")
+    return go_to(url_for("goals.tree", period=period))
+
+
+def go_to(url: str):
+    """Load another page: a real navigation for HTMX too, so the address and the flash
+    message follow."""
+    if wants_fragment():
+        return "", 200, {"HX-Redirect": url}
+    return redirect(url)
 
 
 @bp.post("/<int:goal_id>/submit")
 @requires("goals.draft")
 def submit(goal_id: int):
-    return _act(goal_id, service.submit, _("Submitted for approval."))
+    return _act(goal_id, service.submit, _("Submitted for approval."), "submit")
 
 
 @bp.post("/<int:goal_id>/approve")
 @requires("goals.approve")
 def approve(goal_id: int):
-    return _act(goal_id, service.approve, _("Approved."))
+    return _act(goal_id, service.approve, _("Approved."), "approve")
 
 
 @bp.post("/<int:goal_id>/return")
@@ -328,39 +407,69 @@ def return_goal(goal_id: int):
         goal_id,
         lambda s, a, g: service.return_goal(s, a, g, comment),
         _("Returned with your comment."),
+        "return",
     )
+
+
+def _actual_fields() -> dict:
+    """The fields of the actual form: a number, or done for a milestone; a date; a note."""
+    form = request.form
+    try:
+        on = dt.date.fromisoformat(form.get("on", ""))
+    except ValueError:
+        on = None  # the service says what a date should look like
+    done = {"yes": True, "no": False}.get(form.get("done", ""))
+    return {"value": form.get("value"), "done": done, "on": on, "note": form.get("note")}
 
 
 @bp.post("/<int:goal_id>/actuals")
 @requires("goals.draft")
 def record_actual(goal_id: int):
-    form = request.form
-
     def change(session, actor, found):
-        try:
-            on = dt.date.fromisoformat(form.get("on", ""))
-        except ValueError:
-            raise Invalid(_("Enter the date of the actual, e.g. 2026-08-03."), "on") from None
-        done = {"yes": True, "no": False}.get(form.get("done", ""))
-        service.record_actual(
+        actuals.record_actual(session, actor, found, **_actual_fields(), today=tenant_today())
+
+    return _act(goal_id, change, _("Actual recorded."), "record")
+
+
+def _actual_of(goal: Goal, actual_id: int) -> GoalActual:
+    actual = tenant_session().get(GoalActual, actual_id)
+    if actual is None or actual.goal_id != goal.id:
+        abort(404)
+    return actual
+
+
+@bp.post("/<int:goal_id>/actuals/<int:actual_id>/correct")
+@requires("goals.draft")
+def correct_actual(goal_id: int, actual_id: int):
+    def change(session, actor, found):
+        actuals.correct_actual(
             session,
             actor,
-            found,
-            value=form.get("value"),
-            done=done,
-            on=on,
-            note=form.get("note"),
+            _actual_of(found, actual_id),
+            **_actual_fields(),
+            reason=request.form.get("reason"),
+            today=tenant_today(),
         )
 
-    return _act(goal_id, change, _("Actual recorded."))
+    return _act(goal_id, change, _("Actual corrected."), f"fix-{actual_id}")
+
+
+@bp.post("/<int:goal_id>/actuals/<int:actual_id>/withdraw")
+@requires("goals.draft")
+def withdraw_actual(goal_id: int, actual_id: int):
+    def change(session, actor, found):
+        actual = _actual_of(found, actual_id)
+        actuals.withdraw_actual(session, actor, actual, reason=request.form.get("reason"))
+
+    return _act(goal_id, change, _("Actual withdrawn."), f"fix-{actual_id}")
 
 
 @bp.post("/<int:goal_id>/cascade")
 @requires("goals.draft")
 def cascade(goal_id: int):
     session = tenant_session()
-    unit_ids = [int(v) for v in request.form.getlist("unit") if v.isdigit()]
-    people_ids = [int(v) for v in request.form.getlist("person") if v.isdigit()]
+    unit_ids = record_ids(request.form.getlist("unit"))
+    people_ids = record_ids(request.form.getlist("person"))
 
     def change(session_, actor, found):
         units = session.scalars(
@@ -369,27 +478,33 @@ def cascade(goal_id: int):
         people = session.scalars(
             select(Employee).where(Employee.id.in_(people_ids), Employee.unit_id == found.unit_id)
         ).all()
-        service.cascade(session_, actor, found, units=units, employees=people)
+        rule = request.form.get("target_rule", "split")
+        service.cascade(session_, actor, found, units=units, employees=people, target_rule=rule)
 
-    return _act(goal_id, change, _("Cascaded."))
+    return _act(goal_id, change, _("Cascaded."), "cascade")
 
 
 @bp.post("/<int:goal_id>/move")
 @requires("goals.draft")
 def move(goal_id: int):
-    raw = request.form.get("parent", "")
+    raw = request.form.get("parent", "").strip()
 
     def change(session, actor, found):
-        parent = None
-        if raw.isdigit():
-            parent = session.scalar(
-                select(Goal).where(Goal.id == int(raw), visible_clause(actor.scope))
-            )
-            if parent is None:
-                raise Invalid(_("There is no such goal to move it under."), "parent")
+        if raw == "top":
+            service.move_goal(session, actor, found, None)
+            return
+        parent_id = record_id(raw)
+        if parent_id is None:
+            # Nothing chosen keeps the parent: a goal never leaves it by default.
+            raise Invalid(_("Choose the goal to move it under."), "parent")
+        parent = session.scalar(
+            select(Goal).where(Goal.id == parent_id, visible_clause(actor.scope))
+        )
+        if parent is None:
+            raise Invalid(_("There is no such goal to move it under."), "parent")
         service.move_goal(session, actor, found, parent)
 
-    return _act(goal_id, change, _("Moved."))
+    return _act(goal_id, change, _("Moved."), "move")
 
 
 @bp.get("/board")

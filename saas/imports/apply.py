@@ -22,6 +22,7 @@ from saas.imports.validate import CHANGED, NEW, CheckResult, Planned, Snapshot
 from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
+from saas.models.user import User
 from saas.people.names import pinyin_initials
 from tenants.db import TENANT_SCHEMA, utcnow
 
@@ -49,6 +50,7 @@ def apply_plan(
     insert_employees(session, result, snapshot, unit_ids, employee_ids)
     progress(70, "storing")
     update_employees(session, result, snapshot, unit_ids, employee_ids)
+    sync_account_emails(session)
     update_unit_managers(session, result, snapshot, unit_ids, employee_ids)
     progress(85, "storing")
     write_audit(session, result, actor, unit_ids, employee_ids)
@@ -197,6 +199,8 @@ def _employee_columns(
         "employment_form": after["employment_form"],
         "hire_date": after["hire_date"],
         "status": after["status"],
+        "mobile": after["mobile"],
+        "email": after["email"],
     }
 
 
@@ -258,6 +262,15 @@ def update_employees(
     bulk_update(session, Employee, changed)
 
 
+def sync_account_emails(session: Session) -> None:
+    """A linked account logs in and gets its mail at its person's e-mail: one UPDATE."""
+    session.execute(
+        update(User)
+        .where(Employee.user_id == User.id, User.email.is_distinct_from(Employee.email))
+        .values(email=Employee.email)
+    )
+
+
 # -- audit -----------------------------------------------------------------------------------
 
 
@@ -265,21 +278,28 @@ def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in record.items()}
 
 
+# What a written row is in the audit log: the org and people areas' own actions.
+AUDIT_ACTIONS = {
+    ("org_unit", NEW): "unit.created",
+    ("org_unit", CHANGED): "unit.updated",
+    ("employee", NEW): "employee.created",
+    ("employee", CHANGED): "employee.updated",
+}
+
+
 def _audit_row(
     planned: Planned, key_name: str, record_type: str, record_id: int, actor: str, at: dt.datetime
 ) -> dict[str, Any]:
-    noun = "unit" if record_type == "org_unit" else "employee"
     if planned.state == NEW:
-        action, before, after = f"{noun}.created", None, _jsonable(planned.after)
+        before, after = None, _jsonable(planned.after)
     else:
         keys = [k for k in planned.after if planned.after[k] != planned.before[k]]
-        action = f"{noun}.updated"
         before = _jsonable({key_name: planned.key} | {k: planned.before[k] for k in keys})
         after = _jsonable({key_name: planned.key} | {k: planned.after[k] for k in keys})
     return {
         "at": at,
         "actor": actor,
-        "action": action,
+        "action": AUDIT_ACTIONS[record_type, planned.state],
         "record_type": record_type,
         "record_id": str(record_id),
         "before": before,

@@ -2,7 +2,8 @@
 
 ``ImportBatch.errors`` holds the check's findings as plain JSON: first an entry with the code
 "summary" (rows that are new, changed or unchanged per kind; columns the file has that Kaohe
-ignores), then one entry per problem (kind, row, column, value, code, params).
+ignores; the first rows it creates or changes, field by field, see ``preview``), then one entry
+per problem (kind, row, column, value, code, params).
 
 A commit takes a per-tenant advisory lock, checks the file again against the organisation as
 it is now (someone may have changed it since the preview), and writes everything or nothing.
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from saas.imports import apply
 from saas.imports.columns import KINDS
 from saas.imports.formats import Workbook, read_workbook
+from saas.imports.preview import planned_rows
 from saas.imports.validate import CheckResult, check, load_snapshot
 from saas.models.audit import record
 from saas.models.imports import ImportBatch
@@ -76,7 +78,12 @@ def _locked_batch(session: Session, batch_id: int) -> ImportBatch | None:
 
 
 def _store(batch: ImportBatch, result: CheckResult) -> None:
-    head = {"code": SUMMARY, "counts": result.counts, "ignored": result.ignored_columns}
+    head = {
+        "code": SUMMARY,
+        "counts": result.counts,
+        "ignored": result.ignored_columns,
+        "planned": planned_rows(result),
+    }
     batch.errors = [head, *result.problems]
     batch.error_count = len(result.problems)
     batch.status = "checked"

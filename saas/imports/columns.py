@@ -4,7 +4,8 @@ Headers, sheet names and the values of "kind" and "status" are part of the file 
 page text: an import must recognise the Chinese and the English words whatever language the
 page is shown in and whatever state the translation catalogs are in, and an export must write
 exactly the words the import reads back. So they are spelt out here in both languages rather
-than going through gettext.
+than going through gettext. They are the words the pages use (职级, 场所, 在职, …); a test holds
+the two together, and other words people write (岗位级别, 站点, 在岗) are read as aliases.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ EMPLOYEE_COLUMNS = (
     ),
     Column("position", "岗位", "Position", ("职位", "岗位名称"), max_length=100),
     Column(
-        "position_level", "岗位级别", "Position level", ("职级", "级别", "level"), max_length=60
+        "position_level", "职级", "Position level", ("岗位级别", "级别", "level"), max_length=60
     ),
     Column("employment_form", "用工形式", "Employment form", ("用工类型",), max_length=40),
     Column(
@@ -86,12 +87,20 @@ EMPLOYEE_COLUMNS = (
     ),
     Column("hire_date", "入职日期", "Hire date", ("入职时间", "date of hire", "hired")),
     Column("status", "状态", "Status", ("在职状态", "员工状态", "employee status")),
+    Column(
+        "mobile",
+        "手机号",
+        "Mobile",
+        ("手机", "手机号码", "移动电话", "联系电话", "mobile number", "mobile phone", "phone"),
+    ),
+    Column("email", "邮箱", "E-mail", ("电子邮箱", "电子邮件", "邮件", "email address")),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {UNITS: UNIT_COLUMNS, EMPLOYEES: EMPLOYEE_COLUMNS}
 
 SHEET_NAMES = {UNITS: {ZH: "部门", EN: "units"}, EMPLOYEES: {ZH: "人员", EN: "employees"}}
-INSTRUCTIONS_SHEET = {ZH: "说明", EN: "instructions"}
+INSTRUCTIONS_SHEET = {ZH: "填写说明", EN: "instructions"}
+LISTS_SHEET = {ZH: "下拉选项", EN: "lists"}  # hidden: the words of the drop-down lists
 _SHEET_ALIASES = {
     UNITS: {"部门", "units", "unit", "组织", "组织机构", "单位", "部门表"},
     EMPLOYEES: {"人员", "employees", "employee", "people", "员工", "人员表", "员工表"},
@@ -103,16 +112,16 @@ UNIT_KIND_WORDS = {
     "business_unit": ("事业部", "business unit"),
     "department": ("部门", "department"),
     "team": ("班组", "team"),
-    "site": ("站点", "site"),
-    "provider": ("服务商", "provider"),
+    "site": ("场所", "site"),
+    "provider": ("外包服务单位", "service provider"),
 }
 _UNIT_KIND_ALIASES = {
     "company": ("集团", "总公司", "分公司"),
     "business_unit": ("业务单元", "business_unit"),
     "department": ("科室", "处室", "dept"),
     "team": ("小组", "班", "group"),
-    "site": ("场所", "网点", "location"),
-    "provider": ("外包服务商", "供应商", "outsourced provider"),
+    "site": ("站点", "网点", "location"),
+    "provider": ("服务商", "外包服务商", "供应商", "provider", "outsourced provider"),
 }
 STATUS_WORDS = {
     "active": ("在职", "active"),
@@ -120,7 +129,7 @@ STATUS_WORDS = {
     "left": ("离职", "left"),
 }
 _STATUS_ALIASES = {
-    "active": ("在岗",),
+    "active": ("在岗", "正常"),
     "on_leave": ("on_leave", "请假", "休假中"),
     "left": ("已离职", "离岗"),
 }

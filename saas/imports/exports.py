@@ -24,15 +24,16 @@ from saas.imports.columns import (
     status_word,
     unit_kind_word,
 )
-from saas.imports.formats import Table
+from saas.imports.formats import Choices, Table
 from saas.imports.validate import pairs
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
 from saas.org.access import Scope
+from saas.people.employees import EMPLOYMENT_FORMS
 
 _WIDTHS = {
     UNITS: [14, 28, 14, 12, 16, 14],
-    EMPLOYEES: [14, 14, 14, 18, 14, 14, 14, 13, 10],
+    EMPLOYEES: [14, 14, 14, 18, 14, 14, 14, 13, 10, 15, 26],
 }
 
 
@@ -83,6 +84,8 @@ def employee_rows(session: Session, scope: Scope, lang: str) -> list[list[Any]]:
             Employee.manager_id,
             Employee.hire_date,
             Employee.status,
+            Employee.mobile,
+            Employee.email,
         )
         .where(scope.employee_clause())
         .order_by(Employee.number)
@@ -98,18 +101,59 @@ def employee_rows(session: Session, scope: Scope, lang: str) -> list[list[Any]]:
             numbers.get(e.manager_id),
             e.hire_date,
             status_word(e.status, lang),
+            e.mobile,
+            e.email,
         ]
         for e in employees
     ]
 
 
-def table(kind: str, rows: list[list[Any]], lang: str) -> Table:
-    return Table(SHEET_NAMES[kind][lang], headers(kind, lang), rows, _WIDTHS[kind])
+def _words(mapping: dict[str, tuple[str, str]], lang: str) -> tuple[str, ...]:
+    return tuple(zh if lang == ZH else en for zh, en in mapping.values())
+
+
+def _levels(session: Session) -> list[str]:
+    return list(session.scalars(select(PositionLevel.name).order_by(PositionLevel.rank)))
+
+
+def choices(session: Session, kind: str, lang: str) -> dict[int, Choices]:
+    """The drop-down lists of a sheet's columns: the words the import reads, the tenant's
+    position levels, and forms of employment (suggested; any other may be typed)."""
+    if kind == UNITS:
+        found = {
+            "kind": Choices(_words(UNIT_KIND_WORDS, lang), error=_("Choose a kind from the list."))
+        }
+    else:
+        in_use = session.scalars(select(Employee.employment_form).distinct())
+        forms = sorted({*EMPLOYMENT_FORMS, *(form for form in in_use if form)})
+        found = {
+            "status": Choices(
+                _words(STATUS_WORDS, lang),
+                error=_("Choose a status from the list; leave it empty for a new employee."),
+            ),
+            "employment_form": Choices(tuple(forms), strict=False),
+            "position_level": Choices(
+                tuple(_levels(session)),
+                error=_("Choose one of your position levels; add a new one in Kaohe first."),
+            ),
+        }
+    fields = [c.field for c in COLUMNS[kind]]
+    return {fields.index(name): words for name, words in found.items()}
+
+
+def table(session: Session, kind: str, rows: list[list[Any]], lang: str) -> Table:
+    return Table(
+        SHEET_NAMES[kind][lang],
+        headers(kind, lang),
+        rows,
+        _WIDTHS[kind],
+        choices(session, kind, lang),
+    )
 
 
 def export_tables(session: Session, scope: Scope, lang: str, kinds: tuple[str, ...]) -> list[Table]:
     makers = {UNITS: unit_rows, EMPLOYEES: employee_rows}
-    return [table(kind, makers[kind](session, scope, lang), lang) for kind in kinds]
+    return [table(session, kind, makers[kind](session, scope, lang), lang) for kind in kinds]
 
 
 # -- the template ----------------------------------------------------------------------------
@@ -138,14 +182,16 @@ def _examples(lang: str) -> dict[str, list[Any]]:
             None,
             dt.date(2024, 3, 1),
             status_word("active", lang),
+            "13800138000",
+            None,
         ],
     }
 
 
 def _instructions(session: Session, lang: str) -> Table:
-    kinds = " / ".join(w[0 if lang == ZH else 1] for w in UNIT_KIND_WORDS.values())
-    statuses = " / ".join(w[0 if lang == ZH else 1] for w in STATUS_WORDS.values())
-    levels = session.scalars(select(PositionLevel.name).order_by(PositionLevel.rank)).all()
+    kinds = " / ".join(_words(UNIT_KIND_WORDS, lang))
+    statuses = " / ".join(_words(STATUS_WORDS, lang))
+    levels = _levels(session)
     rows: list[list[Any]] = [
         [_("Fill in one row per unit on the sheet “%(sheet)s”.", sheet=SHEET_NAMES[UNITS][lang])],
         [
@@ -171,11 +217,19 @@ def _instructions(session: Session, lang: str) -> Table:
         [_("Statuses: %(words)s (empty means active).", words=statuses)],
         [_("Dates: YYYY-MM-DD, e.g. 2024-03-01, or an Excel date.")],
         [
+            _(
+                "Mobile numbers: mainland mobile numbers, written any usual way (138 0013 8000, "
+                "+86 13800138000). Each mobile number and e-mail belongs to one person only: "
+                "people log in with them."
+            )
+        ],
+        [
             _("Position levels you have: %(levels)s.", levels=" / ".join(levels))
             if levels
             else _("No position levels are set up yet: leave that column empty.")
         ],
         [_("Parent codes and manager numbers may refer to rows of this file.")],
+        [_("Kinds, statuses, position levels and forms of employment can be picked from a list.")],
     ]
     return Table(INSTRUCTIONS_SHEET[lang], [_("How to fill in this file")], rows, [100])
 
@@ -189,6 +243,6 @@ def template_tables(session: Session, lang: str) -> list[Table]:
     examples = _examples(lang)
     return [
         _instructions(session, lang),
-        table(UNITS, [examples[UNITS]], lang),
-        table(EMPLOYEES, [examples[EMPLOYEES]], lang),
+        table(session, UNITS, [examples[UNITS]], lang),
+        table(session, EMPLOYEES, [examples[EMPLOYEES]], lang),
     ]

@@ -149,14 +149,20 @@ def _rows_of(worksheet) -> Iterator[Sequence[Any]]:
 
 def _decode(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
-    if b"\x00" in content[:4096]:
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif b"\x00" in content[:4096]:
         raise UnreadableFile("not_spreadsheet")
-    for encoding in ("utf-8-sig", "gb18030"):
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:  # e.g. UTF-16 of an odd number of bytes
             continue
+        # No text file of staff or units holds a NUL, and PostgreSQL refuses to store one.
+        if "\x00" in text:
+            raise UnreadableFile("not_spreadsheet")
+        return text
     raise UnreadableFile("unknown_encoding")
 
 
@@ -257,6 +263,17 @@ def csv_unescape(value: str) -> str:
     return value[1:] if value.startswith("'") and _ESCAPED.match(value, 1) else value
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The words a column takes, offered as a drop-down list in Excel and WPS."""
+
+    words: tuple[str, ...]
+    # Strict: other words are refused as they are typed (kinds, statuses); else the list only
+    # suggests (forms of employment are free text).
+    strict: bool = True
+    error: str = ""  # shown when a strict column gets another word
+
+
 @dataclass
 class Table:
     """One sheet to write: a header row and rows of str, date or None."""
@@ -265,9 +282,48 @@ class Table:
     headers: list[str]
     rows: list[list[Any]]
     widths: list[int] = field(default_factory=list)
+    choices: dict[int, Choices] = field(default_factory=dict)  # by column, from 0
 
 
-def write_xlsx(tables: Sequence[Table]) -> bytes:
+def _append(sheet, row: Sequence[Any]) -> None:
+    sheet.append(list(row))
+    for index, value in enumerate(row, start=1):
+        if isinstance(value, str) and value.startswith("="):
+            sheet.cell(sheet.max_row, index).data_type = "s"  # text, never a formula
+
+
+def _drop_downs(book, tables: Sequence[Table], lists_title: str) -> None:
+    """Each column's words in a column of a hidden sheet, and a list validation pointing there
+    (a list written into the rule itself may hold at most 255 characters)."""
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wanted = [(t, i, c) for t in tables for i, c in sorted(t.choices.items()) if c.words]
+    if not wanted:
+        return
+    lists = book.create_sheet(lists_title)
+    lists.sheet_state = "hidden"
+    for number, (table, index, choices) in enumerate(wanted, start=1):
+        letter = get_column_letter(number)
+        lists.cell(1, number, table.headers[index]).data_type = "s"
+        for row, word in enumerate(choices.words, start=2):
+            lists.cell(row, number, word).data_type = "s"
+        source = f"{quote_sheetname(lists_title)}!${letter}$2:${letter}${len(choices.words) + 1}"
+        rule = DataValidation(
+            type="list",
+            formula1=source,
+            allow_blank=True,
+            showErrorMessage=choices.strict,
+            errorStyle="stop",
+            error=choices.error or None,
+        )
+        column = get_column_letter(index + 1)
+        rule.add(f"{column}2:{column}{MAX_ROWS + 1}")
+        book[table.title].add_data_validation(rule)
+
+
+def write_xlsx(tables: Sequence[Table], lists_title: str = "lists") -> bytes:
+    """A workbook of ``tables``; their choices become drop-downs fed by a hidden sheet."""
     from openpyxl import Workbook as OpenpyxlWorkbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -282,10 +338,7 @@ def write_xlsx(tables: Sequence[Table]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(row)
-            for index, value in enumerate(row, start=1):
-                if isinstance(value, str) and value.startswith("="):
-                    sheet.cell(sheet.max_row, index).data_type = "s"  # text, never a formula
+            _append(sheet, row)
         for index, width in enumerate(table.widths, start=1):
             dimension = sheet.column_dimensions[get_column_letter(index)]
             dimension.width = width
@@ -293,6 +346,7 @@ def write_xlsx(tables: Sequence[Table]) -> bytes:
                 # Typed into later, a code like 0012 stays text instead of becoming 12.
                 dimension.number_format = "@"
         sheet.freeze_panes = "A2"
+    _drop_downs(book, tables, lists_title)
     buffer = io.BytesIO()
     book.save(buffer)
     return _reproducible(buffer.getvalue())

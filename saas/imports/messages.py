@@ -44,6 +44,13 @@ ROW_MESSAGES = {
     "unknown_kind": _l("Unknown kind “%(value)s”; use one of: %(known)s."),
     "unknown_status": _l("Unknown status “%(value)s”; use one of: %(known)s."),
     "bad_date": _l("Not a date: write it as YYYY-MM-DD, e.g. 2024-03-01."),
+    "bad_mobile": _l("Not a mainland mobile number: write its 11 digits, e.g. 138 0013 8000."),
+    "bad_email": _l("Not an e-mail address: write it like name@example.com."),
+    "mobile_taken": _l("Mobile number %(value)s would also belong to employee %(other)s."),
+    "email_taken": _l("E-mail %(value)s would also belong to employee %(other)s."),
+    "email_of_account": _l(
+        "E-mail %(value)s is the login of an account that belongs to no employee."
+    ),
 }
 
 FILE_MESSAGES = {
@@ -56,7 +63,10 @@ FILE_MESSAGES = {
         "This file is not a spreadsheet Kaohe can read. Upload an Excel workbook (.xlsx) or a "
         "CSV file."
     ),
-    "unknown_encoding": _l("The text of this CSV file is neither UTF-8 nor GBK."),
+    "unknown_encoding": _l(
+        "The text of this CSV file is not UTF-8, GBK or whole UTF-16 (it may be cut short). "
+        "Save it again from Excel as CSV UTF-8 and upload that."
+    ),
     "too_large": _l("The workbook unpacks to far more data than an import may hold."),
     "too_many_rows": _l("The file has more than %(limit)s rows; split it into smaller files."),
     "no_rows": _l("The file has no rows to import under its header row."),

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saas.imports.columns import (
@@ -34,6 +34,8 @@ from saas.imports.columns import (
 from saas.imports.formats import Row, Sheet, Workbook
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
+from saas.models.user import User
+from saas.people.contacts import BadContact, normalise_email, normalise_mobile
 
 # Every problem the check can report; each has a message in saas/imports/messages.py.
 ERROR_CODES = (
@@ -52,6 +54,11 @@ ERROR_CODES = (
     "unknown_kind",
     "unknown_status",
     "bad_date",
+    "bad_mobile",
+    "bad_email",
+    "mobile_taken",
+    "email_taken",
+    "email_of_account",
 )
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 _SHOWN_LENGTH = 100
@@ -77,6 +84,8 @@ class Snapshot:
     units: dict[str, dict[str, Any]]  # code -> columns of org_unit
     employees: dict[str, dict[str, Any]]  # number -> columns of employee
     levels: dict[str, int]  # position level name -> id
+    # E-mail addresses of accounts linked to no employee: nobody else may take them.
+    account_emails: set[str] = field(default_factory=set)
     unit_codes: dict[int, str] = field(default_factory=dict)
     employee_numbers: dict[int, str] = field(default_factory=dict)
     level_names: dict[int, str] = field(default_factory=dict)
@@ -111,6 +120,8 @@ class Snapshot:
             "manager_number": self.employee_numbers.get(e["manager_id"]),
             "hire_date": e["hire_date"],
             "status": e["status"],
+            "mobile": e["mobile"],
+            "email": e["email"],
         }
 
 
@@ -138,6 +149,8 @@ EMPLOYEE_COLUMNS_READ = (
     Employee.manager_id,
     Employee.hire_date,
     Employee.status,
+    Employee.mobile,
+    Employee.email,
 )
 
 
@@ -152,7 +165,11 @@ def load_snapshot(session: Session) -> Snapshot:
         row.number: row._asdict() for row in session.execute(select(*EMPLOYEE_COLUMNS_READ))
     }
     levels = pairs(session, select(PositionLevel.name, PositionLevel.id))
-    return Snapshot(units, employees, levels)
+    linked = select(Employee.id).where(Employee.user_id == User.id).exists()
+    accounts = session.scalars(
+        select(func.lower(User.email)).where(~linked, User.email.is_not(None))
+    )
+    return Snapshot(units, employees, levels, set(accounts))
 
 
 # -- problems and the plan -------------------------------------------------------------------
@@ -274,7 +291,22 @@ def _word(lookup: dict[str, str], code: str) -> Callable[[Any], str | None]:
     return parse
 
 
+def _contact(normalise: Callable[[str], str], code: str) -> Callable[[Any], str | None]:
+    def parse(raw: Any) -> str | None:
+        text = to_text(raw)
+        if text is None:
+            return None
+        try:
+            return normalise(text)
+        except BadContact:
+            raise BadValue(code) from None
+
+    return parse
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
+    "mobile": _contact(normalise_mobile, "bad_mobile"),
+    "email": _contact(normalise_email, "bad_email"),
     "hire_date": to_date,
     "kind": _word(UNIT_KIND_LOOKUP, "unknown_kind"),
     "status": _word(STATUS_LOOKUP, "unknown_status"),
@@ -493,6 +525,31 @@ def _check_employees(
         if employees.rows[planned.key] is planned:
             managers[planned.key] = manager
     _check_manager_loops(employees.rows, managers, snapshot, problems)
+    for name in ("mobile", "email"):
+        _check_contacts(employees, name, snapshot, problems)
+
+
+def _check_contacts(
+    employees: Cleaned, name: str, snapshot: Snapshot, problems: list[dict]
+) -> None:
+    """A mobile number or e-mail is a login: once committed, it names one person only."""
+    final = {number: e[name] for number, e in snapshot.employees.items()}
+    final.update({p.key: p.values[name] for p in employees.rows.values() if name in p.values})
+    owners: dict[str, list[str]] = {}
+    for number, value in final.items():
+        if value:
+            owners.setdefault(value, []).append(number)
+    for planned in employees.all():
+        value = planned.values.get(name)
+        if not value:
+            continue
+        others = sorted(set(owners.get(value, [])) - {planned.key})
+        if others:
+            problems.append(
+                problem(EMPLOYEES, planned.row, name, value, f"{name}_taken", other=others[0])
+            )
+        elif name == "email" and value in snapshot.account_emails:
+            problems.append(problem(EMPLOYEES, planned.row, name, value, "email_of_account"))
 
 
 def _check_manager_loops(

@@ -36,13 +36,15 @@ from wtforms.fields import SelectChoice
 
 from saas.auth.accounts import current_scope, tenant_user
 from saas.auth.guard import can, requires
-from saas.imports import batches
-from saas.imports.columns import EMPLOYEES, KINDS, SHEET_NAMES, UNITS, file_language
+from saas.imports import batches, preview
+from saas.imports.columns import EMPLOYEES, KINDS, LISTS_SHEET, SHEET_NAMES, UNITS, file_language
 from saas.imports.exports import export_tables, headers, template_tables
 from saas.imports.formats import CSV_ENCODINGS, UnreadableFile, read_workbook, write_csv, write_xlsx
 from saas.imports.messages import KIND_LABELS, column_label, file_message, row_message
 from saas.jobs.tracking import find_job, start_job
 from saas.models.imports import ImportBatch
+from saas.validation import page_number
+from saas.web.errors import error_page
 from saas.web.fragments import page_or_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import IMPORT_CHECK, IMPORT_COMMIT, JobKind
@@ -51,6 +53,7 @@ bp = Blueprint("imports", __name__, url_prefix=TENANT_PREFIX + "/imports")
 log = logging.getLogger(__name__)
 
 PROBLEMS_PER_PAGE = 200
+PLANNED_PER_PAGE = 50
 RECENT_BATCHES = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_LABELS = {
@@ -136,7 +139,7 @@ def upload():
 def too_large(_exc):
     # Raised while the CSRF check reads the body, before the view and its @requires ran.
     if not can("imports.run"):
-        return render_template("errors/error.html", status=413), 413
+        return error_page(413)
     form = UploadForm(formdata=None)
     form.file.errors = [file_message("file_too_big", {})]
     return _index_page(form, 413)
@@ -175,16 +178,26 @@ def _batch_or_404(batch_id: int) -> ImportBatch:
     return batch
 
 
-def _shown_problems(batch: ImportBatch, page: int) -> tuple[list[dict], int]:
-    found = batches.problems(batch)
-    pages = max(1, math.ceil(len(found) / PROBLEMS_PER_PAGE))
+def _paged(items: list, page: int, per_page: int) -> tuple[list, int, int]:
+    """One page of ``items``, the page number it really is, and how many pages there are."""
+    pages = max(1, math.ceil(len(items) / per_page))
     page = min(max(page, 1), pages)
-    shown = found[(page - 1) * PROBLEMS_PER_PAGE : page * PROBLEMS_PER_PAGE]
+    return items[(page - 1) * per_page : page * per_page], page, pages
+
+
+def _shown_problems(batch: ImportBatch, page: int) -> tuple[list[dict], int, int]:
+    shown, page, pages = _paged(batches.problems(batch), page, PROBLEMS_PER_PAGE)
     for entry in shown:
         entry["message"] = row_message(entry)
         entry["column_label"] = column_label(entry["kind"], entry["column"])
         entry["kind_label"] = KIND_LABELS[entry["kind"]]
-    return shown, pages
+    return shown, page, pages
+
+
+def _shown_planned(summary: dict, page: int) -> tuple[list[preview.Shown], int, int]:
+    rows = summary.get("planned", {}).get("rows", [])
+    listed, page, pages = _paged(rows, page, PLANNED_PER_PAGE)
+    return [preview.shown(entry, _lang()) for entry in listed], page, pages
 
 
 @bp.get("/<int:batch_id>")
@@ -193,13 +206,23 @@ def batch(batch_id: int):
     found = _batch_or_404(batch_id)
     job = _latest_job(found)
     state = job.get_status(refresh=False) if job else None
-    page = request.args.get("page", 1, type=int)
-    shown, pages = _shown_problems(found, page)
+    asked = page_number(request.args.get("page"))
+    summary = batches.summary(found)
+    # One list at a time: the problems while there are any, else what the import writes.
+    if found.error_count:
+        problems, page, pages = _shown_problems(found, asked)
+        planned = []
+    else:
+        problems = []
+        planned, page, pages = _shown_planned(summary, asked)
     context = {
         "batch": found,
-        "summary": batches.summary(found),
-        "problems": shown,
-        "page": min(max(page, 1), pages),
+        "summary": summary,
+        "problems": problems,
+        "planned": planned,
+        "planned_total": summary.get("planned", {}).get("total", 0),
+        "planned_kept": len(summary.get("planned", {}).get("rows", [])),
+        "page": page,
         "pages": pages,
         "job": job if state in ("queued", "started", "deferred", "scheduled") else None,
         "job_failed": job if state in ("failed", "stopped", "canceled") else None,
@@ -272,7 +295,7 @@ def _download(data: bytes, mimetype: str, name: str):
 @bp.get("/template.xlsx")
 @requires("imports.run")
 def template():
-    data = write_xlsx(template_tables(tenant_session(), _lang()))
+    data = write_xlsx(template_tables(tenant_session(), _lang()), LISTS_SHEET[_lang()])
     return _download(data, XLSX, _("kaohe-import-template") + ".xlsx")
 
 
@@ -291,7 +314,8 @@ def export_xlsx():
     kinds = _export_kinds(allow_both=True)
     tables = export_tables(tenant_session(), current_scope(), _lang(), kinds)
     name = "-".join(table.title for table in tables)
-    return _download(write_xlsx(tables), XLSX, f"{g.tenant.slug}-{name}.xlsx")
+    data = write_xlsx(tables, LISTS_SHEET[_lang()])
+    return _download(data, XLSX, f"{g.tenant.slug}-{name}.xlsx")
 
 
 @bp.get("/export.csv")

@@ -7,12 +7,14 @@ from saas.models.imports import ImportBatch
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
 from saas.models.scheme import AssessmentScheme, SchemeVersion
+from saas.models.setting import TenantSetting
 from saas.models.signing import SigningIdentity
 from saas.models.statement import Statement
-from saas.models.tokens import AccountToken
+from saas.models.tokens import AccountSheet, AccountToken
 from saas.models.user import Role, User, UserRole
 
 __all__ = [
+    "AccountSheet",
     "AccountToken",
     "AssessmentScheme",
     "AuditEntry",
@@ -28,6 +30,7 @@ __all__ = [
     "SchemeVersion",
     "SigningIdentity",
     "Statement",
+    "TenantSetting",
     "User",
     "UserRole",
 ]

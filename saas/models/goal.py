@@ -5,6 +5,10 @@ A goal belongs to a unit or to a person and to a period ("2026", "2026-H2", "202
 ``contribution`` is a child's weight in its parent, ``weight`` the goal's weight among its
 owner's goals for the period. ``path`` is the chain of ids from the root goal, like
 ``org_unit.path``, so a subtree is one prefix query and a move can refuse to create a cycle.
+
+An actual is never overwritten: a correction adds a row that ``replaces`` the old one, which
+is kept as ``superseded``; a withdrawn actual is kept as ``withdrawn``. Only ``current``
+actuals count.
 """
 
 from __future__ import annotations
@@ -89,13 +93,32 @@ class Goal(TenantBase):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # Cascaded with a proposed target: its owner is to complete it (待完善).
+    to_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who wrote what awaits approval and who submitted it: neither approves it while the
+    # tenant keeps the four-eyes rule (saas/settings).
+    drafted_by: Mapped[int | None] = mapped_column(Integer)
+    submitted_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class ActualStatus(enum.StrEnum):
+    CURRENT = "current"
+    SUPERSEDED = "superseded"  # replaced by a correction
+    WITHDRAWN = "withdrawn"
 
 
 class GoalActual(TenantBase):
     """One recorded actual of a goal: a number, or done / not done for a milestone."""
 
     __tablename__ = "goal_actual"
-    __table_args__ = (CheckConstraint("(value is null) <> (done is null)", name="one_value"),)
+    __table_args__ = (
+        CheckConstraint("(value is null) <> (done is null)", name="one_value"),
+        CheckConstraint("status in ('current', 'superseded', 'withdrawn')", name="known_status"),
+        # A row that no longer counts says when, by whom and why it stopped counting.
+        CheckConstraint(
+            "(status = 'current') = (ended_at is null and end_reason is null)", name="ended"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
@@ -105,6 +128,13 @@ class GoalActual(TenantBase):
     note: Mapped[str | None] = mapped_column(String(1000))
     recorded_by: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[dt.datetime] = created_at_column()
+    status: Mapped[str] = mapped_column(String(10), default=ActualStatus.CURRENT)
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("goal_actual.id", ondelete="CASCADE")
+    )
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[int | None] = mapped_column(Integer)
+    end_reason: Mapped[str | None] = mapped_column(String(1000))
 
 
 class GoalBoard(TenantBase):

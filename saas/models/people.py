@@ -44,3 +44,8 @@ class Employee(TenantBase):
         ForeignKey("user_account.id", ondelete="SET NULL"), unique=True
     )
     created_at: Mapped[dt.datetime] = created_at_column()
+    # Contact details, each unique in the tenant where set: a person logs in with either of
+    # them or the employee number. Stored normalised (saas/people/contacts.py): a mainland
+    # mobile number as its 11 digits, an e-mail address in lower case.
+    mobile: Mapped[str | None] = mapped_column(String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)

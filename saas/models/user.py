@@ -25,13 +25,17 @@ class User(TenantBase):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None for front-line staff without a work address: they log in with their employee
+    # record's number or mobile number. Set, it equals the linked employee's e-mail.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(10))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = created_at_column()
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Carried in every login of this user (saas/auth/accounts.py); raising it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

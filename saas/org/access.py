@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, or_, select, true
-from sqlalchemy.orm import Session
 
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
-from saas.models.user import Role, User
+from saas.models.user import Role
 
 
 @dataclass(frozen=True)
@@ -83,15 +82,6 @@ def scope_of(roles: frozenset[str], employee_id: int | None, managed_paths) -> S
         managed_paths=managed,
         employee_id=employee_id,
     )
-
-
-def scope_for(session: Session, user: User) -> Scope:
-    """The scope of a tenant user, from their roles and managed units (outside a request)."""
-    employee_id = session.scalar(select(Employee.id).where(Employee.user_id == user.id))
-    paths = session.scalars(
-        select(OrgUnit.path).where(OrgUnit.manager_id == employee_id, OrgUnit.archived_at.is_(None))
-    )
-    return scope_of(frozenset(user.role_names), employee_id, paths)
 
 
 def _outermost(paths) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from saas.models.org import UnitKind
 from saas.org.units import CATEGORY_MAX, CODE_MAX, KIND_LABELS, NAME_MAX
 
 TOP_LEVEL = "top"
+PERSON_MAX = 100  # an employee's name; their number is shorter
 
 
 def _strip(value: str | None) -> str | None:
@@ -47,11 +48,12 @@ class UnitForm(RenameForm):
         validators=[Optional(), Length(max=CATEGORY_MAX)],
         render_kw={"maxlength": CATEGORY_MAX, "list": "org-categories"},
     )
+    # A name or an employee number: picked from the suggestions or typed in full.
     manager = StringField(
-        _l("Unit manager (employee number)"),
+        _l("Unit manager"),
         filters=[_strip],
-        validators=[Optional(), Length(max=40)],
-        render_kw={"maxlength": 40},
+        validators=[Optional(), Length(max=PERSON_MAX)],
+        render_kw={"maxlength": PERSON_MAX},
     )
 
 

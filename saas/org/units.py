@@ -263,17 +263,41 @@ def category_suggestions(session: Session) -> list[tuple[str, str]]:
     return sourced + [(value, "") for value in sorted(used) if value not in known]
 
 
-def find_manager(session: Session, scope: Scope, number: str | None) -> Employee | None:
-    """The employee with this number (工号), visible to the user; ``None`` for a blank."""
-    number = (number or "").strip()
-    if not number:
+def find_manager(session: Session, scope: Scope, text: str | None) -> Employee | None:
+    """The employee ``text`` names, visible to the user: the one with this employee number
+    (工号), else the one current employee with exactly this name, as typed without picking
+    from the suggestions. ``None`` for a blank; an unknown or shared name is refused."""
+    text = " ".join((text or "").split())
+    if not text:
         return None
     employee = session.scalar(
-        select(Employee).where(Employee.number == number, scope.employee_clause())
+        select(Employee).where(Employee.number == text, scope.employee_clause())
     )
-    if employee is None:
-        raise Invalid(_l("No employee has the number %(number)s.", number=number), "manager")
-    return employee
+    if employee is not None:
+        return employee
+    named = session.scalars(
+        select(Employee)
+        .where(
+            Employee.name == text,
+            Employee.status != EmployeeStatus.LEFT,
+            scope.employee_clause(),
+        )
+        .limit(2)
+    ).all()
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise Invalid(
+            _l(
+                "More than one person is called %(name)s: pick the one you mean from the list, "
+                "or type their employee number.",
+                name=text,
+            ),
+            "manager",
+        )
+    raise Invalid(
+        _l("Nobody is called %(text)s or has that employee number.", text=text), "manager"
+    )
 
 
 def manager_suggestions(

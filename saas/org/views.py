@@ -9,7 +9,7 @@ line. A plain request gets a full page, and a change that succeeds redirects to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import parse_qs, urlsplit
+from functools import cached_property
 
 from flask import (
     Blueprint,
@@ -35,8 +35,8 @@ from saas.models.people import Employee
 from saas.org import units as service
 from saas.org.forms import TOP_LEVEL, ConfirmForm, MoveForm, RenameForm, UnitForm
 from saas.org.units import UNCHANGED
-from saas.validation import Invalid
-from saas.web.fragments import wants_fragment
+from saas.validation import Invalid, record_id
+from saas.web.fragments import current_page_args, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("org", __name__, url_prefix=TENANT_PREFIX + "/org")
@@ -55,9 +55,14 @@ class TreeText:
         self.actions, self.details = _("Actions"), _("Details")
         self.archived = _("Archived")
         self.toggle = _("Show or hide the units under it")
-        self.units = url_for("org.tree") + "units/"
         self._manager = _("Manager: %(name)s")
         self._people: dict[int, str] = {}
+
+    @cached_property
+    def units(self) -> str:
+        # Built when a row needs it, not when any page of this blueprint renders: the 404
+        # page of an unknown tenant's /org/ URL has no tenant to build it for.
+        return url_for("org.tree") + "units/"
 
     def manager(self, name: str) -> str:
         return self._manager % {"name": name}
@@ -82,19 +87,11 @@ def _labels() -> dict:
 @bp.get("/")
 @requires("org.view")
 def tree():
-    show_archived = _show_archived()
-    focus = request.args.get("focus", type=int)
-    roots = service.load_tree(
-        tenant_session(),
-        current_scope(),
-        include_archived=show_archived,
-        focus=focus,
-        lazy_over=LAZY_OVER,
-    )
+    roots = _roots(record_id(request.args.get("focus")))
     return render_template(
         "org/tree.html",
         roots=roots,
-        show_archived=show_archived,
+        show_archived=_show_archived(),
         totals=_totals(roots),
         can_add_top=current_scope().write_all,
         can_change=current_actor().can("org.change"),
@@ -178,8 +175,11 @@ def create(parent_id: int | None):
         if created is not None:
             message = _("Unit %(name)s added.", name=created.name)
             if parent is None:
-                return _done(message, created.id, "#org-tree", _tree_html(created.id))
-            return _done(message, created.id, f"#unit-{parent.id}", _node_html(parent, created.id))
+                # The add form sits above the tree, outside what the redraw replaces.
+                html = _tree_html(created.id) + render_template("org/_top_form_clear.html")
+                return _done(message, created.id, "#org-tree", html)
+            html = _node_html(parent, created.id) + _summary_html()
+            return _done(message, created.id, f"#unit-{parent.id}", html)
     return _form_page(
         "org/_unit_form.html",
         form,
@@ -354,7 +354,8 @@ def _move(unit: OrgUnit, target: str) -> OrgUnit:
     scope, session = current_scope(), tenant_session()
     new_parent = None
     if target != TOP_LEVEL:
-        new_parent = service.visible_unit(session, scope, int(target)) if target.isdigit() else None
+        parent_id = record_id(target)
+        new_parent = service.visible_unit(session, scope, parent_id) if parent_id else None
         if new_parent is None:
             raise Invalid(_("Choose a unit from the list."), "parent")
     return service.move_unit(session, current_actor(), unit, new_parent)
@@ -421,17 +422,29 @@ def _prepare_fields(form: FlaskForm, key: str) -> None:
         }
 
 
-def _tree_html(focus: int) -> str:
-    roots = service.load_tree(
+def _roots(focus: int | None = None) -> list[service.TreeNode]:
+    return service.load_tree(
         tenant_session(),
         current_scope(),
         include_archived=_show_archived(),
         focus=focus,
         lazy_over=LAZY_OVER,
     )
-    return render_template(
+
+
+def _tree_html(focus: int) -> str:
+    """The redrawn tree, and the page's counts above it (out of band)."""
+    roots = _roots(focus)
+    tree = render_template(
         "org/_tree.html", roots=roots, inline=True, can_add_top=current_scope().write_all
     )
+    return tree + _summary_html(roots)
+
+
+def _summary_html(roots: list[service.TreeNode] | None = None) -> str:
+    """The page's unit and people counts, swapped in out of band after a change."""
+    totals = _totals(_roots() if roots is None else roots)
+    return render_template("org/_summary.html", totals=totals, oob=True)
 
 
 def _node_html(unit: OrgUnit, focus: int | None = None) -> str:
@@ -506,8 +519,7 @@ def _totals(roots: list[service.TreeNode]) -> dict[str, int]:
 def _show_archived() -> bool:
     """Archived units are shown when the tree page was opened with ``?archived=1``."""
     if request.htmx and request.htmx.current_url:
-        query = parse_qs(urlsplit(request.htmx.current_url).query)
-        return query.get("archived") == ["1"]
+        return current_page_args().get("archived") == ["1"]
     return request.args.get("archived") == "1"
 
 

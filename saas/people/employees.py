@@ -25,8 +25,9 @@ from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee, EmployeeStatus
 from saas.models.user import User
 from saas.org.access import Scope
+from saas.people.contacts import BadContact, normalise_email, normalise_mobile
 from saas.people.names import pinyin_initials
-from saas.validation import Invalid
+from saas.validation import Invalid, page_number, record_id
 
 PER_PAGE = 50
 
@@ -53,6 +54,8 @@ class EmployeeData:
     manager_id: int | None = None
     hire_date: dt.date | None = None
     status: str = EmployeeStatus.ACTIVE
+    mobile: str | None = None
+    email: str | None = None
 
     def cleaned(self) -> EmployeeData:
         return replace(
@@ -61,12 +64,26 @@ class EmployeeData:
             name=" ".join((self.name or "").split()),
             position=_blank_to_none(self.position),
             employment_form=_blank_to_none(self.employment_form),
+            mobile=_normalised(self.mobile, normalise_mobile),
+            email=_normalised(self.email, normalise_email),
         )
 
 
 def _blank_to_none(value: str | None) -> str | None:
     value = " ".join((value or "").split())
     return value or None
+
+
+def _normalised(value: str | None, normalise) -> str | None:
+    """The stored form of a contact; one that cannot be read stays as typed, and the check
+    reports it."""
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    try:
+        return normalise(value)
+    except BadContact:
+        return value
 
 
 # -- changing employees -------------------------------------------------------------------
@@ -105,6 +122,7 @@ def update_employee(
     if data.name != employee.name:
         employee.initials = pinyin_initials(data.name)
     _apply(employee, data)
+    _sync_account_email(session, employee)
     _flush(session, data.number)
     after = snapshot(session, employee)
     changed = [key for key in after if after[key] != before.get(key)]
@@ -126,13 +144,33 @@ def _apply(employee: Employee, data: EmployeeData) -> None:
         setattr(employee, item.name, getattr(data, item.name))
 
 
+def _sync_account_email(session: Session, employee: Employee) -> None:
+    """A linked account logs in and gets its mail at the person's e-mail address."""
+    if employee.user_id is None:
+        return
+    user = session.get(User, employee.user_id)
+    if user is not None and user.email != employee.email:
+        user.email = employee.email
+
+
+# Two users saving the same new value at once: the second one gets the check's message.
+_CLASHES = {
+    "uq_employee_number": "number",
+    "uq_employee_mobile": "mobile",
+    "uq_employee_email": "email",
+    "uq_user_account_email": "email",
+}
+
+
 def _flush(session: Session, number: str) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
-        # Two users saving the same new number at once: the second one gets the same message.
-        if getattr(getattr(exc.orig, "diag", None), "constraint_name", "") == "uq_employee_number":
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "")
+        if constraint == "uq_employee_number":
             raise Invalid(_duplicate_number(number), "number") from None
+        if constraint in _CLASHES:
+            raise Invalid(_CONTACT_TAKEN[_CLASHES[constraint]], _CLASHES[constraint]) from None
         raise
 
 
@@ -155,6 +193,8 @@ def snapshot(session: Session, employee: Employee) -> dict[str, Any]:
         "manager": f"{manager.number} {manager.name}" if manager else None,
         "hire_date": employee.hire_date.isoformat() if employee.hire_date else None,
         "status": employee.status,
+        "mobile": employee.mobile,
+        "email": employee.email,
     }
 
 
@@ -198,7 +238,54 @@ def _check(
         add("status", _l("Choose a status from the list."))
     if data.manager_id is not None and (employee is None or data.manager_id != employee.manager_id):
         _check_manager(session, scope, data.manager_id, employee, add)
+    _check_contacts(session, data, employee, add)
     return errors
+
+
+_BAD_CONTACT = {
+    "mobile": _l("Enter a mainland mobile number of 11 digits, e.g. 138 0013 8000."),
+    "email": _l("Enter an e-mail address like name@example.com."),
+}
+_CONTACT_TAKEN = {
+    "mobile": _l("Another person already has this mobile number."),
+    "email": _l("Another person or account already has this e-mail address."),
+}
+
+
+def _check_contacts(session: Session, data: EmployeeData, employee: Employee | None, add) -> None:
+    """Each contact readable, and nobody else's: it is also a login."""
+    own_id = employee.id if employee is not None else None
+    own_user = employee.user_id if employee is not None else None
+    for name, normalise in (("mobile", normalise_mobile), ("email", normalise_email)):
+        value = getattr(data, name)
+        if value is None:
+            continue
+        try:
+            readable = normalise(value) == value
+        except BadContact:
+            readable = False
+        if not readable:
+            add(name, _BAD_CONTACT[name])
+        elif contact_taken(session, name, value, own_id, own_user):
+            add(name, _CONTACT_TAKEN[name])
+
+
+def contact_taken(
+    session: Session, name: str, value: str, employee_id: int | None, user_id: int | None
+) -> bool:
+    """Does another employee (or, for an e-mail, another account) have this contact?"""
+    column = Employee.mobile if name == "mobile" else Employee.email
+    query = select(Employee.id).where(column == value)
+    if employee_id is not None:
+        query = query.where(Employee.id != employee_id)
+    if session.scalar(query.limit(1)) is not None:
+        return True
+    if name != "email":
+        return False
+    accounts = select(User.id).where(func.lower(User.email) == value)
+    if user_id is not None:
+        accounts = accounts.where(User.id != user_id)
+    return session.scalar(accounts.limit(1)) is not None
 
 
 def _check_texts(data: EmployeeData, add) -> None:
@@ -325,9 +412,9 @@ class EmployeeQuery:
         status = args.get("status", "")
         return cls(
             q=" ".join(args.get("q", "").split())[:100],
-            unit=int(unit) if unit.isdigit() and len(unit) < 10 else None,
+            unit=record_id(unit),
             status=status if status in set(EmployeeStatus) else "",
-            page=max(1, int(page)) if page.isdigit() and len(page) < 7 else 1,
+            page=page_number(page),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -353,6 +440,7 @@ class EmployeeRow:
     unit_id: int
     unit_name: str
     level_name: str | None
+    has_account: bool
 
 
 @dataclass(frozen=True)
@@ -409,6 +497,7 @@ def search_employees(session: Session, scope: Scope, query: EmployeeQuery) -> Em
             Employee.unit_id,
             OrgUnit.name.label("unit_name"),
             PositionLevel.name.label("level_name"),
+            Employee.user_id.is_not(None).label("has_account"),
         )
         .join(OrgUnit, Employee.unit_id == OrgUnit.id)
         .outerjoin(PositionLevel, Employee.position_level_id == PositionLevel.id)
@@ -434,7 +523,8 @@ def _conditions(scope: Scope, query: EmployeeQuery) -> list[ColumnElement[bool]]
 
 
 def _matches(text: str) -> ColumnElement[bool]:
-    """Name contains the text, or the number or the pinyin initials start with it."""
+    """Name contains the text, or the number, the pinyin initials or the mobile number start
+    with it."""
     options = [
         Employee.name.icontains(text, autoescape=True),
         Employee.number.istartswith(text, autoescape=True),
@@ -442,6 +532,8 @@ def _matches(text: str) -> ColumnElement[bool]:
     compact = text.replace(" ", "").lower()
     if compact.isascii() and compact.isalpha():
         options.append(Employee.initials.startswith(compact, autoescape=True))
+    if compact.isascii() and compact.isdigit():
+        options.append(Employee.mobile.startswith(compact, autoescape=True))
     return or_(*options)
 
 

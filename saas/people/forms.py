@@ -7,21 +7,22 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from saas.models.people import EmployeeStatus
 from saas.people.employees import STATUS_LABELS
+from saas.validation import record_id
 
 
 def optional_int(value: Any) -> int | None:
     """Coerce a select's value: "" (the placeholder) is None, anything else an int."""
     if value in (None, ""):
         return None
-    text = str(value)
     # Garbage becomes an id no option has, so the user reads "Not a valid choice".
-    return int(text) if text.isdigit() and len(text) < 10 else -1
+    found = record_id(value)
+    return -1 if found is None else found
 
 
 def choices(placeholder: Any, options: list[tuple[int, str]]) -> list[SelectChoice]:
@@ -48,6 +49,9 @@ class EmployeeForm(FlaskForm):
         choices=[SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()],
         default=EmployeeStatus.ACTIVE.value,
     )
+    # Checked and normalised by the service (saas/people/contacts.py), which knows what is taken.
+    mobile = TelField(_l("Mobile number"), validators=[Optional(), Length(max=40)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
 
     # Where a service's field name differs from the form's.
     SERVICE_FIELDS = {"manager_id": "manager"}

@@ -32,6 +32,7 @@ from saas.models.user import Role
 from saas.org.access import Scope
 from saas.people import eligibility as rules_service
 from saas.people import levels as levels_service
+from saas.people.contacts import display_mobile
 from saas.people.employees import (
     EMPLOYMENT_FORMS,
     STATUS_LABELS,
@@ -63,6 +64,11 @@ ROLE_LABELS = {
 }
 
 
+@bp.app_template_filter("mobile")
+def _mobile(digits: str | None) -> str:
+    return display_mobile(digits)
+
+
 @bp.app_context_processor
 def _labels() -> dict:
     return {
@@ -86,7 +92,13 @@ def index():
     session = tenant_session()
     query = EmployeeQuery.from_args(request.args)
     page = search_employees(session, scope, query)
-    context = {"query": query, "page": page, "can_add": current_actor().can("people.change")}
+    context = {
+        "query": query,
+        "page": page,
+        "can_add": current_actor().can("people.change"),
+        "can_create_accounts": current_actor().can("people.accounts"),
+        "chosen_unit": _chosen_unit(scope, query),
+    }
     if wants_fragment("results"):
         response = make_response(render_template("people/_results.html", **context))
     else:
@@ -95,6 +107,15 @@ def index():
     # The same URL answers a page or a fragment: caches must keep them apart.
     response.vary.add("HX-Request")
     return response
+
+
+def _chosen_unit(scope: Scope, query: EmployeeQuery) -> OrgUnit | None:
+    """The unit the list is filtered by, if this user may see it."""
+    if query.unit is None:
+        return None
+    return tenant_session().scalar(
+        select(OrgUnit).where(OrgUnit.id == query.unit, scope.unit_clause())
+    )
 
 
 @bp.get("/<int:employee_id>")
@@ -171,6 +192,8 @@ def _data_from(form: EmployeeForm, scope: Scope, employee: Employee | None) -> E
         manager_id=manager_id,
         hire_date=form.hire_date.data,
         status=form.status.data,
+        mobile=form.mobile.data,
+        email=form.email.data,
     )
     if errors:
         # Report the other fields' problems too, not only the unknown manager.

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from saas import passwords
+from saas.auth.password_change import set_new_password
+from saas.auth.sessions import end_sessions
 from saas.models.audit import record
 from saas.platform.onboarding import ProvisioningError
 from saas.validation import EMAIL_PATTERN
@@ -50,3 +52,29 @@ def authenticate(session: Session, email: str, password: str) -> PlatformAdmin |
     if not passwords.verify(admin.password_hash if admin else None, password):
         return None
     return admin
+
+
+def change_admin_password(session: Session, admin: PlatformAdmin, current: str, new: str) -> None:
+    """A platform admin changes their password; their other logins end."""
+    set_new_password(session, admin, current, new)
+    record(
+        session,
+        admin.email,
+        "platform_admin.password_changed",
+        "platform_admin",
+        admin.id,
+        platform=True,
+    )
+
+
+def log_admin_out_everywhere(session: Session, admin: PlatformAdmin) -> None:
+    """A platform admin ends every login of theirs, this one included."""
+    end_sessions(session, admin)
+    record(
+        session,
+        admin.email,
+        "platform_admin.logged_out_everywhere",
+        "platform_admin",
+        admin.id,
+        platform=True,
+    )

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, ValidationError
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
+from saas.platform.onboarding import REASON_MAX
 from saas.validation import EMAIL_PATTERN
 from saas.web.i18n import LANGUAGES
 from tenants.slugs import InvalidSlug, validate_slug
+
+MAX_SEATS = 100_000
 
 
 class TenantForm(FlaskForm):
@@ -32,7 +42,20 @@ class TenantForm(FlaskForm):
         _l("Time zone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)]
     )
     seat_limit = IntegerField(
-        _l("Seat limit"), default=50, validators=[DataRequired(), NumberRange(min=1, max=100000)]
+        _l("Seat limit"),
+        default=50,
+        # Not DataRequired: it takes 0 for a missing value and would say "required".
+        validators=[
+            InputRequired(message=_l("Enter how many accounts the organisation may have.")),
+            NumberRange(
+                min=1,
+                max=MAX_SEATS,
+                message=_l(
+                    "From %(min)d to %(max)d: every organisation needs a seat for its first "
+                    "administrator."
+                ),
+            ),
+        ],
     )
 
     def validate_slug(self, field) -> None:
@@ -51,3 +74,13 @@ class TenantForm(FlaskForm):
 
         if field.data not in available_timezones():
             raise ValidationError(_l("Unknown time zone, e.g. Asia/Shanghai."))
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is it suspended?"),
+        validators=[
+            DataRequired(message=_l("Say why: the reason is kept in the platform's audit log.")),
+            Length(max=REASON_MAX, message=_l("At most %(max)d characters.")),
+        ],
+    )

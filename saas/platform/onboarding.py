@@ -29,23 +29,25 @@ from tenants.db import Database
 from tenants.provisioning import (
     ProvisioningError,
     TenantFields,
-    change_status,
     drop,
     provision,
+    resume,
     snapshot,
+    suspend,
 )
-from tenants.registry import Tenant, TenantStatus
+from tenants.registry import Tenant
 from tenants.slugs import validate_slug
 
 LOCALES = ("zh_CN", "en")
+REASON_MAX = 500
 
 __all__ = [
+    "REASON_MAX",
     "NewTenant",
     "ProvisioningError",
     "create_tenant",
     "drop_tenant",
     "resume_tenant",
-    "set_status",
     "suspend_tenant",
 ]
 
@@ -133,21 +135,35 @@ def create_tenant(
     return NewTenant(slug, name, admin_email, link)
 
 
-def set_status(db: Database, slug: str, status: TenantStatus, actor: str = "cli") -> Tenant:
-    """Suspend or resume a tenant, with its audit row."""
+def suspend_tenant(db: Database, slug: str, reason: str, actor: str = "cli") -> Tenant:
+    """Suspend a tenant; the reason is kept in the platform's audit log."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ProvisioningError("Say why the tenant is suspended.")
+    if len(reason) > REASON_MAX:
+        raise ProvisioningError(f"The reason is longer than {REASON_MAX} characters.")
     with db.public() as session:
-        before, tenant = change_status(session, slug, status)
-        action = f"tenant.{status}"
-        record(session, actor, action, "tenant", slug, before, snapshot(tenant), platform=True)
+        before, tenant = suspend(session, slug)
+        after = {**snapshot(tenant), "reason": reason}
+        record(session, actor, "tenant.suspended", "tenant", slug, before, after, platform=True)
     return tenant
 
 
-def suspend_tenant(db: Database, slug: str, actor: str = "cli") -> Tenant:
-    return set_status(db, slug, TenantStatus.SUSPENDED, actor)
-
-
 def resume_tenant(db: Database, slug: str, actor: str = "cli") -> Tenant:
-    return set_status(db, slug, TenantStatus.ACTIVE, actor)
+    """Give a suspended tenant back the status it had before, audited."""
+    with db.public() as session:
+        before, tenant = resume(session, slug)
+        record(
+            session,
+            actor,
+            "tenant.resumed",
+            "tenant",
+            slug,
+            before,
+            snapshot(tenant),
+            platform=True,
+        )
+    return tenant
 
 
 def drop_tenant(db: Database, slug: str, actor: str = "cli") -> None:

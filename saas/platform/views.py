@@ -1,6 +1,8 @@
-"""Platform admin pages: log in, list tenants, onboard one, suspend and resume."""
+"""Platform admin pages: log in, list tenants, onboard one, suspend and resume, the audit log."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -15,16 +17,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from saas.audit.forms import FilterForm, filtered
+from saas.audit.present import present
+from saas.audit.queries import facets, search
 from saas.auth.accounts import PlatformPrincipal
-from saas.auth.forms import LoginForm
+from saas.auth.forms import ChangePasswordForm, LoginForm
+from saas.auth.sessions import end_sessions
 from saas.extensions import limiter
-from saas.platform.admins import authenticate
-from saas.platform.forms import TenantForm
+from saas.models.audit import PlatformAuditEntry
+from saas.platform.admins import authenticate, change_admin_password, log_admin_out_everywhere
+from saas.platform.forms import SuspendForm, TenantForm
 from saas.platform.onboarding import ProvisioningError, create_tenant, resume_tenant, suspend_tenant
-from saas.web.i18n import clear_session_keeping_language
+from saas.validation import Invalid
+from saas.web.fragments import page_or_fragment
+from saas.web.i18n import TENANT_STATUS, clear_session_keeping_language, select_timezone
 from saas.web.navigation import safe_next
 from saas.web.tenancy import database
-from tenants.registry import all_tenants
+from tenants.registry import PlatformAdmin, Tenant, all_tenants, find_tenant
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
@@ -60,11 +69,52 @@ def login():
     return render_template("platform/login.html", form=form), status
 
 
+def _end_own_sessions(end) -> None:
+    """Run ``end(session, admin)`` on the logged-in admin's row, then log this browser out."""
+    with database().public() as db:  # commits when the block ends
+        admin = db.get(PlatformAdmin, current_user.admin.id)
+        if admin is not None:
+            end(db, admin)
+    logout_user()
+    clear_session_keeping_language()
+
+
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    clear_session_keeping_language()
+    # Ends this login wherever a copy of its cookie went (and the admin's other logins).
+    _end_own_sessions(end_sessions)
+    return redirect(url_for("platform.login"))
+
+
+@bp.get("/account")
+def account():
+    return render_template("platform/account.html", form=ChangePasswordForm())
+
+
+@bp.post("/account/password")
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("platform/account.html", form=form), 400
+    try:
+        with database().public() as db:  # commits when the block ends, rolls back on Invalid
+            admin = db.get(PlatformAdmin, current_user.admin.id)
+            change_admin_password(db, admin, form.current.data, form.password.data)
+            principal = PlatformPrincipal(admin)
+            principal.get_id()  # reads the new session version while the session is open
+    except Invalid as exc:
+        form.current.errors = [*form.current.errors, exc.message]
+        return render_template("platform/account.html", form=form), 400
+    login_user(principal)  # this browser stays logged in
+    flash(_("Your password is changed. You are logged out on every other device."), "success")
+    return redirect(url_for("platform.account"))
+
+
+@bp.post("/account/logout-everywhere")
+def logout_everywhere():
+    _end_own_sessions(log_admin_out_everywhere)
+    flash(_("You are logged out on every device."), "success")
     return redirect(url_for("platform.login"))
 
 
@@ -99,20 +149,63 @@ def new_tenant():
     return render_template("platform/new_tenant.html", form=form), status
 
 
-@bp.post("/tenants/<slug>/suspend")
+def _tenant_or_404(slug: str) -> Tenant:
+    with database().public() as session:
+        tenant = find_tenant(session, slug)
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
+@bp.route("/tenants/<slug>/suspend", methods=["GET", "POST"])
 def suspend(slug: str):
-    return _change_status(slug, suspend_tenant, _("Tenant %(slug)s suspended.", slug=slug))
+    """Ask for confirmation and a reason, then suspend."""
+    tenant = _tenant_or_404(slug)
+    if tenant.is_suspended:
+        flash(_("%(name)s is already suspended.", name=tenant.name), "success")
+        return redirect(url_for("platform.index"))
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            suspend_tenant(database(), slug, form.reason.data, actor=current_user.email)
+        except ProvisioningError:
+            abort(409)  # suspended or dropped by someone else meanwhile
+        flash(_("%(name)s is suspended.", name=tenant.name), "success")
+        return redirect(url_for("platform.index"))
+    status = 200 if request.method == "GET" else 400
+    return render_template("platform/suspend.html", form=form, tenant=tenant), status
 
 
 @bp.post("/tenants/<slug>/resume")
 def resume(slug: str):
-    return _change_status(slug, resume_tenant, _("Tenant %(slug)s resumed.", slug=slug))
-
-
-def _change_status(slug: str, change, message: str):
+    tenant = _tenant_or_404(slug)
     try:
-        change(database(), slug, actor=current_user.email)
+        resumed = resume_tenant(database(), slug, actor=current_user.email)
     except ProvisioningError:
-        abort(404)
-    flash(message, "success")
+        flash(_("%(name)s is not suspended.", name=tenant.name), "success")
+        return redirect(url_for("platform.index"))
+    status = TENANT_STATUS[resumed.status]
+    flash(_("%(name)s is resumed (%(status)s).", name=tenant.name, status=status), "success")
     return redirect(url_for("platform.index"))
+
+
+@bp.get("/audit/")
+def audit():
+    """The platform's own audit log: organisations created, suspended, resumed, dropped."""
+    form = FilterForm(request.args)
+    with database().public() as session:
+        form.offer(facets(session, PlatformAuditEntry))
+        valid = form.validate()
+        zone = ZoneInfo(select_timezone())
+        page = search(session, form.query(), zone, PlatformAuditEntry) if valid else None
+        shown = present(session, page.rows) if page else []
+        body = page_or_fragment(
+            "platform/audit.html",
+            "audit/_results.html",
+            form=form,
+            page=page,
+            shown=shown,
+            filtered=filtered(),
+            log_endpoint="platform.audit",
+        )
+    return body, 200 if valid else 400

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -26,9 +26,12 @@ from saas.scoring.engine import Engine, ScoringInputError
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period, PeriodError, label_of
 from saas.scoring.scheme import Consequence, Item, Mode, Scheme, SectionScoring
+from saas.validation import finite_decimal
 from saas.web.numbers import plain
 
 EVENT_ROWS = 3
+# Far above any item's points (at most 10,000) or attainment: larger is a typing accident.
+PREVIEW_LIMIT = Decimal(1_000_000)
 
 
 @dataclass
@@ -118,12 +121,8 @@ def _value(item, raw: str) -> Any:
         return {"yes": True, "no": False}.get(raw)
     if item.mode is Mode.SCALE:
         return raw if any(level.label == raw for level in item.scale) else None
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        return None
-    # Beyond a million or below a millionth, it is a slip of the keyboard, not a rating.
-    if not number.is_finite() or number < 0 or (number and abs(number.adjusted()) > 6):
+    number = finite_decimal(raw, below=PREVIEW_LIMIT)
+    if number is None or number < 0:
         return None
     if item.mode is Mode.DEDUCTION:
         return int(number) if number == number.to_integral_value() else None
@@ -134,11 +133,8 @@ def _goals(values: dict[str, str], problems: list[str]) -> tuple[GoalAttainment,
     raw = values.get("goal", "").strip()
     if not raw:
         return ()
-    try:
-        attainment = Decimal(raw)
-        if not attainment.is_finite() or attainment < 0:
-            raise InvalidOperation
-    except InvalidOperation:
+    attainment = finite_decimal(raw, below=PREVIEW_LIMIT)
+    if attainment is None or attainment < 0:
         problems.append(_("Goal attainment must be a percentage such as 95."))
         return ()
     return (GoalAttainment("preview", Decimal(1), attainment),)

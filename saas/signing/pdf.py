@@ -1,4 +1,5 @@
-"""Statement PDFs: render HTML with WeasyPrint, sign with pyHanko (PAdES), verify uploads.
+"""Statement PDFs: render HTML with WeasyPrint, sign with pyHanko (PAdES). Uploads are
+verified by saas/signing/verify.py.
 
 Pure functions: no Flask, no database. The fonts, stylesheets and signers they need are built
 once per process and reused, because a batch of statements must not pay for them each time.
@@ -6,34 +7,23 @@ once per process and reused, because a batch of statements must not pay for them
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import io
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import weasyprint
-from asn1crypto import cms as asn1_cms
 from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from weasyprint.pdf import fonts as _weasy_pdf_fonts
 from weasyprint.text import ffi as _weasy_ffi
@@ -42,6 +32,7 @@ from weasyprint.urls import URLFetcher
 
 from saas.rendering import TEMPLATES_DIR
 from saas.signing.authority import KeyPair
+from saas.signing.verify import asn1_certificate
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +42,6 @@ _STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 SIGNATURE_FIELD = "KaoheSignature"
 _SIGNER_CACHE_SIZE = 256
-
-Status = Literal["genuine", "modified", "unsigned", "foreign"]
-
 
 # -- rendering ---------------------------------------------------------------------------
 
@@ -145,10 +133,6 @@ def render_pdf(
 # -- signing -----------------------------------------------------------------------------
 
 
-def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-
-
 def _fingerprint(certificate: x509.Certificate) -> bytes:
     return certificate.fingerprint(hashes.SHA256())
 
@@ -163,14 +147,14 @@ class _ParsedKeySigner(signers.SimpleSigner):
     def __init__(self, pair: KeyPair, ca_certificate: x509.Certificate) -> None:
         self._key = pair.key
         registry = SimpleCertificateStore()
-        registry.register(_asn1_certificate(ca_certificate))
+        registry.register(asn1_certificate(ca_certificate))
         pkcs8 = pair.key.private_bytes(
             serialization.Encoding.DER,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
         super().__init__(
-            signing_cert=_asn1_certificate(pair.certificate),
+            signing_cert=asn1_certificate(pair.certificate),
             signing_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
             cert_registry=registry,
         )
@@ -225,110 +209,3 @@ def sign_pdf(
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     output = signers.sign_pdf(writer, metadata, signer=signer, bytes_reserved=signer.bytes_reserved)
     return output.getvalue()
-
-
-# -- verification ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Verification:
-    """What a file says about itself. Signer fields are set only for a genuine file: an
-    untrusted certificate's names are whatever its maker chose."""
-
-    status: Status
-    sha256: str
-    signer_slug: str | None = None
-    signer_organisation: str | None = None
-    signed_at: dt.datetime | None = None
-
-    @property
-    def genuine(self) -> bool:
-        return self.status == "genuine"
-
-
-def _looks_signed(data: bytes) -> bool:
-    return b"/ByteRange" in data and b"/ETSI.CAdES.detached" in data
-
-
-def _subject_attribute(certificate: asn1_x509.Certificate, attribute: str) -> str | None:
-    value = certificate.subject.native.get(attribute)
-    return value if isinstance(value, str) else None
-
-
-def _signature_area_is_canonical(data: bytes, signature: EmbeddedPdfSignature) -> bool:
-    """The one part of the file no digest covers, /Contents, must be exactly what pyHanko
-    writes: the CMS blob in upper-case hex, then zero padding. Anything else was edited."""
-    _, first_length, second_start, _ = (int(v) for v in signature.byte_range)
-    blob = signature.pkcs7_content
-    der_length = len(asn1_cms.ContentInfo.load(blob).dump())
-    if any(blob[der_length:]):
-        return False
-    return data[first_length:second_start] == b"<" + blob.hex().upper().encode() + b">"
-
-
-def _validation_context(
-    ca_certificate: x509.Certificate, signed_at: dt.datetime | None
-) -> ValidationContext:
-    now = dt.datetime.now(dt.UTC)
-    # Statements outlive their certificate: judge the chain at the time the statement says
-    # it was signed (never a future time), as a reader without a timestamp authority would.
-    if signed_at is not None and signed_at.tzinfo is None:
-        signed_at = signed_at.replace(tzinfo=dt.UTC)
-    moment = min(signed_at, now) if signed_at is not None else now
-    return ValidationContext(
-        trust_roots=[_asn1_certificate(ca_certificate)],
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-        moment=moment,
-    )
-
-
-def _is_genuine(status: PdfSignatureStatus) -> bool:
-    return (
-        status.bottom_line
-        and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        and status.docmdp_ok is not False
-    )
-
-
-def _judge(data: bytes, digest: str, ca_certificate: x509.Certificate) -> Verification:
-    reader = PdfFileReader(io.BytesIO(data))
-    embedded = reader.embedded_signatures
-    if not embedded:
-        return Verification("unsigned", digest)
-    # Kaohe signs once; any later signature or update leaves the first one short of the
-    # end of the file, which _is_genuine rejects.
-    signature = embedded[0]
-    signed_at = signature.self_reported_timestamp
-    # Only an untouched file can be genuine, so the (slow, noisy) analysis of later
-    # incremental updates would change nothing: skip it.
-    context = _validation_context(ca_certificate, signed_at)
-    status = validate_pdf_signature(signature, context, skip_diff=True)
-    if not (status.intact and status.valid):
-        return Verification("modified", digest)
-    if not status.trusted:
-        return Verification("foreign", digest, signed_at=status.signer_reported_dt)
-    if not (_is_genuine(status) and _signature_area_is_canonical(data, signature)):
-        return Verification("modified", digest)
-    cert = status.signing_cert
-    return Verification(
-        "genuine",
-        digest,
-        signer_slug=_subject_attribute(cert, "common_name"),
-        signer_organisation=_subject_attribute(cert, "organization_name"),
-        signed_at=status.signer_reported_dt,
-    )
-
-
-def verify_pdf(data: bytes, ca_certificate: x509.Certificate) -> Verification:
-    """Say whether ``data`` is a statement our CA's tenants signed and nobody changed since.
-
-    Never raises on bad input: whatever an upload contains, the answer is one of the four
-    statuses.
-    """
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        return _judge(data, digest, ca_certificate)
-    except Exception:  # a hostile upload can break the parser in any way
-        log.info("unreadable PDF offered for verification (sha256 %s)", digest, exc_info=True)
-        return Verification("modified" if _looks_signed(data) else "unsigned", digest)

@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import segno
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saas.models.audit import record
-from saas.models.statement import Statement
+from saas.models.statement import SAMPLE_KIND, Statement
 from saas.models.user import User
+from saas.qrcodes import qr_svg
 from saas.rendering import render
 from saas.signing.authority import authority_certificate
 from saas.signing.identity import tenant_signing_pair
@@ -133,12 +132,6 @@ def verify_url(base_url: str, serial: str) -> str:
     return f"{base_url.rstrip('/')}/verify?serial={quote(serial)}"
 
 
-def _qr_svg(url: str) -> Markup:
-    # segno writes plain SVG paths with no text, so the QR code adds no font to the PDF.
-    svg = segno.make(url, error="m").svg_inline(scale=1, border=2, omitsize=True, dark="#111827")
-    return Markup(svg)
-
-
 def _chart(sections: tuple[SampleSection, ...]) -> dict[str, Any]:
     bar_x, bar_width, row_height, top = 64, 286, 28, 22
     rows = [
@@ -189,7 +182,7 @@ def sample_statement_html(
         band=band_for(total),
         band_legend=BAND_LEGEND,
         chart=_chart(SAMPLE_SECTIONS),
-        qr_svg=_qr_svg(verification_url),
+        qr_svg=qr_svg(verification_url),
         verify_url=verification_url,
     )
 
@@ -263,7 +256,7 @@ def issue_sample_statement(
 def _store(session: Session, signed: bytes, serial: str, user_id: int, actor: str) -> Statement:
     statement = Statement(
         serial=serial,
-        kind="sample",
+        kind=SAMPLE_KIND,
         user_id=user_id,
         sha256=hashlib.sha256(signed).hexdigest(),
         pdf=signed,

@@ -21,17 +21,30 @@ class MenuItem:
     endpoint: str
     label: object
     permission: str
+    # Whoever lacks ``wider`` reaches only their own record here: the entry is called
+    # ``own_label`` and leads straight to it (``own_endpoint`` with their employee id).
+    wider: str | None = None
+    own_label: object = None
+    own_endpoint: str | None = None
 
 
 MENU = (
     MenuItem("home.index", _l("Home"), "home.view"),
     MenuItem("org.tree", _l("Organisation"), "org.view"),
-    MenuItem("people.index", _l("People"), "people.view"),
+    MenuItem(
+        "people.index",
+        _l("People"),
+        "people.view",
+        wider="people.search",
+        own_label=_l("My profile"),
+        own_endpoint="people.profile",
+    ),
     MenuItem("goals.tree", _l("Goals"), "goals.view"),
     MenuItem("schemes.index", _l("Schemes"), "schemes.view"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),
     MenuItem("audit.index", _l("Audit log"), "audit.view"),
+    MenuItem("settings.index", _l("Settings"), "settings.change"),
 )
 
 
@@ -41,10 +54,19 @@ def tenant_menu() -> list[tuple[str, object, bool]]:
     if g.get("tenant") is None or not isinstance(principal, TenantPrincipal):
         return []
     return [
-        (url_for(item.endpoint), item.label, request.blueprint == item.endpoint.split(".")[0])
+        (*_link(item, principal), request.blueprint == item.endpoint.split(".")[0])
         for item in MENU
         if item.endpoint in current_app.view_functions and can(item.permission)
     ]
+
+
+def _link(item: MenuItem, principal: TenantPrincipal) -> tuple[str, object]:
+    if item.wider is None or can(item.wider):
+        return url_for(item.endpoint), item.label
+    employee_id = principal.scope.employee_id
+    if employee_id is None:  # no record of their own: the area's page says so
+        return url_for(item.endpoint), item.own_label
+    return url_for(item.own_endpoint, employee_id=employee_id), item.own_label
 
 
 def init_menu(app: Flask) -> None:

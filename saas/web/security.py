@@ -23,6 +23,14 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def private(response: Response) -> Response:
+    """For a page that shows or carries a one-time link (set-up, reset, a set-up sheet):
+    never cached, and never sent on as a Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def init_security_headers(app: Flask) -> None:
     app.after_request(_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):

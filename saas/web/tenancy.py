@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, g
+from flask import Flask, abort, current_app, g, request
 from sqlalchemy.orm import Session
 
 from tenants.db import Database
@@ -61,6 +61,23 @@ def _resolve(endpoint: str | None, values: dict | None) -> None:
     g.tenant = tenant
     if tenant.is_suspended:
         raise TenantSuspended(tenant.slug)
+
+
+def adopt_tenant_of_path() -> bool:
+    """Is this request in a tenant that is in use? For a URL no route matched (a 404 or
+    405), the tenant its ``/t/<slug>/`` names becomes the request's, so that the error page
+    keeps the tenant's layout and menu; an unknown or suspended one stays outside."""
+    tenant = g.get("tenant")
+    if tenant is None:
+        parts = request.path.split("/", 3)
+        if len(parts) < 3 or parts[1] != "t":
+            return False
+        slug = parts[2]
+        tenant = resolver().find(slug, session=lambda: _open_session(schema_for(slug)))
+        if tenant is None or tenant.is_suspended:
+            return False
+        g.tenant = tenant
+    return not tenant.is_suspended
 
 
 def _add_slug(endpoint: str, values: dict) -> None:

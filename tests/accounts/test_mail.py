@@ -398,3 +398,57 @@ def test_admin_issued_reset_goes_by_mail_when_mail_is_set_up(
     link = link_in(bodies(inbox.wait_for(address))[0])
     assert "/accounts/reset/" in link
     assert user_by_email(db, tenant, address).is_active_account
+
+
+def test_create_accounts_mails_people_with_an_email_and_prints_the_others(
+    mail_app, mail_worker, inbox, db, tenant
+):
+    from tests.people.conftest import add_employee, add_unit
+
+    address = f"wang@{tenant.slug}.example.com"
+    with db.tenant(schema_for(tenant.slug)) as session:
+        unit = add_unit(session, "保洁班组", kind="team")
+        cleaner = add_employee(session, "Q001", "王五", unit, email=address).id
+        cook = add_employee(session, "C001", "张三丰", unit).id
+    admin = logged_in(mail_app, tenant)
+    token = csrf_token(admin, f"/t/{tenant.slug}/people/")
+    response = admin.post(
+        f"/t/{tenant.slug}/people/accounts",
+        data={"employee": [cleaner, cook], "csrf_token": token},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert address in body and "1 set-up card to print" in body
+    link = link_in(bodies(inbox.wait_for(address))[0])
+    visitor = english(mail_app.test_client())
+    assert set_password(visitor, link, name="王五").status_code == 302
+    assert login(visitor, tenant, email="Q001", password=NEW_PASSWORD).status_code == 302
+    with db.tenant(schema_for(tenant.slug)) as session:
+        printed = session.scalars(
+            select(AccountToken.sheet_id).join(User, User.id == AccountToken.user_id)
+        ).all()
+    # Two links: the mailed one on no sheet, the other on the sheet.
+    assert len(printed) == 2 and sum(sheet is None for sheet in printed) == 1
+
+
+def test_a_new_link_for_an_account_without_email_is_shown_not_mailed(mail_app, db, tenant, inbox):
+    """Mail is set up, but the person has no address: the accounts page shows the link once,
+    with a QR code to scan from the screen."""
+    from tests.people.conftest import add_employee, add_unit
+
+    with db.tenant(schema_for(tenant.slug)) as session:
+        cook = add_employee(session, "C001", "张三丰", add_unit(session, "食堂", kind="team")).id
+    admin = logged_in(mail_app, tenant)
+    token = csrf_token(admin, f"/t/{tenant.slug}/people/")
+    admin.post(f"/t/{tenant.slug}/people/accounts", data={"employee": cook, "csrf_token": token})
+    with db.tenant(schema_for(tenant.slug)) as session:
+        user_id = session.scalar(select(User.id).where(User.email.is_(None)))
+    sent_before = len(inbox.messages)
+    response = admin.post(
+        f"/t/{tenant.slug}/accounts/{user_id}/invitation", data={"csrf_token": token}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<svg" in page and "C001" in page
+    link = link_in(page)
+    assert english(mail_app.test_client()).get(link).status_code == 200
+    assert len(inbox.messages) == sent_before

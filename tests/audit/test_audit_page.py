@@ -36,8 +36,22 @@ def rows(body: str) -> int:
     return body.count('class="when"')
 
 
+class Page:
+    """A response whose text reads addresses whole (the page lets them break after the @)."""
+
+    def __init__(self, response) -> None:
+        self.response, self.status_code, self.headers = (
+            response,
+            response.status_code,
+            response.headers,
+        )
+
+    def get_data(self, as_text: bool = False) -> str:
+        return self.response.get_data(as_text=True).replace("<wbr>", "")
+
+
 def page(client, tenant, **params):
-    return client.get(f"/t/{tenant.slug}/audit/", query_string=params)
+    return Page(client.get(f"/t/{tenant.slug}/audit/", query_string=params))
 
 
 @pytest.mark.parametrize("role", [Role.COMMITTEE, Role.MANAGER, Role.INSPECTOR, Role.EMPLOYEE])
@@ -59,16 +73,16 @@ def test_entries_are_newest_first_with_who_what_when_and_changed_fields_only(app
         action="user.roles_changed",
         record_type="user",
         record_id="42",
-        before={"roles": ["employee"], "name": "王五", "status": "active"},
-        after={"roles": ["manager", "employee"], "name": "王五", "status": "active"},
+        before={"roles": ["employee"], "email": "wang5@example.com", "status": "active"},
+        after={"roles": ["manager", "employee"], "email": "wang5@example.com", "status": "active"},
     )
     body = page(logged_in(app, tenant), tenant).get_data(as_text=True).split("<tbody>")[1]
     assert body.index("boss@example.com") < body.index("hr@example.com")
     newest = body[body.index("boss@example.com") : body.index("hr@example.com")]
-    assert "Roles changed" in newest and "Account #42" in newest
+    assert "Roles changed" in newest and "Account" in newest and "#42" in newest
     # Only the changed field, before → after, with role names in words.
     assert "Employee</del>" in newest and "Manager, Employee</ins>" in newest
-    assert "王五" not in newest and "Status" not in newest
+    assert "wang5@example.com" not in newest and "Status" not in newest
     # 10:00 in Shanghai (UTC+8), the tenant's time zone.
     assert "10:00" in newest
 

@@ -91,7 +91,20 @@ def browser() -> Iterator:
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
     """A page in a fresh context; fails the test on any console error (CSP included)."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    yield from watched_page(browser, live_server, viewport={"width": 1280, "height": 800})
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone_page(browser, live_server) -> Iterator:
+    """Like ``page``, on a phone 390 px wide."""
+    yield from watched_page(browser, live_server, **PHONE)
+
+
+def watched_page(browser, live_server, **options) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []

@@ -2,11 +2,12 @@
 
 The tenant admin drafts the company's goal for 2026-Q3 on the Goals page and cascades it to
 two departments (工程维修部 GC, 保洁部 BJ) and to one person placed directly in the company
-(周文). The admin gives each child its share of the parent; each owner logs in, sets a target
-and submits; the admin approves all four (the company has no manager, so the admin is the
-superior of the departments and of the person). The GC manager then records an actual and
-the company goal's bar follows: the roll-up is the weighted mean over the children that have
-reported, so the person's goal, with no actual yet, does not drag it down.
+(周文). A second tenant admin approves the company goal (the four-eyes rule: nobody approves
+what they drafted). The admin gives each child its share of the parent; each owner logs in,
+sets a target and submits; the admin approves all three (the company has no manager, so the
+admin is the superior of the departments and of the person). The GC manager then records an
+actual and the company goal's bar follows: the roll-up is the weighted mean over the children
+that have reported, so the person's goal, with no actual yet, does not drag it down.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ PERSON = "周文"
 @dataclass
 class Cast:
     org: Org
-    emails: dict[str, str]  # who → e-mail: admin, gc, bj, person
+    emails: dict[str, str]  # who → e-mail: admin, admin2, gc, bj, person
 
     def password(self, who: str) -> str:
         return ADMIN_PASSWORD if who == "admin" else PASSWORD
@@ -41,8 +42,9 @@ def seed(db, make_tenant) -> Cast:
     """The example organisation, a manager with an account for GC and for BJ, and one
     employee with an account placed directly in the company unit WY (which has no manager)."""
     org = make_org(db, make_tenant)
-    emails = {"admin": org.tenant.admin_email}
+    emails = {"admin": org.tenant.admin_email, "admin2": f"admin2@{org.slug}.example.com"}
     with db.tenant(org.schema) as session:
+        add_user(session, emails["admin2"], Role.TENANT_ADMIN)
         for who, code, name, manages in (
             ("gc", "GC", "陈经理", True),
             ("bj", "BJ", "赵经理", True),
@@ -62,7 +64,7 @@ def log_in_as(page, cast: Cast, who: str) -> None:
     slug = cast.org.slug
     page.context.clear_cookies()
     page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(cast.emails[who])
+    page.locator("input[name=identifier]").fill(cast.emails[who])
     page.locator("input[name=password]").fill(cast.password(who))
     page.locator("form button[type=submit].primary").click()
     page.wait_for_url(re.compile(rf"/t/{re.escape(slug)}/$"))
@@ -75,7 +77,7 @@ def panel(page):
 def status_is(page, status: str) -> None:
     from playwright.sync_api import expect
 
-    expect(panel(page).locator(".subtitle .badge")).to_have_text(status)
+    expect(panel(page).locator(".subtitle .badge:not(.badge-to-complete)")).to_have_text(status)
 
 
 def draft_company_goal(page, cast: Cast) -> str:
@@ -84,7 +86,9 @@ def draft_company_goal(page, cast: Cast) -> str:
 
     page.goto(f"/t/{cast.org.slug}/goals/?period={PERIOD}")
     expect(page.locator("h1")).to_contain_text(PERIOD)
+    page.get_by_role("link", name="Draft a goal").click()
     form = page.locator("section.goal-new form")
+    expect(form.locator("input[name=period]")).to_have_value(PERIOD)
     form.locator("select[name=owner]").select_option(f"unit:{cast.org.ids['WY']}")
     form.locator("input[name=title]").fill(TITLE)
     form.locator("input[name=weight]").fill("100")
@@ -127,7 +131,7 @@ def change(page, name: str, value: str, term: str, shown: str) -> None:
     ``shown`` for ``term`` once the change is saved."""
     from playwright.sync_api import expect
 
-    form = panel(page).locator(".goal-edit form:not(.goal-move)")
+    form = panel(page).locator(".goal-edit form.goal-edit-form")
     form.locator(f"input[name={name}]").fill(value)
     form.locator("button[type=submit]").click()
     expect(fact(page, term)).to_contain_text(shown)
@@ -166,21 +170,30 @@ def test_cascade_approve_record_and_see_the_roll_up(page, db, make_tenant):
     expect(panel(page).locator(".goal-children")).to_contain_text("33.33% of this goal")
     expect(attainment(page)).to_have_text("no actual yet")
 
-    # The company goal has no unit above: the tenant admin is its approver.
+    # The company goal has no unit above: a tenant admin approves it, but not the one who
+    # drafted and submitted it.
     press(page, ".goal-actions", "Submit for approval", "submitted")
+    expect(panel(page).get_by_role("button", name="Approve")).to_have_count(0)
+    expect(panel(page).locator(".goal-four-eyes")).to_be_visible()
+    log_in_as(page, cast, "admin2")
+    page.goto(company)
     press(page, ".goal-actions", "Approve", "approved")
+    log_in_as(page, cast, "admin")
 
-    # The admin, owner of the parent, splits it unevenly: GC half, BJ and the person a quarter.
+    # The admin, owner of the parent, splits it unevenly: GC half, BJ and the person a quarter;
+    # each stays for its owner to complete (待完善).
     for who, share in (("gc", "50"), ("bj", "25"), ("person", "25")):
         page.goto(children[who])
         change(page, "contribution", share, "Share of its parent", f"{share}%")
         status_is(page, "draft")
+        expect(panel(page).locator(".subtitle .badge-to-complete")).to_be_visible()
 
     # Each owner sets a target and submits; none of them may approve their own goal.
     for who, target in (("gc", "100"), ("bj", "200"), ("person", "20")):
         log_in_as(page, cast, who)
         page.goto(children[who])
         change(page, "target", target, "Target", f"{target} %")
+        expect(panel(page).locator(".badge-to-complete")).to_have_count(0)
         press(page, ".goal-actions", "Submit for approval", "submitted")
         expect(panel(page).get_by_role("button", name="Approve")).to_have_count(0)
 

@@ -1,6 +1,7 @@
 """The example organisation with managers and people, and their scopes, for goal tests.
 
-某某物业服务有限公司 WY (admin)
+某某物业服务有限公司 WY (admin; a second tenant admin, admin2, approves what admin drafts:
+the four-eyes rule is on)
 ├── 工程维修部 GC — managed by 陈经理 (gc)
 │   └── 水电班组 GC-SD — managed by 王班长 (sd); staff 李工 (li)
 └── 保洁部 BJ — managed by 赵经理 (bj)
@@ -14,6 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from saas.auth.permissions import Actor
+from saas.goals import service
+from saas.goals.service import GoalData
+from saas.models.goal import Goal
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.user import Role, User
@@ -48,6 +52,7 @@ def team(db, make_tenant) -> Team:
     with db.tenant(org.schema) as session:
         admin = session.scalar(select(User).where(User.email == org.tenant.admin_email))
         users["admin"] = admin.id
+        users["admin2"] = add_user(session, f"admin2@{org.slug}.example.com", Role.TENANT_ADMIN).id
         for name, code, manages in (
             ("gc", "GC", "GC"),
             ("sd", "GC-SD", "GC-SD"),
@@ -63,3 +68,13 @@ def team(db, make_tenant) -> Team:
             if manages:
                 session.get(OrgUnit, org.ids[manages]).manager_id = person.id
     return Team(org, users, employees)
+
+
+def unit_goal(
+    session, team: Team, code: str = "WY", by: str = "admin", period: str = "2026-Q3", **values
+) -> Goal:
+    """A draft goal of the unit ``code`` (the company's by default), drafted by ``by``."""
+    data = GoalData(**{"title": "营收", **values})
+    return service.create_goal(
+        session, team.actor(session, by), data, period=period, unit=team.unit(session, code)
+    )

@@ -98,7 +98,7 @@ def prepare(session, team) -> dict[str, Goal]:
     li = {"employee": person(session, "li")}
     lg = goal(session, team, "li", "L", owner=li, weight="70", parent=s, share="100")
     m = goal(session, team, "li", "M", owner=li, weight="20")
-    for made, by, approver in ((c, "admin", "admin"), (lg, "li", "sd"), (m, "li", "sd")):
+    for made, by, approver in ((c, "admin", "admin2"), (lg, "li", "sd"), (m, "li", "sd")):
         submit(session, team, by, made)
         approve(session, team, approver, made)
     submit(session, team, "gc", g)

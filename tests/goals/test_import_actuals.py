@@ -29,7 +29,7 @@ from tests.conftest import csrf_token, login
 from tests.org.conftest import PASSWORD, make_org
 
 PERIOD = "2026-Q3"
-HEADERS = ["目标编号", "目标", "实际值", "是否完成", "日期", "说明"]
+HEADERS = ["目标编号", "目标名称", "实际值", "是否完成", "日期", "备注"]
 EN_HEADERS = ["goal id", "goal", "actual", "done", "date", "note"]
 # A committee member: reads every goal, records actuals for none.
 READER = Actor(
@@ -447,7 +447,9 @@ def test_a_goal_seen_but_not_recordable_is_refused_as_not_allowed(db, team):
     gc_goal = goal(db, team, "gc", unit="GC")
     lines = [actuals.Line("s", 2, {"goal_id": gc_goal, "actual": 1, "date": "2026-08-01"})]
     with db.tenant(team.schema) as session:
-        checked = actuals.check(session, READER, lines, visible_clause(READER.scope))
+        checked = actuals.check(
+            session, READER, lines, visible_clause(READER.scope), dt.date(2026, 10, 1)
+        )
     assert [(p.row, p.column, p.code) for p in checked.problems] == [(2, "goal_id", "not_allowed")]
     assert checked.entries == []
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
-from saas.goals import service
+from saas.goals import actuals, service
 from saas.goals.progress import period_progress
 from saas.goals.service import GoalData
 
 PERIOD = "2026-Q3"
+TODAY = dt.date(2026, 10, 1)
 
 
 def statements_for(db, schema: str) -> tuple[int, dict]:
@@ -46,7 +47,9 @@ def grow(db, team, people: int) -> int:
         )
         for n, child in enumerate(children):
             child.target = Decimal(100)
-            service.record_actual(session, actor, child, value=str(n * 10), on=dt.date(2026, 8, 1))
+            actuals.record_actual(
+                session, actor, child, value=str(n * 10), on=dt.date(2026, 8, 1), today=TODAY
+            )
         return root.id
 
 

@@ -49,6 +49,19 @@ def test_the_company_tree() -> None:
     assert list(rolled) == [goal.id for goal in company_tree()]  # the order given
 
 
+def test_a_child_that_does_not_count_is_left_out_as_unconfirmed() -> None:
+    goals = [
+        node("company", None, 100),
+        GoalNode("sales", "company", D(50), D(40)),
+        GoalNode("draft", "company", D(50), D(100), counts=False),  # not approved yet
+        GoalNode("quiet", "company", D(0), None, counts=False),  # nothing reported
+    ]
+    rolled = roll_up(goals, CAP)
+    assert rolled["company"] == Rolled(D(40), True, D(100), D(0), 1, 1)
+    only_draft = roll_up([goals[0], goals[2]], CAP)
+    assert only_draft["company"].attainment is None and only_draft["company"].unconfirmed == 1
+
+
 def test_the_order_of_the_goals_does_not_matter() -> None:
     goals = company_tree()
     shuffled = goals.copy()

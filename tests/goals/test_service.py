@@ -9,13 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from saas.auth.permissions import Refused
-from saas.goals import service
+from saas.goals import actuals, service
 from saas.goals.service import GoalData
 from saas.models.audit import AuditEntry
 from saas.models.goal import Goal, GoalActual
 from saas.validation import Invalid
 
 PERIOD = "2026-Q3"
+TODAY = dt.date(2026, 10, 1)  # the tenant's today in these tests: the quarter is over
+
+
+def record(session, actor, goal, **values):
+    return actuals.record_actual(session, actor, goal, today=TODAY, **values)
 
 
 def data(title: str = "营收增长", **values) -> GoalData:
@@ -122,7 +127,7 @@ def test_a_units_goal_is_approved_above_not_by_its_own_manager(db, team):
         service.approve(session, actor, goal)
 
 
-def test_the_company_goal_is_approved_by_an_admin(db, team):
+def test_the_company_goal_is_approved_by_another_admin(db, team):
     with db.tenant(team.schema) as session:
         goal = company_goal(session, team)
         actor = team.actor(session, "admin")
@@ -130,7 +135,7 @@ def test_the_company_goal_is_approved_by_an_admin(db, team):
         gc_actor = team.actor(session, "gc")
         with pytest.raises(Refused):
             service.approve(session, gc_actor, goal)
-        service.approve(session, actor, goal)
+        service.approve(session, team.actor(session, "admin2"), goal)
         assert goal.status == "approved"
 
 
@@ -185,6 +190,8 @@ def test_a_goal_cannot_move_under_its_own_subtree(db, team):
         )
         with pytest.raises(Invalid):
             service.move_goal(session, actor, parent, grandchild)
+        with pytest.raises(Invalid):
+            service.move_goal(session, actor, child, parent)  # where it is already
         other = service.create_goal(
             session, actor, data("降本"), period=PERIOD, unit=team.unit(session, "WY")
         )
@@ -201,10 +208,8 @@ def test_actuals_are_numbers_or_done(db, team):
             session, actor, data(), period=PERIOD, employee=team.person(session, "li")
         )
         with pytest.raises(Invalid):
-            service.record_actual(session, actor, goal, value="lots", on=dt.date(2026, 8, 1))
-        service.record_actual(
-            session, actor, goal, value="42.5", on=dt.date(2026, 8, 1), note="八月"
-        )
+            record(session, actor, goal, value="lots", on=dt.date(2026, 8, 1))
+        record(session, actor, goal, value="42.5", on=dt.date(2026, 8, 1), note="八月")
         milestone = service.create_goal(
             session,
             actor,
@@ -213,12 +218,12 @@ def test_actuals_are_numbers_or_done(db, team):
             employee=team.person(session, "li"),
         )
         with pytest.raises(Invalid):
-            service.record_actual(session, actor, milestone, on=dt.date(2026, 8, 1))
-        service.record_actual(session, actor, milestone, done=True, on=dt.date(2026, 9, 1))
+            record(session, actor, milestone, on=dt.date(2026, 8, 1))
+        record(session, actor, milestone, done=True, on=dt.date(2026, 9, 1))
         values = session.execute(
             select(GoalActual.value, GoalActual.done).order_by(GoalActual.id)
         ).all()
         assert values == [(Decimal("42.5000"), None), (None, True)]
         bj = team.actor(session, "bj")
         with pytest.raises(Refused):
-            service.record_actual(session, bj, goal, value="1", on=dt.date(2026, 8, 2))
+            record(session, bj, goal, value="1", on=dt.date(2026, 8, 2))

@@ -27,11 +27,13 @@ EMPLOYEE_HEADERS = [
     "姓名",
     "部门编码",
     "岗位",
-    "岗位级别",
+    "职级",
     "用工形式",
     "直接上级工号",
     "入职日期",
     "状态",
+    "手机号",
+    "邮箱",
 ]
 
 
@@ -81,8 +83,10 @@ def person(
     manager=None,
     hired=dt.date(2024, 3, 1),
     status="在职",
+    mobile=None,
+    email=None,
 ) -> list[Any]:
-    return [number, name, unit_code, position, level, form, manager, hired, status]
+    return [number, name, unit_code, position, level, form, manager, hired, status, mobile, email]
 
 
 def admin_client(app, tenant):

@@ -13,6 +13,7 @@ from tests.imports.conftest import (
     EMPLOYEE_HEADERS,
     add_archived_unit,
     add_levels,
+    batch_id_of,
     checked,
     count_rows,
     employees_sheet,
@@ -207,6 +208,56 @@ def test_dates_in_every_accepted_form(app, db, tenant):
     people = [person(f"E{i}", "张三", "OPS", hired=v) for i, v in enumerate(values)]
     batch = checked(app, db, tenant, book(BASE_UNITS, people))
     assert problems_of(batch) == []
+
+
+def test_contacts_must_be_readable_and_each_belong_to_one_person(app, db, tenant):
+    people = [
+        person("E1", "张三", "OPS", mobile="12345", email="not an address"),
+        person("E2", "李四", "OPS", mobile="138 0013 8000", email="li@example.com"),
+        person("E3", "王五", "OPS", mobile="+86 13800138000", email="LI@Example.com"),
+        person("E4", "赵六", "OPS", email=tenant.admin_email.upper()),
+    ]
+    batch = checked(app, db, tenant, book(BASE_UNITS, people))
+    assert found(batch, "bad_mobile") == [("employees", 2, "mobile", "12345")]
+    assert found(batch, "bad_email") == [("employees", 2, "email", "not an address")]
+    # The same number written two ways is the same number.
+    assert found(batch, "mobile_taken") == [
+        ("employees", 3, "mobile", "13800138000"),
+        ("employees", 4, "mobile", "13800138000"),
+    ]
+    assert found(batch, "email_taken") == [
+        ("employees", 3, "email", "li@example.com"),
+        ("employees", 4, "email", "li@example.com"),
+    ]
+    # The administrator's login belongs to no employee: nobody may take it.
+    assert found(batch, "email_of_account") == [("employees", 5, "email", tenant.admin_email)]
+
+
+def test_a_stored_contact_is_taken_unless_the_file_moves_it(app, db, tenant):
+    from tests.imports.conftest import admin_client, commit, upload
+
+    client = admin_client(app, tenant)
+    first = book(BASE_UNITS, [person("E1", "张三", "OPS", mobile="13800138000")])
+    assert commit(client, tenant, batch_id_of(upload(client, tenant, first, "a.xlsx"))).status_code
+    clash = checked(
+        app, db, tenant, book(employees=[person("E2", "李四", "OPS", mobile="13800138000")])
+    )
+    assert [p["params"] for p in problems_of(clash) if p["code"] == "mobile_taken"] == [
+        {"other": "E1"}
+    ]
+    # Handing the number on in the same file is fine: E1 gets a new one.
+    moved = checked(
+        app,
+        db,
+        tenant,
+        book(
+            employees=[
+                person("E1", "张三", "OPS", mobile="13900139000"),
+                person("E2", "李四", "OPS", mobile="13800138000"),
+            ]
+        ),
+    )
+    assert problems_of(moved) == []
 
 
 def test_nothing_is_written_by_a_check(app, db, tenant):

@@ -32,7 +32,16 @@ ORG = xlsx(
         ),
         "人员": employees_sheet(
             person("0001", "欧阳娜娜", "HQ", "总经理", form="正式员工", hired=None),
-            person("0002", "张三丰", "C-3", "主管", manager="0001", hired="2019/7/15"),
+            person(
+                "0002",
+                "张三丰",
+                "C-3",
+                "主管",
+                manager="0001",
+                hired="2019/7/15",
+                mobile="+86 138-0013-8000",
+                email="Zhang.SF@Example.com",
+            ),
             person("0010", "Li Lei", "C-3", "厨师", manager="0002", status="离职"),
             person("0011", "王五", "P-9", form="外包人员", status="休假"),
         ),
@@ -70,10 +79,14 @@ def test_xlsx_round_trip(admin, db, organised):
     tenant = organised
     first = export(admin, tenant, "xlsx")
     book = load_workbook(io.BytesIO(first))
-    assert book.sheetnames == ["部门", "人员"]
+    assert book.sheetnames == ["部门", "人员", "下拉选项"]
+    assert book["下拉选项"].sheet_state == "hidden"  # the words of the drop-down lists
     rows = [[c.value for c in row] for row in book["人员"].iter_rows()]
     assert rows[1][:3] == ["0001", "欧阳娜娜", "HQ"]  # numbers stay text, leading zeros kept
     assert book["人员"]["H3"].is_date and rows[2][8] == "在职"
+    # Contacts are written as stored: the mobile number's digits, the e-mail in lower case.
+    assert rows[2][9:] == ["13800138000", "zhang.sf@example.com"]
+    assert rows[1][9:] == [None, None]
     assert book["部门"]["B5"].data_type == "s"  # "=外包保洁公司" is text, not a formula
     audit_before = count_rows(db, tenant.slug)["audit"]
     assert reimport(admin, db, tenant, first, "export.xlsx") == {
@@ -105,7 +118,7 @@ def test_english_export_round_trip(admin, db, organised):
     admin.post("/lang", data={"lang": "en", "next": url, "csrf_token": csrf_token(admin, url)})
     first = export(admin, tenant, "xlsx", kind="employees")
     book = load_workbook(io.BytesIO(first))
-    assert book.sheetnames == ["employees"]
+    assert book.sheetnames == ["employees", "lists"]
     assert book["employees"]["A1"].value == "Employee number"
     assert [r[8].value for r in book["employees"].iter_rows(min_row=2)] == [
         "active",

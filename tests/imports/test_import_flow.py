@@ -331,11 +331,11 @@ def test_the_template_has_both_sheets_and_instructions(admin, db, tenant):
     response = admin.get(f"/t/{tenant.slug}/imports/template.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["说明", "部门", "人员"]
+    assert book.sheetnames == ["填写说明", "部门", "人员", "下拉选项"]
     assert [c.value for c in book["部门"][1]] == UNIT_HEADERS
     assert [c.value for c in book["人员"][1]] == EMPLOYEE_HEADERS
     assert book["人员"].max_row == 2 and book["部门"].max_row == 2
-    assert book["说明"].max_row > 5
+    assert book["填写说明"].max_row > 5
     # The template as it comes imports cleanly: its example rows are valid.
     batch_id = batch_id_of(upload(admin, tenant, response.data, "template.xlsx"))
     assert problems_of(load_batch(db, tenant, batch_id)) == []

@@ -40,7 +40,7 @@ def page(browser, live_server) -> Iterator:  # noqa: F811
 
 def open_tree(page, org: Org) -> None:
     page.goto(f"/t/{org.slug}/login")
-    page.locator("input[name=email]").fill(org.tenant.admin_email)
+    page.locator("input[name=identifier]").fill(org.tenant.admin_email)
     page.locator("input[name=password]").fill(ADMIN_PASSWORD)
     page.locator("form button[type=submit].primary").click()
     page.wait_for_url(f"**/t/{org.slug}/")
@@ -125,3 +125,23 @@ def test_a_closed_branch_of_a_large_tree_is_drawn_when_opened(page, db, org):
     branch.locator(":scope > summary").click()
     expect(branch.locator(".org-name", has_text="夜班399")).to_be_visible()
     expect(branch.locator(":scope > ul > .org-node")).to_have_count(400)
+
+
+def test_a_failed_then_successful_top_level_add_leaves_no_stale_error(page, db, org):
+    from playwright.sync_api import expect
+
+    open_tree(page, org)
+    summary = page.locator("#org-summary")
+    expect(summary).to_contain_text("27 units")
+    page.locator(".org-tools a.primary").click()
+    form = page.locator("#org-top-form form.org-form")
+    form.locator("button[type=submit]").click()  # no name: refused in place
+    expect(form.locator(".field-error").first).to_be_visible()
+    form.locator("input[name=name]").fill("第二公司")
+    form.locator("select[name=kind]").select_option("company")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".org-name", has_text="第二公司")).to_be_visible()
+    expect(page.locator("#org-top-form form")).to_have_count(0)
+    expect(page.locator(".field-error")).to_have_count(0)
+    expect(summary).to_contain_text("28 units")
+    expect(page.locator("#org-status")).to_contain_text("第二公司")

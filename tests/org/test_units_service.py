@@ -163,6 +163,24 @@ def test_manager_is_an_employee_who_has_not_left(session, org):
     assert units.find_manager(session, ADMIN, "") is None
 
 
+def test_a_manager_is_found_by_number_or_by_a_name_only_one_current_employee_has(session, org):
+    cleaning = unit(session, org, "BJ")
+    boss = add_employee(session, cleaning.id, "E001", "李主管")
+    add_employee(session, cleaning.id, "E002", "赵离职", status=EmployeeStatus.LEFT)
+    add_employee(session, cleaning.id, "E003", "王芳")
+    add_employee(session, cleaning.id, "E004", "王芳")
+    assert units.find_manager(session, ADMIN, "李主管").id == boss.id
+    assert units.find_manager(session, ADMIN, "李主管 ").id == boss.id
+    with pytest.raises(Invalid, match="More than one person is called 王芳") as shared:
+        units.find_manager(session, ADMIN, "王芳")
+    assert shared.value.field == "manager"
+    assert units.find_manager(session, ADMIN, "E003").number == "E003"  # the number decides
+    with pytest.raises(Invalid, match="Nobody is called 赵离职"):
+        units.find_manager(session, ADMIN, "赵离职")  # has left: not by name
+    with pytest.raises(Invalid, match="Nobody is called 李"):
+        units.find_manager(session, ADMIN, "李")  # a part of a name is not a name
+
+
 def count_updates(session):
     statements: list[str] = []
     engine = session.get_bind()

@@ -162,7 +162,23 @@ def test_create_with_htmx_redraws_the_parent(admin, db, org):
 def test_create_at_the_top_level_redraws_the_tree(admin, org):
     response = post(admin, org, "units/new", unit_values(name="第二公司", kind="company"), True)
     assert response.status_code == 200 and response.headers["HX-Retarget"] == "#org-tree"
-    assert "第二公司" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "第二公司" in body
+    # The add form above the tree closes, and the counts above it are redrawn.
+    assert '<div id="org-top-form" class="org-form-slot" hx-swap-oob="true"></div>' in body
+    summary = body.split('id="org-summary"', 1)[1].split("</p>", 1)[0]
+    assert 'hx-swap-oob="true"' in summary and "28 units" in summary
+
+
+def test_a_change_that_adds_or_removes_units_redraws_the_counts(admin, org):
+    response = post(
+        admin, org, f"units/{org.ids['GC']}/new", unit_values(name="弱电班组", kind="team"), True
+    )
+    assert "28 units" in response.get_data(as_text=True).split('id="org-summary"', 1)[1]
+    response = post(admin, org, f"units/{org.ids['PZ']}/archive", {}, True)
+    assert "27 units" in response.get_data(as_text=True).split('id="org-summary"', 1)[1]
+    renamed = post(admin, org, f"units/{org.ids['KF']}/rename", {"name": "客户服务中心"}, True)
+    assert "org-summary" not in renamed.get_data(as_text=True)  # no count changed
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -174,7 +190,10 @@ def test_create_at_the_top_level_redraws_the_tree(admin, org):
         (unit_values(name="新班", code="a b"), "without spaces"),
         (unit_values(name="新班", kind="galaxy"), "Not a valid choice"),
         (unit_values(name="水电班组"), "There is already a unit called 水电班组 there."),
-        (unit_values(name="新班", manager="NOPE-1"), "No employee has the number NOPE-1."),
+        (
+            unit_values(name="新班", manager="NOPE-1"),
+            "Nobody is called NOPE-1 or has that employee number.",
+        ),
     ],
 )
 def test_bad_input_to_create_is_400_with_the_message_and_writes_nothing(
@@ -238,6 +257,26 @@ def test_edit_details_and_manager(admin, db, org):
     assert 'value="E200"' in admin.get(org.url(path)).get_data(as_text=True)
     # Clearing the manager field removes the manager.
     assert post(admin, org, path, {**values, "manager": ""}).status_code == 302
+    assert unit_row(db, org, "BJ").manager_id is None
+
+
+@pytest.mark.parametrize("typed", ["E200", "何主管", " 何主管 "])
+def test_a_manager_typed_in_full_without_picking_is_taken(admin, db, org, typed):
+    with db.tenant(org.schema) as session:
+        add_employee(session, org.ids["BJ"], "E200", "何主管")
+    values = unit_values(name="保洁部", code="BJ", manager=typed)
+    assert post(admin, org, f"units/{org.ids['BJ']}/edit", values, True).status_code == 200
+    assert unit_row(db, org, "BJ").manager_id is not None
+
+
+def test_a_shared_name_for_the_manager_asks_to_pick_one(admin, db, org):
+    with db.tenant(org.schema) as session:
+        add_employee(session, org.ids["BJ"], "E201", "王芳")
+        add_employee(session, org.ids["KF"], "E202", "王芳")
+    values = unit_values(name="保洁部", code="BJ", manager="王芳")
+    response = post(admin, org, f"units/{org.ids['BJ']}/edit", values, True)
+    assert response.status_code == 400
+    assert "More than one person is called 王芳" in response.get_data(as_text=True)
     assert unit_row(db, org, "BJ").manager_id is None
 
 

@@ -12,7 +12,7 @@ from tests.conftest import ADMIN_PASSWORD
 def test_search_as_you_type_filters_and_updates_the_url(page, org):  # noqa: F811
     slug = org.tenant.slug
     page.goto(f"/t/{slug}/login")
-    page.locator("input[name=email]").fill(org.tenant.admin_email)
+    page.locator("input[name=identifier]").fill(org.tenant.admin_email)
     page.locator("input[name=password]").fill(ADMIN_PASSWORD)
     page.locator("form button.primary").click()
     page.wait_for_url(re.compile(rf"/t/{slug}/$"))

@@ -239,3 +239,61 @@ def test_unknown_level_and_unknown_unit_are_refused(db, org):
                 EmployeeData(number="E500", name="钱五", unit_id=999999, position_level_id=999999),
             )
         assert set(exc.value.errors) == {"unit_id", "position_level_id"}
+
+
+def test_contacts_are_stored_normalised_and_unique(db, org):
+    hr = acting(ADMIN_SCOPE, "hr@example.com")
+    with db.tenant(org.schema) as session:
+        added = create_employee(
+            session,
+            hr,
+            EmployeeData(
+                number="E300",
+                name="欧阳明月",
+                unit_id=org.office,
+                mobile="+86 138-0013-8000",
+                email=" Ming.Yue@Example.COM ",
+            ),
+        )
+        assert (added.mobile, added.email) == ("13800138000", "ming.yue@example.com")
+        assert audit_rows(session, "employee.created")[0].after["mobile"] == "13800138000"
+        # The same number or address written another way is still taken.
+        with pytest.raises(Invalid) as exc:
+            create_employee(
+                session,
+                hr,
+                EmployeeData(
+                    number="E301",
+                    name="另一个人",
+                    unit_id=org.office,
+                    mobile="138 0013 8000",
+                    email="MING.YUE@example.com",
+                ),
+            )
+        assert messages(exc, "mobile") == ["Another person already has this mobile number."]
+        assert messages(exc, "email") == [
+            "Another person or account already has this e-mail address."
+        ]
+        # Keeping one's own contacts on an edit is no clash; clearing them is allowed.
+        update_employee(session, hr, added, data_of(added, mobile="13800138000", email=None))
+        assert (added.mobile, added.email) == ("13800138000", None)
+
+
+def test_an_email_of_an_account_is_taken_and_a_linked_account_follows_its_person(db, org):
+    from saas.models.user import User
+
+    hr = acting(ADMIN_SCOPE, "hr@example.com")
+    with db.tenant(org.schema) as session:
+        outsider = User(email="boss@example.com", name="外部账号")
+        linked = User(email="cook@example.com", name="张三丰")
+        session.add_all([outsider, linked])
+        session.flush()
+        cook = session.get(Employee, org.cook)
+        cook.user_id, cook.email = linked.id, "cook@example.com"
+        session.flush()
+        with pytest.raises(Invalid) as exc:
+            update_employee(session, hr, cook, data_of(cook, email="boss@example.com"))
+        assert "email" in exc.value.errors
+        assert cook.email == "cook@example.com"  # refused before anything changed
+        update_employee(session, hr, cook, data_of(cook, email="zhang@example.com"))
+        assert session.get(User, linked.id).email == "zhang@example.com"

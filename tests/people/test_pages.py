@@ -219,6 +219,9 @@ def test_adding_an_employee_through_the_form(admin, db, org):
         ({"hire_date": "2025-13-45"}, "date"),
         ({"status": "retired"}, "Not a valid choice"),
         ({"name": "名" * 101}, "100"),
+        ({"mobile": "12345"}, "Enter a mainland mobile number of 11 digits"),
+        ({"mobile": "+1 650 253 0000"}, "Enter a mainland mobile number of 11 digits"),
+        ({"email": "no-at-sign"}, "Enter an e-mail address like name@example.com."),
     ],
 )
 def test_form_errors_are_shown_next_to_the_field_with_400(admin, db, org, changes, message):

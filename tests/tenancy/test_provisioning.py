@@ -138,12 +138,13 @@ def test_bad_details_are_refused_with_a_message(db, settings, field, value, mess
 
 
 def test_suspend_resume_and_drop(db, tenant):
-    suspend_tenant(db, tenant.slug)
+    suspend_tenant(db, tenant.slug, "contract ended")
     with db.public() as session:
         assert find_tenant(session, tenant.slug).is_suspended
     resume_tenant(db, tenant.slug)
     with db.public() as session:
-        assert find_tenant(session, tenant.slug).status == "active"
+        # A new tenant is on trial, and resuming gives it back its trial, not "active".
+        assert find_tenant(session, tenant.slug).status == "trial"
     drop_tenant(db, tenant.slug)
     assert not registered(db, tenant.slug)
     assert not schema_exists(db, schema_for(tenant.slug))
@@ -151,12 +152,12 @@ def test_suspend_resume_and_drop(db, tenant):
         actions = session.scalars(
             select(PlatformAuditEntry.action).where(PlatformAuditEntry.record_id == tenant.slug)
         ).all()
-    assert actions == ["tenant.created", "tenant.suspended", "tenant.active", "tenant.dropped"]
+    assert actions == ["tenant.created", "tenant.suspended", "tenant.resumed", "tenant.dropped"]
 
 
 def test_unknown_tenant_cannot_be_suspended(db):
     with pytest.raises(ProvisioningError, match="no tenant"):
-        suspend_tenant(db, "no-such-tenant")
+        suspend_tenant(db, "no-such-tenant", "a reason")
 
 
 def _structure(db, schema: str) -> dict:

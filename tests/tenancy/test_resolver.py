@@ -52,7 +52,7 @@ def test_unknown_and_invalid_slugs_resolve_to_nothing(db):
 def test_a_status_change_is_seen_at_once_in_the_process_that_made_it(db, tenant):
     resolver = TenantResolver(db, cache_seconds=60)
     assert not resolver.find(tenant.slug).is_suspended
-    suspend_tenant(db, tenant.slug)
+    suspend_tenant(db, tenant.slug, "unpaid invoice")
     try:
         assert resolver.find(tenant.slug).is_suspended
     finally:
@@ -96,7 +96,7 @@ def test_a_suspension_reaches_another_web_process_within_a_second(db, settings, 
         assert read_line(watcher, 30) == "ready"
         # Its cache now holds the active row; wait so that a stale entry would still be fresh.
         time.sleep(CACHE_SECONDS / 2)
-        suspend_tenant(db, tenant.slug)
+        suspend_tenant(db, tenant.slug, "unpaid invoice")
         changed_at = time.monotonic()
         assert read_line(watcher, 1.0) == "suspended"
         assert time.monotonic() - changed_at < 1.0

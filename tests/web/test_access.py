@@ -12,42 +12,29 @@ an allowed request runs the view's own checks too; a refused one must stop at 40
 
 from __future__ import annotations
 
-import io
 import re
-import secrets
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from saas.auth.access_doc import access_markdown, tenant_routes
 from saas.auth.guard import PUBLIC
 from saas.auth.permissions import PERMISSIONS, Actor, Reach
-from saas.goals import service as goals
-from saas.goals.service import GoalData
-from saas.models.eligibility import EligibilityRule, RuleKind
-from saas.models.org import OrgUnit, PositionLevel
-from saas.models.user import Role, User
-from saas.org.units import create_unit, seed_example_org
-from saas.people.eligibility import add_rule
-from saas.people.levels import add_level, seed_reference_levels
-from saas.platform.onboarding import create_tenant
-from saas.schemes import versions
-from saas.schemes.templates import load_template
+from saas.models.user import Role
 from saas.web.menu import MENU
-from tenants.slugs import schema_for
-from tests.conftest import ADMIN_PASSWORD, csrf_token, login
-from tests.imports.conftest import csv_bytes, unit, units_sheet
-from tests.org.conftest import PASSWORD, add_employee, add_user
+from tests.web.world import (
+    ROLES,
+    TENANT,
+    World,
+    build_world,
+    permission_of,
+    probe_app,
+    tenant_rules,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-TENANT = "/t/<tenant_slug>"
-PERIOD = "2026-Q3"
-ROLES = tuple(Role)
 METHODS = ("GET", "POST")
 
 # Refusals that depend on the record, not the role: the table grants the permission, the
@@ -57,17 +44,8 @@ RECORD_REFUSALS = {
     # Only an administrator adds a top-level unit; a manager adds units under theirs.
     ("org.create", "/org/units/new", Role.MANAGER),
 }
-
-
-def tenant_rules(app) -> list:
-    return sorted(
-        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith(TENANT)),
-        key=lambda rule: rule.rule,
-    )
-
-
-def permission_of(app, endpoint: str) -> str | None:
-    return getattr(app.view_functions[endpoint], "permission", None)
+# Routes that, allowed, end the very login that asked: the answer is the login page.
+ENDS_THE_LOGIN = {"auth.logout_everywhere"}
 
 
 # -- declared permissions -------------------------------------------------------------------------
@@ -164,121 +142,9 @@ def test_reach_rules():
 # -- the matrix -----------------------------------------------------------------------------------
 
 
-@dataclass
-class World:
-    slug: str
-    ids: dict[Role | None, dict[str, object]] = field(default_factory=dict)
-    clients: dict[Role | None, object] = field(default_factory=dict)
-    tokens: dict[Role | None, str] = field(default_factory=dict)
-
-    def url(self, rule, role: Role | None) -> str:
-        values = {"tenant_slug": self.slug, **self.ids[role]}
-        path = rule.rule
-        for name in rule.arguments:
-            path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
-        return path
-
-
-def _email(role: Role) -> str:
-    return f"{role.value}@access.example.com"
-
-
 @pytest.fixture(scope="module")
-def world(app, db, settings) -> Iterator[World]:
-    slug = f"access-{secrets.token_hex(3)}"
-    tenant = create_tenant(
-        db, settings, slug, "权限测试", f"admin@{slug}.example.com", ADMIN_PASSWORD, locale="en"
-    )
-    system = Actor.system("seed@access.example.com")
-    with db.tenant(schema_for(slug)) as session:
-        seed_example_org(session, system)
-        units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
-        engineering = session.get(OrgUnit, units["GC"])
-        spare = create_unit(session, system, engineering, name="备用班组", code="SPARE")
-        # The manager manages 工程维修部 (GC); the employee works there; committee member and
-        # inspector work in 行政 (ZH-XZ). Every one of them has an employee record.
-        people = {}
-        for role, unit_code in (
-            (Role.MANAGER, "GC"),
-            (Role.EMPLOYEE, "GC"),
-            (Role.COMMITTEE, "ZH-XZ"),
-            (Role.INSPECTOR, "ZH-XZ"),
-        ):
-            person = add_employee(session, units[unit_code], f"A-{role.value}", role.value)
-            add_user(session, _email(role), role, employee=person)
-            people[role] = person
-        engineering.manager_id = people[Role.MANAGER].id
-        add_user(session, "bystander@access.example.com", Role.EMPLOYEE)
-        admin = session.scalar(select(User).where(User.email == tenant.admin_email))
-        session.flush()
-        as_admin = Actor.system(tenant.admin_email, user_id=admin.id)
-        # Each role's own goal; the employee's is the one admin and manager act on.
-        own_goal = {}
-        for role, person in people.items():
-            own_goal[role] = goals.create_goal(
-                session,
-                as_admin,
-                GoalData(title=f"{role.value} 的目标"),
-                period=PERIOD,
-                employee=person,
-            ).id
-        # The reference scheme excludes 部门主管 and above: the tenant needs that level first.
-        seed_reference_levels(session, system)
-        version = versions.create_scheme(
-            session, as_admin, load_template("smile_functional"), template="smile_functional"
-        )
-        versions.publish(session, as_admin, version)
-        level = add_level(session, system, "备用职级", 99)
-        rule = add_rule(session, system, RuleKind.EMPLOYMENT_FORM, value="备用")
-        bystander = session.scalar(
-            select(User.id).where(User.email == "bystander@access.example.com")
-        )
-        common = {
-            "unit_id": spare.id,
-            "parent_id": units["GC"],
-            "employee_id": people[Role.EMPLOYEE].id,
-            "goal_id": own_goal[Role.EMPLOYEE],
-            "version_id": version.id,
-            "form_id": "general",
-            "key": "A",
-            "kind": "source",
-            "index": 0,
-            "level_id": level.id,
-            "rule_id": rule.id,
-            "user_id": bystander,
-            "statement_id": 999999,  # nobody's: 404 to whoever may open statements
-            "job_id": "no-such-job",
-            "token": "not-a-token",
-        }
-        assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
-    world = World(slug)
-    for role in (*ROLES, None):
-        world.ids[role] = dict(common)
-    for role in (Role.EMPLOYEE, Role.COMMITTEE, Role.INSPECTOR):
-        world.ids[role]["goal_id"] = own_goal[role]
-        world.ids[role]["employee_id"] = people[role].id
-    # An import batch, uploaded by the admin.
-    admin_client = app.test_client()
-    login(admin_client, tenant)
-    token = csrf_token(admin_client, f"/t/{slug}/imports/")
-    content = csv_bytes(units_sheet(unit("NEW", "新部门", "WY")))
-    response = admin_client.post(
-        f"/t/{slug}/imports/",
-        data={"csrf_token": token, "kind": "", "file": (io.BytesIO(content), "units.csv")},
-        content_type="multipart/form-data",
-    )
-    batch_id = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
-    for ids in world.ids.values():
-        ids["batch_id"] = batch_id
-    world.clients[Role.TENANT_ADMIN] = admin_client
-    for role in ROLES[1:]:
-        client = app.test_client()
-        login(client, tenant, password=PASSWORD, email=_email(role))
-        world.clients[role] = client
-    world.clients[None] = app.test_client()
-    for role, client in world.clients.items():
-        world.tokens[role] = csrf_token(client, f"/t/{slug}/login")
-    yield world
+def world(app, db, settings) -> World:
+    return build_world(app, db, settings, "access")
 
 
 def _cases(app_rules) -> list:
@@ -294,14 +160,8 @@ def _cases(app_rules) -> list:
 
 
 def _all_rules() -> list:
-    """The tenant routes, to name the cases when the module is collected (before the app
-    fixture exists): the same blueprints on a bare Flask app."""
-    from flask import Flask
-
-    from saas.app import register_blueprints
-
-    probe = Flask("probe")
-    register_blueprints(probe)
+    """The tenant routes that need a login, to name the cases."""
+    probe = probe_app()
     return [r for r in tenant_rules(probe) if permission_of(probe, r.endpoint) != PUBLIC]
 
 
@@ -328,6 +188,10 @@ def test_each_role_gets_what_the_table_says(app, world, endpoint, path, method, 
     where = f"{role} {method} {url} ({permission}) → {status}"
     if role is None:
         assert status == 302 and "/login" in response.headers["Location"], where
+        return
+    if rule.endpoint in ENDS_THE_LOGIN and method == "POST" and _allowed(permission, role):
+        assert status == 302 and "/login" in response.headers["Location"], where
+        world.log_in(role)
         return
     assert not (status == 302 and "/login" in response.headers.get("Location", "")), where
     assert status < 500, where
@@ -404,8 +268,22 @@ def test_the_menu_shows_exactly_what_the_role_may_open(world, role):
     body = world.clients[role].get(f"/t/{world.slug}/").get_data(as_text=True)
     nav = re.search(r'<ul class="menu">.*?</ul>', body, re.S).group(0)
     for item in MENU:
-        shown = re.search(rf'href="/t/{world.slug}/{_menu_path(item.endpoint)}"', nav) is not None
+        path = _menu_path(item.endpoint)
+        if item.wider and not _allowed(item.wider, role):
+            path = f"people/{world.ids[role]['employee_id']}"  # their own record, straight
+        shown = re.search(rf'href="/t/{world.slug}/{path}"', nav) is not None
         assert shown == _allowed(item.permission, role), (role, item.endpoint)
+
+
+def test_an_employee_s_people_entry_is_their_own_profile(world):
+    """An employee reaches only their own record: the entry says so and leads there."""
+    own = f"/t/{world.slug}/people/{world.ids[Role.EMPLOYEE]['employee_id']}"
+    body = world.clients[Role.EMPLOYEE].get(own).get_data(as_text=True)
+    nav = re.search(r'<ul class="menu">.*?</ul>', body, re.S).group(0)
+    assert f'<a href="{own}" aria-current="page">My profile</a>' in nav
+    assert ">People<" not in nav
+    admin = world.clients[Role.TENANT_ADMIN].get(f"/t/{world.slug}/").get_data(as_text=True)
+    assert f'<a href="/t/{world.slug}/people/">People</a>' in admin
 
 
 def _menu_path(endpoint: str) -> str:
@@ -418,6 +296,7 @@ def _menu_path(endpoint: str) -> str:
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",
+        "settings.index": "settings/",
     }[endpoint]
 
 

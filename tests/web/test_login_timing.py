@@ -60,6 +60,36 @@ def test_every_failed_tenant_login_costs_one_hash_check(client, db, tenant, hash
     assert login(client, tenant).status_code == 302  # the right password still works
 
 
+def test_unknown_mobile_numbers_and_employee_numbers_cost_one_hash_check(
+    client, db, tenant, hash_checks
+):
+    """The login field also takes a mobile number or an employee number: the unknown ones of
+    every kind are checked against the dummy hash, known ones against their own."""
+    from saas.models.people import Employee
+    from saas.models.user import User
+    from tenants.slugs import schema_for
+    from tests.people.conftest import add_unit
+
+    user_id = add_user(db, tenant, "cook@example.com", [], password="user-password-123")
+    with db.tenant(schema_for(tenant.slug)) as session:
+        unit = add_unit(session, "餐饮班组", kind="team")
+        session.add(
+            Employee(
+                number="C001", name="张三", unit_id=unit.id, mobile="13800138001", user_id=user_id
+            )
+        )
+        session.get(User, user_id).email = None  # a front-line account: no e-mail at all
+    attempts = ["C001", "13800138001", "C999", "13900139000", "+86 139 0013 9000", "no such"]
+    for identifier in attempts:
+        before = len(hash_checks)
+        response = login(client, tenant, password="not-the-password", email=identifier)
+        assert response.status_code == 400, identifier
+        assert len(hash_checks) == before + 1, identifier
+    assert passwords.dummy_hash() not in hash_checks[:2]  # the real account's hash, twice
+    assert hash_checks[2:] == [passwords.dummy_hash()] * 4
+    assert login(client, tenant, password="user-password-123", email="C001").status_code == 302
+
+
 def test_disabled_account_is_refused_even_with_its_right_password(client, db, tenant):
     add_user(db, tenant, "left@example.com", [], active=False, password="user-password-123")
     response = login(client, tenant, password="user-password-123", email="left@example.com")

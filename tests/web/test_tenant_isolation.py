@@ -76,7 +76,7 @@ def test_statement_of_tenant_a_cannot_be_fetched_through_tenant_b(app, db, two_t
 def test_suspended_tenant_gets_a_clear_403_without_tenant_data(app, db, tenant):
     browser = app.test_client()
     login(browser, tenant)
-    suspend_tenant(db, tenant.slug)
+    suspend_tenant(db, tenant.slug, "unpaid invoice")
     try:
         for path in ("/", "/login"):
             response = browser.get(f"/t/{tenant.slug}{path}")
@@ -94,7 +94,7 @@ def test_post_without_csrf_token_is_refused(app, tenant):
     browser = app.test_client()
     response = browser.post(
         f"/t/{tenant.slug}/login",
-        data={"email": tenant.admin_email, "password": "correct-horse-battery"},
+        data={"identifier": tenant.admin_email, "password": "correct-horse-battery"},
     )
     assert response.status_code == 400
     assert browser.get(f"/t/{tenant.slug}/").status_code == 302
@@ -137,7 +137,7 @@ def test_open_redirect_after_login_is_ignored(client, tenant):
     response = client.post(
         f"/t/{tenant.slug}/login?next=https://evil.example.com/",
         data={
-            "email": tenant.admin_email,
+            "identifier": tenant.admin_email,
             "password": "correct-horse-battery",
             "csrf_token": token,
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from saas.auth.logins import audit_name
 from saas.imports.batches import check_batch, commit_batch
 from saas.models.user import Role, User
 from workers.progress import report
@@ -35,7 +36,7 @@ def commit_import(ctx: JobContext, batch_id: int, user_id: int) -> dict[str, Any
         # Checked again here: the admin may have lost the role while the job waited.
         if user is None or not user.is_active_account or not user.has_role(Role.TENANT_ADMIN):
             raise ImportRefused(f"user {user_id} of {ctx.tenant.slug!r} may not import")
-        actor = user.email
+        actor = audit_name(session, user)
         session.rollback()
         done = commit_batch(session, ctx.schema, batch_id, actor, progress=report)
     if done is None:

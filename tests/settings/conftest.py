@@ -1,0 +1,3 @@
+"""The example organisation of the goal tests, for the settings page."""
+
+from tests.goals.conftest import team  # noqa: F401

@@ -1,0 +1,200 @@
+"""One tenant with a logged-in client per role and real records each role may reach, and the
+app's tenant routes: what the access walk (test_access.py) and the hostile-input walk
+(test_hostile_input.py) both go through, each with a world of its own."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from saas.auth.permissions import Actor
+from saas.goals import service as goals
+from saas.goals.service import GoalData
+from saas.models.eligibility import EligibilityRule, RuleKind
+from saas.models.org import OrgUnit, PositionLevel
+from saas.models.user import Role, User
+from saas.org.units import create_unit, seed_example_org
+from saas.people.eligibility import add_rule
+from saas.people.levels import add_level, seed_reference_levels
+from saas.platform.onboarding import create_tenant
+from saas.schemes import versions
+from saas.schemes.templates import load_template
+from tenants.slugs import schema_for
+from tests.conftest import ADMIN_PASSWORD, actor_of, csrf_token, login
+from tests.imports.conftest import csv_bytes, unit, units_sheet
+from tests.org.conftest import PASSWORD, add_employee, add_user
+
+TENANT = "/t/<tenant_slug>"
+PERIOD = "2026-Q3"
+ROLES = tuple(Role)
+SCHEME_TEMPLATE = "smile_functional"
+
+
+def probe_app():
+    """The app's blueprints on a bare Flask app: its routes, to name test cases when a module
+    is collected (before the app fixture exists)."""
+    from flask import Flask
+
+    from saas.app import register_blueprints
+
+    probe = Flask("probe")
+    register_blueprints(probe)
+    return probe
+
+
+def tenant_rules(app) -> list:
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith(TENANT)),
+        key=lambda rule: rule.rule,
+    )
+
+
+def permission_of(app, endpoint: str) -> str | None:
+    return getattr(app.view_functions[endpoint], "permission", None)
+
+
+@dataclass
+class World:
+    slug: str
+    ids: dict[Role | None, dict[str, object]] = field(default_factory=dict)
+    clients: dict[Role | None, object] = field(default_factory=dict)
+    tokens: dict[Role | None, str] = field(default_factory=dict)
+    log_in: object = None  # log_in(role): a fresh login of that role's client
+
+    def url(self, rule, role: Role | None) -> str:
+        values = {"tenant_slug": self.slug, **self.ids[role]}
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
+        return path
+
+
+def _email(role: Role) -> str:
+    return f"{role.value}@world.example.com"
+
+
+def build_world(app, db, settings, prefix: str) -> World:
+    """A fresh tenant (English) named ``prefix-…``, with the example organisation, a user per
+    role with an employee record and a goal, a published scheme, a level, a rule, a
+    bystander account and an import batch; a logged-in client and a CSRF token per role, and
+    an anonymous one (role None)."""
+    slug = f"{prefix}-{secrets.token_hex(3)}"
+    tenant = create_tenant(
+        db, settings, slug, "权限测试", f"admin@{slug}.example.com", ADMIN_PASSWORD, locale="en"
+    )
+    system = Actor.system("seed@world.example.com")
+    with db.tenant(schema_for(slug)) as session:
+        seed_example_org(session, system)
+        units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
+        engineering = session.get(OrgUnit, units["GC"])
+        spare = create_unit(session, system, engineering, name="备用班组", code="SPARE")
+        # The manager manages 工程维修部 (GC); the employee works there; committee member and
+        # inspector work in 行政 (ZH-XZ). Every one of them has an employee record.
+        people, users = {}, {}
+        for role, unit_code in (
+            (Role.MANAGER, "GC"),
+            (Role.EMPLOYEE, "GC"),
+            (Role.COMMITTEE, "ZH-XZ"),
+            (Role.INSPECTOR, "ZH-XZ"),
+        ):
+            person = add_employee(session, units[unit_code], f"A-{role.value}", role.value)
+            users[role] = add_user(session, _email(role), role, employee=person)
+            people[role] = person
+        engineering.manager_id = people[Role.MANAGER].id
+        add_user(session, "bystander@world.example.com", Role.EMPLOYEE)
+        admin = session.scalar(select(User).where(User.email == tenant.admin_email))
+        session.flush()
+        as_admin = Actor.system(tenant.admin_email, user_id=admin.id)
+        # Each role's own goal, drafted by themself; the employee's is the one admin and
+        # manager act on (so the four-eyes rule does not stop them).
+        # Each has a sub-goal, so the matrix's "delete" is refused and the goal stays.
+        own_goal = {}
+        for role, person in people.items():
+            drafter = actor_of(session, users[role])
+            made = goals.create_goal(
+                session,
+                drafter,
+                GoalData(title=f"{role.value} 的目标"),
+                period=PERIOD,
+                employee=person,
+            )
+            goals.create_goal(
+                session,
+                drafter,
+                GoalData(title="分解"),
+                period=PERIOD,
+                employee=person,
+                parent=made,
+            )
+            own_goal[role] = made.id
+        # The reference scheme excludes 部门主管 and above: the tenant needs that level first.
+        seed_reference_levels(session, system)
+        version = versions.create_scheme(
+            session, as_admin, load_template(SCHEME_TEMPLATE), template=SCHEME_TEMPLATE
+        )
+        versions.publish(session, as_admin, version)
+        level = add_level(session, system, "备用职级", 99)
+        rule = add_rule(session, system, RuleKind.EMPLOYMENT_FORM, value="备用")
+        bystander = session.scalar(
+            select(User.id).where(User.email == "bystander@world.example.com")
+        )
+        common = {
+            "unit_id": spare.id,
+            "parent_id": units["GC"],
+            "employee_id": people[Role.EMPLOYEE].id,
+            "goal_id": own_goal[Role.EMPLOYEE],
+            "actual_id": 999999,  # no such actual: 404 to whoever may change the goal
+            "version_id": version.id,
+            "form_id": "general",
+            "key": "A",
+            "kind": "source",
+            "index": 0,
+            "level_id": level.id,
+            "rule_id": rule.id,
+            "user_id": bystander,
+            "statement_id": 999999,  # nobody's: 404 to whoever may open statements
+            "sheet_id": 999999,  # nobody's: 404 to whoever may open set-up sheets
+            "job_id": "no-such-job",
+            "token": "not-a-token",
+        }
+        assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
+    world = World(slug)
+    for role in (*ROLES, None):
+        world.ids[role] = dict(common)
+    for role in (Role.EMPLOYEE, Role.COMMITTEE, Role.INSPECTOR):
+        world.ids[role]["goal_id"] = own_goal[role]
+        world.ids[role]["employee_id"] = people[role].id
+    # An import batch, uploaded by the admin.
+    admin_client = app.test_client()
+    login(admin_client, tenant)
+    token = csrf_token(admin_client, f"/t/{slug}/imports/")
+    content = csv_bytes(units_sheet(unit("NEW", "新部门", "WY")))
+    response = admin_client.post(
+        f"/t/{slug}/imports/",
+        data={"csrf_token": token, "kind": "", "file": (io.BytesIO(content), "units.csv")},
+        content_type="multipart/form-data",
+    )
+    batch_id = int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+    for ids in world.ids.values():
+        ids["batch_id"] = batch_id
+    world.clients[Role.TENANT_ADMIN] = admin_client
+
+    def log_in(role: Role) -> None:
+        client = world.clients.setdefault(role, app.test_client())
+        if role is Role.TENANT_ADMIN:
+            login(client, tenant)
+        else:
+            login(client, tenant, password=PASSWORD, email=_email(role))
+        world.tokens[role] = csrf_token(client, f"/t/{slug}/login")
+
+    for role in ROLES[1:]:
+        log_in(role)
+    world.clients[None] = app.test_client()
+    for role, client in world.clients.items():
+        world.tokens[role] = csrf_token(client, f"/t/{slug}/login")
+    world.log_in = log_in
+    return world
