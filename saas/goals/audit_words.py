@@ -48,6 +48,7 @@ WORDS = Words(
                 "value": _l("Actual"),
                 "done": _l("Done?"),
                 "on": _l("Date"),
+                "period": _l("Period"),
                 "actual_id": _l("Actual entry"),
                 "actuals": _l("Actuals recorded"),
                 "unit_id": _l("Owning unit"),

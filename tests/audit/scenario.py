@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from saas.accounts.users import Invitation, invite, set_roles
 from saas.auth.permissions import Actor
+from saas.goals import actuals
 from saas.goals import service as goals
 from saas.imports import batches
 from saas.imports.formats import read_workbook
@@ -20,6 +21,7 @@ from saas.people.employees import EmployeeData, create_employee, update_employee
 from saas.people.levels import add_level
 from saas.schemes import editing, versions
 from saas.schemes.templates import load_template
+from saas.settings.service import FOUR_EYES, change_settings
 from tenants.db import Database
 from tenants.registry import find_tenant
 from tenants.slugs import schema_for
@@ -111,8 +113,12 @@ def fill_the_log(db: Database, slug: str, admin_email: str) -> Filled:
             ),
         )
         goals.submit(session, actor, top)
+        # A one-admin tenant in its first weeks approves its own company goals.
+        change_settings(session, actor, {FOUR_EYES: False})
         goals.approve(session, actor, top)
-        goals.record_actual(session, actor, top, value="86.5", on=dt.date(2026, 3, 31))
+        actuals.record_actual(
+            session, actor, top, value="86.5", on=dt.date(2026, 3, 31), today=dt.date(2026, 4, 1)
+        )
         version = versions.create_scheme(
             session, actor, load_template("canteen_hygiene"), template="canteen_hygiene"
         )
