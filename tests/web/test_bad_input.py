@@ -232,7 +232,8 @@ def test_a_goal_move_under_no_real_goal_is_a_form_error(world, parent):
     goal = world.ids[None]["goal_id"]
     response = post(world, f"goals/{goal}/move", {"parent": parent})
     assert response.status_code == 400
-    assert "There is no such goal to move it under." in response.get_data(as_text=True)
+    # Not an id at all: as if nothing was chosen, and the goal keeps its parent.
+    assert "Choose the goal to move it under." in response.get_data(as_text=True)
 
 
 def test_a_goal_cascade_to_no_real_unit_is_a_form_error(world):
