@@ -20,16 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from screenshots import (  # noqa: E402
-    DEVICES,
-    LANGUAGES,
-    PASSWORD,
-    Shooter,
-    choose_language,
-    scratch_kaohe,
-    worker,
-)
-
 from saas.platform.onboarding import create_tenant  # noqa: E402
 from tests.browser.conftest import chromium, serve  # noqa: E402
 from tests.imports.conftest import (  # noqa: E402
@@ -38,6 +28,16 @@ from tests.imports.conftest import (  # noqa: E402
     unit,
     units_sheet,
     xlsx,
+)
+
+from screenshots import (  # noqa: E402
+    DEVICES,
+    LANGUAGES,
+    PASSWORD,
+    Shooter,
+    choose_language,
+    scratch_kaohe,
+    worker,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
