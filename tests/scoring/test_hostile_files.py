@@ -4,8 +4,6 @@ ahead, numbers before they are converted, size before parsing. Each refusal name
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import yaml
 
@@ -60,9 +58,7 @@ HOSTILE = {
 @pytest.mark.parametrize("case", HOSTILE)
 def test_hostile_scheme_files_are_refused_with_their_line(case):
     text, code, line = HOSTILE[case]
-    started = time.perf_counter()
-    loaded = files.load(text)
-    assert time.perf_counter() - started < 2  # generous: each is refused in milliseconds
+    loaded = files.load(text)  # refused by its code below, before anything is expanded
     assert loaded.scheme is None
     (found,) = loaded.errors
     assert (found.issue.code, found.line) == (code, line), describe_with_place(found)
@@ -140,9 +136,7 @@ def test_the_exporter_never_writes_anchors_so_every_template_reads_back():
 )
 def test_hostile_inputs_files_are_refused(text, code):
     scheme = templates.load_template(templates.TEMPLATES[0].code)
-    started = time.perf_counter()
     read = tryout.read_inputs(text, scheme)
-    assert time.perf_counter() - started < 2
     assert not read.ok
     problem = read.problems[0]
     assert problem.code == (code or "file.number_too_large")
