@@ -150,7 +150,9 @@ def test_suspend_resume_and_drop(db, tenant):
     assert not schema_exists(db, schema_for(tenant.slug))
     with db.public() as session:
         actions = session.scalars(
-            select(PlatformAuditEntry.action).where(PlatformAuditEntry.record_id == tenant.slug)
+            select(PlatformAuditEntry.action)
+            .where(PlatformAuditEntry.record_id == tenant.slug)
+            .order_by(PlatformAuditEntry.id)  # a table without ORDER BY has no order
         ).all()
     assert actions == ["tenant.created", "tenant.suspended", "tenant.resumed", "tenant.dropped"]
 
