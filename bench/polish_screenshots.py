@@ -27,8 +27,8 @@ from bench.screenshots import (  # noqa: E402
     PASSWORD,
     PLATFORM_ADMIN,
     Shots,
-    choose_language,
     log_in,
+    platform_log_in,
     scratch_kaohe,
 )
 from saas.platform.admins import create_platform_admin  # noqa: E402
@@ -89,11 +89,7 @@ def tenant_pages(page, shot: Shots, language: str, device: str) -> None:
 def platform_pages(page, shot: Shots, language: str) -> None:
     page.context.clear_cookies()
     page.goto("/platform/login")
-    page.locator("input[name=email]").fill(PLATFORM_ADMIN)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button.primary").click()
-    page.wait_for_url(re.compile(r"/platform/$"))
-    choose_language(page, language)
+    platform_log_in(page, language)
     page.goto("/platform/tenants/city-canteen/suspend")
     shot("suspend-confirm")
     page.locator("form button.primary").click()

@@ -212,6 +212,16 @@ def log_in(page, slug: str, email: str, language: str) -> None:
     choose_language(page, language)
 
 
+def platform_log_in(page, language: str) -> None:
+    """Log in to the platform area as the tour's platform admin (on the login page already)
+    and pick the tour's language."""
+    page.locator("input[name=email]").fill(PLATFORM_ADMIN)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button.primary").click()
+    page.wait_for_url(re.compile(r"/platform/$"))
+    choose_language(page, language)
+
+
 def sample_statement(settings: Settings, tenant: NewTenant) -> tuple[bytes, str]:
     """A signed sample statement of the tenant's admin, for the verification pages."""
     from saas.models.user import User
@@ -296,11 +306,7 @@ def tour(
 
     page.goto("/platform/login")
     shooter.shot("platform-login")
-    page.locator("input[name=email]").fill(PLATFORM_ADMIN)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button.primary").click()
-    page.wait_for_url(re.compile(r"/platform/$"))
-    choose_language(page, language)
+    platform_log_in(page, language)
     shooter.shot("platform-tenants")
     page.goto("/platform/account")
     shooter.shot("platform-account")

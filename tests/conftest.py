@@ -208,13 +208,12 @@ def add_platform_admin(db) -> str:
     return email
 
 
-def platform_login(app, email: str) -> tuple:
+def platform_login(app, email: str, password: str = PLATFORM_PASSWORD) -> tuple:
     """A test client logged in to the platform area as ``email``, and its CSRF token."""
     client = app.test_client()
     token = csrf_token(client, "/platform/login")
     response = client.post(
-        "/platform/login",
-        data={"email": email, "password": PLATFORM_PASSWORD, "csrf_token": token},
+        "/platform/login", data={"email": email, "password": password, "csrf_token": token}
     )
     assert response.status_code == 302
     return client, token

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from saas.models.audit import AuditEntry, PlatformAuditEntry
 from saas.models.user import Role
-from saas.platform.admins import create_platform_admin
 from tenants.slugs import schema_for
 from tests.accounts.conftest import (
     NEW_PASSWORD,
@@ -25,7 +24,13 @@ from tests.accounts.conftest import (
     post,
     set_password,
 )
-from tests.conftest import csrf_token, login
+from tests.conftest import (
+    PLATFORM_PASSWORD,
+    add_platform_admin,
+    csrf_token,
+    login,
+    platform_login,
+)
 
 COOKIE = "kaohe_session"
 
@@ -196,16 +201,9 @@ def test_a_cookie_of_one_tenant_ends_nothing_at_another(app, make_tenant, tenant
 
 # -- platform admins ---------------------------------------------------------------------------
 
-PLATFORM_PASSWORD = "platform-password"
-
 
 def _platform_login(app, email: str, password: str = PLATFORM_PASSWORD):
-    browser = app.test_client()
-    token = csrf_token(browser, "/platform/login")
-    response = browser.post(
-        "/platform/login", data={"email": email, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302
+    browser, _token = platform_login(app, email, password)
     with browser.session_transaction() as session:
         session["lang"] = "en"
     return browser
@@ -213,11 +211,7 @@ def _platform_login(app, email: str, password: str = PLATFORM_PASSWORD):
 
 @pytest.fixture
 def admins(app, db):
-    emails = [f"ops-{secrets.token_hex(3)}@kaohe.example.com" for _ in range(2)]
-    with db.public() as session:
-        for email in emails:
-            create_platform_admin(session, email, PLATFORM_PASSWORD)
-        session.commit()
+    emails = [add_platform_admin(db) for _ in range(2)]
     browser, other = (_platform_login(app, email) for email in emails)
     copy = Copy(app, browser, "/platform/account")
     assert copy.opens("/platform/")
