@@ -64,9 +64,7 @@ ROLE_LABELS = {
 }
 
 
-@bp.app_template_filter("mobile")
-def _mobile(digits: str | None) -> str:
-    return display_mobile(digits)
+bp.add_app_template_filter(display_mobile, "mobile")
 
 
 @bp.app_context_processor
