@@ -107,6 +107,26 @@ _TABLE = (
         "Read the published assessment schemes and try them out",
         {ADMIN: ALL, COMMITTEE: ALL, MANAGER: ALL, INSPECTOR: ALL},
     ),
+    Permission("cycles.view", "See assessment cycles, their subjects and progress", READERS),
+    Permission(
+        "cycles.manage",
+        "Create cycles, choose subjects and raters, move a cycle to its next stage",
+        {ADMIN: ALL},
+    ),
+    Permission(
+        "rating.enter",
+        "Rate the subjects assigned to them, on a form or in a grid",
+        {role: SELF for role in Role},
+    ),
+    Permission("rating.reopen", "Reopen a submitted rating sheet, with a reason", {ADMIN: ALL}),
+    Permission(
+        "scoring.run", "Score a cycle (a scoring run) and follow its progress", {ADMIN: ALL}
+    ),
+    Permission(
+        "results.view",
+        "Read a cycle's results and their traces before publication",
+        {ADMIN: ALL, COMMITTEE: ALL, MANAGER: MANAGED},
+    ),
     Permission("schemes.edit", "Create, edit, publish, archive and import schemes", {ADMIN: ALL}),
     Permission("accounts.manage", "Invite users, set their roles, disable them", {ADMIN: ALL}),
     Permission("imports.run", "Import and export units and employees", {ADMIN: ALL}),

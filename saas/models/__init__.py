@@ -1,6 +1,14 @@
 """Models that live in every tenant's schema. Importing this package registers them all."""
 
 from saas.models.audit import AuditEntry
+from saas.models.cycle import (
+    Cycle,
+    CycleResult,
+    CycleSubject,
+    ExternalRater,
+    RatingSheet,
+    ScoringRun,
+)
 from saas.models.eligibility import EligibilityRule
 from saas.models.goal import Goal, GoalActual, GoalBoard
 from saas.models.imports import ImportBatch
@@ -18,16 +26,22 @@ __all__ = [
     "AccountToken",
     "AssessmentScheme",
     "AuditEntry",
+    "Cycle",
+    "CycleResult",
+    "CycleSubject",
     "EligibilityRule",
     "Employee",
+    "ExternalRater",
     "Goal",
     "GoalActual",
     "GoalBoard",
     "ImportBatch",
     "OrgUnit",
     "PositionLevel",
+    "RatingSheet",
     "Role",
     "SchemeVersion",
+    "ScoringRun",
     "SigningIdentity",
     "Statement",
     "TenantSetting",
