@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.accounts.views import bp as accounts
     from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
+    from saas.cycles.views import bp as cycles
     from saas.goals.import_views import bp as goal_imports
     from saas.goals.report_views import bp as goal_reports
     from saas.goals.views import bp as goals
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         audit,
         auth,
+        cycles,
         goals,
         goal_imports,
         goal_reports,

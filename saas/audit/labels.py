@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from saas.accounts.audit_words import WORDS as ACCOUNTS
 from saas.audit.vocabulary import COUNT, DATE, HASH, MOMENT, Record, Words
+from saas.cycles.audit_words import WORDS as CYCLES
 from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
 from saas.org.audit_words import WORDS as ORG
@@ -33,6 +34,7 @@ AREAS: tuple[Words, ...] = (
     PEOPLE,
     GOALS,
     SCHEMES,
+    CYCLES,
     IMPORTS,
     STATEMENTS,
     PLATFORM,

@@ -41,6 +41,7 @@ MENU = (
     ),
     MenuItem("goals.tree", _l("Goals"), "goals.view"),
     MenuItem("schemes.index", _l("Schemes"), "schemes.view"),
+    MenuItem("cycles.index", _l("Cycles"), "cycles.view"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),
     MenuItem("audit.index", _l("Audit log"), "audit.view"),

@@ -293,6 +293,7 @@ def _menu_path(endpoint: str) -> str:
         "people.index": "people/",
         "goals.tree": "goals/",
         "schemes.index": "schemes/",
+        "cycles.index": "cycles/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",

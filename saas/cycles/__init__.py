@@ -1,0 +1,1 @@
+"""Assessment cycles (考核周期): stages, subjects, raters and progress."""
