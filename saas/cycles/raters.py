@@ -479,13 +479,14 @@ def reassign(
             select(CycleSubject).where(CycleSubject.id.in_({x.cycle_subject_id for x in sheets}))
         )
     }
-    has = set(
-        session.execute(
+    has = {
+        tuple(row)
+        for row in session.execute(
             select(RatingSheet.cycle_subject_id, RatingSheet.source).where(
                 RatingSheet.cycle_id == cycle.id, RatingSheet.rater_key == to_key
             )
-        ).tuples()
-    )
+        )
+    }
     org = load_org(session)
     moving, skipped, outside = [], 0, 0
     for sheet in sheets:

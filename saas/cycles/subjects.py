@@ -682,8 +682,9 @@ def unit_choices(session: Session, cycle: Cycle) -> list[tuple[int, str]]:
     included = select(CycleSubject.unit_id).where(
         CycleSubject.cycle_id == cycle.id, CycleSubject.included.is_(True)
     )
-    return list(
-        session.execute(
+    return [
+        (row.id, row.name)
+        for row in session.execute(
             select(OrgUnit.id, OrgUnit.name)
             .where(
                 OrgUnit.kind.in_(kinds),
@@ -692,6 +693,6 @@ def unit_choices(session: Session, cycle: Cycle) -> list[tuple[int, str]]:
             )
             .order_by(OrgUnit.path)
             .limit(500)
-        ).tuples()
-    )
+        )
+    ]
 
