@@ -29,7 +29,7 @@ ORIGINS = {
     "added": _l("added by an admin"),
     "kept": _l("kept by an admin"),
 }
-SHEET_STATUS = {"assigned": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted")}
+SHEET_STATUS = {"assigned": _l("Not started"), "draft": _l("Draft"), "submitted": _l("Submitted")}
 YES_NO = {True: _l("yes"), False: _l("no")}
 
 
@@ -39,6 +39,7 @@ def _reasons(value, _row) -> str:
     if not isinstance(value, list):
         return str(value)
     return "; ".join(str(text) for text in reason_texts(value))
+
 
 WORDS = Words(
     actions={
@@ -124,7 +125,7 @@ WORDS = Words(
             _l("Third-party rater"),
             fields={
                 "cycle_id": _l("Cycle"),
-                "organisation": _l("Organisation"),
+                "organisation": _l("Rater's organisation"),
                 "sheets_added": _l("Sheets added"),
             },
             references={"cycle_id": "cycle"},

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
-from saas.cycles.subjects import PER_PAGE, Paged, paged, sheet_subject_clause, subject_clause
+from saas.cycles.lists import PER_PAGE, Paged, paged, sheet_subject_clause, subject_clause
 from saas.models.cycle import Cycle, CycleSubject, ExternalRater, RatingSheet, SheetStatus
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
@@ -81,9 +81,7 @@ def total(tallies: list[Tally]) -> Tally:
     )
 
 
-def by_unit(
-    session: Session, cycle: Cycle, scope: Scope, today: dt.date, page: int = 1
-) -> Paged:
+def by_unit(session: Session, cycle: Cycle, scope: Scope, today: dt.date, page: int = 1) -> Paged:
     """One page of units (in tree order) with their subjects' sheets: two statements."""
     where = _counted(cycle, scope)
     base = (
@@ -189,7 +187,9 @@ def cycle_page(session: Session, scope: Scope, page: int = 1) -> Paged:
     )
     sheets = (
         select(RatingSheet.cycle_id, func.count().label("expected"))
-        .add_columns(func.count().filter(RatingSheet.status == SheetStatus.SUBMITTED).label("received"))
+        .add_columns(
+            func.count().filter(RatingSheet.status == SheetStatus.SUBMITTED).label("received")
+        )
         .join(CycleSubject, CycleSubject.id == RatingSheet.cycle_subject_id)
         .where(CycleSubject.included.is_(True), seen)
         .group_by(RatingSheet.cycle_id)

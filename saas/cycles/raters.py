@@ -42,7 +42,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, aliased
 
 from saas.auth.permissions import Actor, Refused
-from saas.cycles.subjects import PER_PAGE, Paged, paged, sheet_subject_clause, subject_clause
+from saas.cycles.lists import PER_PAGE, Paged, paged, sheet_subject_clause
 from saas.models.audit import record
 from saas.models.cycle import (
     Cycle,
@@ -51,7 +51,6 @@ from saas.models.cycle import (
     ExternalRater,
     RatingSheet,
     SheetStatus,
-    SubjectKind,
 )
 from saas.models.org import OrgUnit
 from saas.models.people import Employee, EmployeeStatus
@@ -71,9 +70,9 @@ SOURCE_LABELS = {
     SourceKind.THIRD_PARTY: _l("Third party"),
 }
 SHEET_STATUS_LABELS = {
-    SheetStatus.ASSIGNED: _l("not started"),
-    SheetStatus.DRAFT: _l("draft"),
-    SheetStatus.SUBMITTED: _l("submitted"),
+    SheetStatus.ASSIGNED: _l("Not started"),
+    SheetStatus.DRAFT: _l("Draft"),
+    SheetStatus.SUBMITTED: _l("Submitted"),
 }
 GENERATED = (
     SourceKind.SELF,
@@ -290,7 +289,9 @@ def generate(
                         employee_id is not None and employee_id == subject.employee_id
                     ):
                         rows.append(
-                            _sheet(cycle, subject.id, source, key, employee=employee_id, user=user_id)
+                            _sheet(
+                                cycle, subject.id, source, key, employee=employee_id, user=user_id
+                            )
                         )
                 continue
             for rater in _raters_of(org, cycle, subject, source, have):
@@ -339,9 +340,7 @@ def sheet_snapshot(sheet: RatingSheet) -> dict[str, Any]:
 
 def _employee_by_number(session: Session, number: str | None, field_name: str) -> Employee:
     number = (number or "").strip()
-    employee = (
-        session.scalar(select(Employee).where(Employee.number == number)) if number else None
-    )
+    employee = session.scalar(select(Employee).where(Employee.number == number)) if number else None
     if employee is None:
         raise Invalid(_l("No employee with number %(number)s.", number=number), field_name)
     if employee.status != EmployeeStatus.ACTIVE:
@@ -387,7 +386,9 @@ def add_rater(
         )
     )
     if taken is not None:
-        raise Invalid(_l("%(name)s rates this subject for this source already.", name=rater.name), "rater")
+        raise Invalid(
+            _l("%(name)s rates this subject for this source already.", name=rater.name), "rater"
+        )
     sheet = RatingSheet(
         cycle_id=cycle.id,
         cycle_subject_id=subject.id,
@@ -554,7 +555,7 @@ def add_external(
     stored only as its SHA-256 digest: show it once."""
     _require_editable(actor, cycle)
     if SourceKind.THIRD_PARTY not in scheme_sources(session, cycle):
-        raise Refused(_l("This scheme has no third-party source."), field="name")
+        raise Invalid(_l("This scheme has no third-party source."), "name")
     name = " ".join((name or "").split())
     organisation = " ".join((organisation or "").split()) or None
     if not name:
@@ -695,9 +696,7 @@ def rater_options(session: Session, cycle: Cycle, scope: Scope, limit: int = 100
     query = (
         select(
             RatingSheet.rater_key,
-            func.min(func.coalesce(rater_person.name, User.name, ExternalRater.name)).label(
-                "name"
-            ),
+            func.min(func.coalesce(rater_person.name, User.name, ExternalRater.name)).label("name"),
             func.count().label("sheets"),
         )
         .select_from(RatingSheet)
@@ -717,6 +716,8 @@ def rater_options(session: Session, cycle: Cycle, scope: Scope, limit: int = 100
 def external_raters(session: Session, cycle: Cycle) -> list[ExternalRater]:
     return list(
         session.scalars(
-            select(ExternalRater).where(ExternalRater.cycle_id == cycle.id).order_by(ExternalRater.id)
+            select(ExternalRater)
+            .where(ExternalRater.cycle_id == cycle.id)
+            .order_by(ExternalRater.id)
         )
     )

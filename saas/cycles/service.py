@@ -24,9 +24,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from saas.auth.permissions import Actor, Refused
+from saas.cycles.subjects import choose_subjects, exclude_leavers
 from saas.models.audit import record
 from saas.models.cycle import Cycle, CycleStatus, CycleSubject, RunStatus, ScoringRun
 from saas.models.scheme import AssessmentScheme, SchemeVersion, VersionStatus
+from saas.schemes.versions import definition
 from saas.scoring.period import Period, PeriodError
 from saas.scoring.scheme import PeriodKind
 from saas.validation import Invalid, Problems
@@ -150,9 +152,6 @@ def create_cycle(
 ) -> Cycle:
     """A draft cycle of a published scheme version for one period of the scheme's cadence,
     with its subjects chosen (saas/cycles/subjects.py). Raises Invalid naming each bad field."""
-    from saas.cycles.subjects import choose_subjects
-    from saas.schemes.versions import definition
-
     require_manage(actor)
     problems = Problems()
     version = session.get(SchemeVersion, version_id) if version_id else None
@@ -197,7 +196,8 @@ def create_cycle(
         )
         if taken is not None:
             problems.add(
-                "period", _l("This scheme version already has a cycle for %(period)s.", period=label)
+                "period",
+                _l("This scheme version already has a cycle for %(period)s.", period=label),
             )
     problems.raise_any()
     assert version is not None and span is not None
@@ -257,9 +257,7 @@ def has_finished_run(session: Session, cycle: Cycle) -> bool:
     )
 
 
-def move(
-    session: Session, actor: Actor, cycle: Cycle, to: str, reason: str | None = None
-) -> Cycle:
+def move(session: Session, actor: Actor, cycle: Cycle, to: str, reason: str | None = None) -> Cycle:
     """Move ``cycle`` to the stage ``to``; refused (with what is allowed) out of order.
 
     - draft → open needs at least one included subject;
@@ -267,8 +265,6 @@ def move(
     - scoring → review needs a finished scoring run;
     - open → scoring excludes the subjects who left during the period and were not kept
       (saas/cycles/subjects.py, ``exclude_leavers``)."""
-    from saas.cycles.subjects import exclude_leavers
-
     require_manage(actor)
     if to not in STATUS_LABELS:
         raise Invalid(_l("Choose a stage from the list."), "to")
@@ -288,9 +284,7 @@ def move(
         if not included:
             raise Refused(_l("The cycle has no subjects to assess: add some first."), field="to")
     if to == S.REVIEW and not has_finished_run(session, cycle):
-        raise Refused(
-            _l("Score the cycle first: review needs a finished scoring run."), field="to"
-        )
+        raise Refused(_l("Score the cycle first: review needs a finished scoring run."), field="to")
     before = {"status": cycle.status}
     left = exclude_leavers(session, cycle) if to == S.SCORING else []
     cycle.status = to

@@ -25,16 +25,17 @@ nobody has started are deleted; what raters saved stays.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, true
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from saas.auth.permissions import Actor, Refused
+from saas.cycles.lists import PER_PAGE, Paged, paged, subject_clause
+from saas.cycles.raters import generate
 from saas.models.audit import record
 from saas.models.cycle import (
     Cycle,
@@ -58,7 +59,6 @@ from saas.scoring.cohort import SubjectFacts, scheme_exclusions
 from saas.scoring.scheme import EligibilityKind, Scheme
 from saas.validation import Invalid
 
-PER_PAGE = 50
 UNIT_SUBJECT_KINDS = (UnitKind.DEPARTMENT, UnitKind.TEAM, UnitKind.SITE)
 # Stages in which subjects may still be added, removed or kept.
 CHANGEABLE = (CycleStatus.DRAFT, CycleStatus.OPEN, CycleStatus.SCORING)
@@ -86,26 +86,6 @@ KIND_LABELS = {
 
 def _norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
-
-
-def subject_clause(scope: Scope) -> ColumnElement[bool]:
-    """The subjects this user may see: all, or those of the units they manage."""
-    if scope.read_all:
-        return true()
-    return CycleSubject.unit_id.in_(select(OrgUnit.id).where(scope.unit_clause()))
-
-
-def sheet_subject_clause(scope: Scope) -> ColumnElement[bool]:
-    """The subjects whose sheets (who rates them) this user may see: as ``subject_clause``,
-    but never the sheets about themself, unless they manage every record — peer and
-    subordinate raters stay unknown to the person they rate."""
-    seen = subject_clause(scope)
-    if scope.write_all or scope.employee_id is None:
-        return seen
-    return and_(
-        seen,
-        or_(CycleSubject.employee_id.is_(None), CycleSubject.employee_id != scope.employee_id),
-    )
 
 
 # -- choosing ------------------------------------------------------------------------------
@@ -307,9 +287,7 @@ def _reason_text(entry: Mapping[str, Any]) -> Any:
             return _l(
                 "The scheme does not assess unit category %(value)s.", value=entry.get("value")
             )
-        return _l(
-            "The scheme does not assess employment form %(value)s.", value=entry.get("value")
-        )
+        return _l("The scheme does not assess employment form %(value)s.", value=entry.get("value"))
     return str(code)
 
 
@@ -349,9 +327,7 @@ def find_subject(session: Session, cycle: Cycle, subject_id: int | None) -> Cycl
     if subject_id is None:
         return None
     return session.scalar(
-        select(CycleSubject).where(
-            CycleSubject.id == subject_id, CycleSubject.cycle_id == cycle.id
-        )
+        select(CycleSubject).where(CycleSubject.id == subject_id, CycleSubject.cycle_id == cycle.id)
     )
 
 
@@ -391,7 +367,9 @@ def add_subject(
         )
     else:
         wanted = (
-            (UnitKind.PROVIDER,) if cycle.subject_kind == SubjectKind.PROVIDER else UNIT_SUBJECT_KINDS
+            (UnitKind.PROVIDER,)
+            if cycle.subject_kind == SubjectKind.PROVIDER
+            else UNIT_SUBJECT_KINDS
         )
         unit = session.get(OrgUnit, unit_id) if unit_id else None
         if unit is None or unit.kind not in wanted or unit.archived_at is not None:
@@ -426,8 +404,6 @@ def add_subject(
 def _generate_if_started(
     session: Session, actor: Actor, cycle: Cycle, subject: CycleSubject
 ) -> None:
-    from saas.cycles.raters import generate
-
     if cycle.status == CycleStatus.OPEN:
         generate(session, actor, cycle, subject_ids=[subject.id])
 
@@ -548,43 +524,6 @@ class SubjectRow:
         return reason_texts(self.excluded_because)
 
 
-@dataclass(frozen=True)
-class Paged:
-    """One page of a list: its rows, the total and the page number."""
-
-    rows: list[Any]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    def window(self, around: int = 2) -> list[int | None]:
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
-        result: list[int | None] = []
-        for number in numbers:
-            if result and number - (result[-1] or 0) > 1:
-                result.append(None)
-            result.append(number)
-        return result
-
-
-def paged(total: int, page: int, per_page: int = PER_PAGE) -> int:
-    """The page actually shown: the one asked for, within the pages there are."""
-    return max(1, min(page, max(1, math.ceil(total / per_page))))
-
-
 SUBJECT_FILTERS = ("included", "excluded", "all")
 
 
@@ -678,7 +617,9 @@ def unit_choices(session: Session, cycle: Cycle) -> list[tuple[int, str]]:
     """Units a unit or provider cycle could add (not yet included)."""
     if cycle.subject_kind == SubjectKind.EMPLOYEE:
         return []
-    kinds = (UnitKind.PROVIDER,) if cycle.subject_kind == SubjectKind.PROVIDER else UNIT_SUBJECT_KINDS
+    kinds = (
+        (UnitKind.PROVIDER,) if cycle.subject_kind == SubjectKind.PROVIDER else UNIT_SUBJECT_KINDS
+    )
     included = select(CycleSubject.unit_id).where(
         CycleSubject.cycle_id == cycle.id, CycleSubject.included.is_(True)
     )
@@ -695,4 +636,3 @@ def unit_choices(session: Session, cycle: Cycle) -> list[tuple[int, str]]:
             .limit(500)
         )
     ]
-

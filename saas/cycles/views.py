@@ -107,11 +107,15 @@ def create():
 
 
 def _scheme_of(cycle: Cycle) -> tuple[str, int]:
-    row = tenant_session().execute(
-        select(AssessmentScheme.name, SchemeVersion.number)
-        .join(SchemeVersion, SchemeVersion.scheme_id == AssessmentScheme.id)
-        .where(SchemeVersion.id == cycle.scheme_version_id)
-    ).one()
+    row = (
+        tenant_session()
+        .execute(
+            select(AssessmentScheme.name, SchemeVersion.number)
+            .join(SchemeVersion, SchemeVersion.scheme_id == AssessmentScheme.id)
+            .where(SchemeVersion.id == cycle.scheme_version_id)
+        )
+        .one()
+    )
     return row[0], row[1]
 
 
@@ -151,6 +155,7 @@ def _cycle_page(
         overall=progress.total(sources),
         is_late=progress.is_late(found, today),
         moves=service.allowed_moves(found),
+        moves_text=", ".join(str(service.STATUS_LABELS[s]) for s in service.allowed_moves(found)),
         move_labels=service.MOVE_LABELS,
         needs_reason=service.NEEDS_REASON,
         has_run=found.status == "scoring" and service.has_finished_run(session, found),
@@ -202,9 +207,7 @@ def move(cycle_id: int):
 
 
 def _subject(found: Cycle) -> CycleSubject:
-    subject = subjects.find_subject(
-        tenant_session(), found, record_id(request.form.get("subject"))
-    )
+    subject = subjects.find_subject(tenant_session(), found, record_id(request.form.get("subject")))
     if subject is None:
         raise Invalid(_("Choose a subject of this cycle."), "subject")
     return subject
@@ -283,6 +286,7 @@ def _raters_page(
         "source": source,
         "rater": rater,
         "sources": sources,
+        "sources_text": ", ".join(str(raters.SOURCE_LABELS.get(s, s)) for s in sources),
         "options": options,
         "editable": found.status in raters.EDITABLE,
         "assignable": [s for s in sources if s in raters.ASSIGNABLE],

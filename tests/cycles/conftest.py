@@ -124,7 +124,9 @@ def build_shop(db, make_tenant) -> Shop:
         sd.manager_id, bj.manager_id = people["sd"].id, people["bj"].id
         shop.users["cm"] = add_user(session, f"cm@{tenant.slug}.example.com", Role.COMMITTEE).id
         for name, role in (("bj", Role.COMMITTEE), ("gc", Role.MANAGER), ("li", Role.EMPLOYEE)):
-            user = add_user(session, f"{name}@{tenant.slug}.example.com", role, employee=people[name])
+            user = add_user(
+                session, f"{name}@{tenant.slug}.example.com", role, employee=people[name]
+            )
             shop.users[name] = user.id
         session.flush()
         base = load_template("smile_functional")

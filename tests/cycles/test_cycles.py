@@ -67,7 +67,9 @@ def test_only_a_cycle_manager_creates_or_moves(db, shop):
         for name in ("gc", "cm", "li"):
             with pytest.raises(Refused):
                 service.create_cycle(
-                    session, shop.actor(session, name), version_id=cycle.scheme_version_id,
+                    session,
+                    shop.actor(session, name),
+                    version_id=cycle.scheme_version_id,
                     period="2026-Q4",
                 )
             with pytest.raises(Refused):
@@ -136,7 +138,9 @@ def test_an_unknown_stage_is_invalid(db, shop):
 def test_a_cycle_without_subjects_does_not_open(db, shop):
     with db.tenant(shop.schema) as session:
         cycle = shop.new_cycle(session)
-        for subject in session.scalars(select(CycleSubject).where(CycleSubject.cycle_id == cycle.id)):
+        for subject in session.scalars(
+            select(CycleSubject).where(CycleSubject.cycle_id == cycle.id)
+        ):
             subject.included = False
         session.flush()
         with pytest.raises(Refused) as refused:

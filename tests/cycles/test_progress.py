@@ -23,7 +23,11 @@ BEFORE_DUE = dt.date(2026, 9, 1)
 def _grow(session, shop, people: int, code: str) -> None:
     system = Actor.system("seed@cycles.example.com")
     unit = create_unit(
-        session, system, session.get(OrgUnit, shop.units["BJ"]), name=f"班组{code}", code=code,
+        session,
+        system,
+        session.get(OrgUnit, shop.units["BJ"]),
+        name=f"班组{code}",
+        code=code,
         kind="team",
     )
     for n in range(people):
@@ -110,4 +114,6 @@ def test_expected_received_missing_and_late(db, shop):
         assert [t.label for t in units.rows] == ["水电班组", "保洁部"]
         # A manager counts the subjects of their units only.
         gc = shop.actor(session, "gc").scope
-        assert [t.label for t in progress.by_unit(session, cycle, gc, AFTER_DUE).rows] == ["水电班组"]
+        assert [t.label for t in progress.by_unit(session, cycle, gc, AFTER_DUE).rows] == [
+            "水电班组"
+        ]

@@ -28,7 +28,12 @@ def sheets_of(session, cycle, shop) -> dict[str, dict[str, set[str]]]:
     people = {i: n for n, i in shop.people.items()}
     result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     rows = session.execute(
-        select(CycleSubject.employee_id, CycleSubject.unit_id, RatingSheet.source, RatingSheet.rater_key)
+        select(
+            CycleSubject.employee_id,
+            CycleSubject.unit_id,
+            RatingSheet.source,
+            RatingSheet.rater_key,
+        )
         .join(CycleSubject, CycleSubject.id == RatingSheet.cycle_subject_id)
         .where(RatingSheet.cycle_id == cycle.id)
     )
@@ -92,7 +97,9 @@ def test_peers_are_drawn_reproducibly(db, shop):
         assert sorted(peers) == sorted(expected)
         # Taken off and generated again: the same two.
         for sheet in session.scalars(
-            select(RatingSheet).where(RatingSheet.cycle_subject_id == li.id, RatingSheet.source == "peer")
+            select(RatingSheet).where(
+                RatingSheet.cycle_subject_id == li.id, RatingSheet.source == "peer"
+            )
         ):
             raters.remove_sheet(session, admin, cycle, sheet)
         raters.generate(session, admin, cycle)
@@ -109,7 +116,12 @@ def test_generation_is_idempotent_and_never_touches_a_sheet(db, shop):
         admin = shop.actor(session)
         cycle = shop.new_cycle(session)
         first = raters.generate(session, admin, cycle)
-        count = session.scalar(select(RatingSheet.id).where(RatingSheet.cycle_id == cycle.id).order_by(RatingSheet.id.desc()).limit(1))
+        count = session.scalar(
+            select(RatingSheet.id)
+            .where(RatingSheet.cycle_id == cycle.id)
+            .order_by(RatingSheet.id.desc())
+            .limit(1)
+        )
         sheet = session.scalar(select(RatingSheet).where(RatingSheet.cycle_id == cycle.id).limit(1))
         sheet.values, sheet.status = {"A": "18"}, "draft"
         session.flush()
@@ -117,7 +129,9 @@ def test_generation_is_idempotent_and_never_touches_a_sheet(db, shop):
         assert sum(first.values()) > 0 and sum(second.values()) == 0
         session.refresh(sheet)
         assert sheet.values == {"A": "18"} and sheet.status == "draft"
-        assert session.scalar(select(RatingSheet.id).order_by(RatingSheet.id.desc()).limit(1)) == count
+        assert (
+            session.scalar(select(RatingSheet.id).order_by(RatingSheet.id.desc()).limit(1)) == count
+        )
         # A peer added by hand counts towards the peers: generation does not top it up again.
         li = session.scalar(
             select(CycleSubject).where(
@@ -125,11 +139,14 @@ def test_generation_is_idempotent_and_never_touches_a_sheet(db, shop):
             )
         )
         peers = session.scalars(
-            select(RatingSheet).where(RatingSheet.cycle_subject_id == li.id, RatingSheet.source == "peer")
+            select(RatingSheet).where(
+                RatingSheet.cycle_subject_id == li.id, RatingSheet.source == "peer"
+            )
         ).all()
         raters.remove_sheet(session, admin, cycle, peers[0])
         chosen = next(
-            n for n in ("sd", "wang", "zhao", "sun", "intern")
+            n
+            for n in ("sd", "wang", "zhao", "sun", "intern")
             if shop.people[n] not in {p.rater_employee_id for p in peers}
         )
         raters.add_rater(session, admin, cycle, li, "peer", f"N-{chosen}")
@@ -190,7 +207,9 @@ def test_a_sheet_with_ratings_cannot_be_removed(db, shop):
         assert "reopen and clear it" in str(refused.value)
         cycle.status = "scoring"
         other = session.scalar(
-            select(RatingSheet).where(RatingSheet.cycle_id == cycle.id, RatingSheet.id != sheet.id).limit(1)
+            select(RatingSheet)
+            .where(RatingSheet.cycle_id == cycle.id, RatingSheet.id != sheet.id)
+            .limit(1)
         )
         with pytest.raises(Refused):
             raters.remove_sheet(session, admin, cycle, other)
@@ -204,7 +223,9 @@ def test_a_leaving_rater_s_open_sheets_are_handed_over(db, shop):
         service.move(session, admin, cycle, "open")
         key = f"e:{shop.people['sd']}"
         mine = session.scalars(
-            select(RatingSheet).where(RatingSheet.cycle_id == cycle.id, RatingSheet.rater_key == key)
+            select(RatingSheet).where(
+                RatingSheet.cycle_id == cycle.id, RatingSheet.rater_key == key
+            )
         ).all()
         by_source = defaultdict(list)
         for sheet in mine:
@@ -220,15 +241,22 @@ def test_a_leaving_rater_s_open_sheets_are_handed_over(db, shop):
             raters.reassign(session, admin, cycle, key, "N-bj1")
         assert "supervisor rates only within their own units" in str(refused.value)
         done = raters.reassign(session, admin, cycle, key, "N-gc")
-        after = {s.id: s for s in session.scalars(select(RatingSheet).where(RatingSheet.cycle_id == cycle.id))}
+        after = {
+            s.id: s
+            for s in session.scalars(select(RatingSheet).where(RatingSheet.cycle_id == cycle.id))
+        }
         assert after[submitted.id].rater_key == key  # submitted stays
         assert after[drafted.id].rater_key == f"e:{shop.people['gc']}"
         assert after[drafted.id].values == {} and after[drafted.id].status == "assigned"
         # sd's self sheet stays with sd; the rest moved or were skipped (gc rates already).
-        assert all(s.rater_key == key for s in after.values() if s.source == "self" and s.rater_key == key) 
+        assert all(
+            s.rater_key == key for s in after.values() if s.source == "self" and s.rater_key == key
+        )
         assert done.moved + done.skipped == len(mine) - 1
         assert done.moved >= 1
-        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "cycle.raters_reassigned"))
+        entry = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "cycle.raters_reassigned")
+        )
         assert entry.before == {"rater_key": key} and entry.after["sheets_moved"] == done.moved
         with pytest.raises(Invalid):
             raters.reassign(session, admin, cycle, "e:999999", "N-gc")
@@ -254,7 +282,7 @@ def test_a_third_party_rates_one_cycle_through_a_link_shown_once(db, shop):
         ).all()
         assert sorted(subjects) == ["bj", "bj1"]
         functional = shop.new_cycle(session, "functional", period="2026-Q4")
-        with pytest.raises(Refused):
+        with pytest.raises(Invalid):
             raters.add_external(session, admin, functional, name="外审员")
 
 
@@ -268,5 +296,7 @@ def test_the_raters_list_hides_who_rates_the_reader(db, shop):
         assert rows and all(r.unit_name in ("工程部", "水电班组") for r in rows)
         all_rows = raters.sheet_page(session, cycle, ADMIN)
         assert all_rows.total > raters.sheet_page(session, cycle, gc.scope).total
-        filtered = raters.sheet_page(session, cycle, ADMIN, source="committee", rater="u:" + str(shop.users["cm"]))
+        filtered = raters.sheet_page(
+            session, cycle, ADMIN, source="committee", rater="u:" + str(shop.users["cm"])
+        )
         assert filtered.total == 7 and {r.source for r in filtered.rows} == {"committee"}

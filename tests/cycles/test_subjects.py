@@ -39,13 +39,28 @@ def test_employees_are_chosen_by_the_tenant_s_and_the_scheme_s_rules(app, db, sh
         cycle = shop.new_cycle(session)
         found = by_name(session, cycle)
         assert set(found) == {
-            "boss", "gc", "sd", "li", "wang", "zhao", "sun", "intern", "qian", "bj", "bj1",
+            "boss",
+            "gc",
+            "sd",
+            "li",
+            "wang",
+            "zhao",
+            "sun",
+            "intern",
+            "qian",
+            "bj",
+            "bj1",
         }
         included = {name for name, s in found.items() if s.included}
         assert included == {"sd", "li", "wang", "zhao", "sun", "bj", "bj1"}
         # The scheme's rule: 部门主管 and above (部门经理 ranks higher).
         assert found["gc"].excluded_because == [
-            {"code": "scheme_rule", "kind": "level_at_least", "value": "部门主管", "actual": "部门经理"}
+            {
+                "code": "scheme_rule",
+                "kind": "level_at_least",
+                "value": "部门主管",
+                "actual": "部门经理",
+            }
         ]
         # The tenant's rule: 实习 is not assessed.
         assert found["intern"].excluded_because == [
@@ -62,7 +77,8 @@ def test_employees_are_chosen_by_the_tenant_s_and_the_scheme_s_rules(app, db, sh
         with app.test_request_context(), force_locale("en"):
             texts = [str(t) for t in subjects.reason_texts(found["gc"].excluded_because)]
             assert texts == [
-                "The scheme does not assess position level 部门主管 and above (this person: 部门经理)."
+                "The scheme does not assess position level 部门主管 and above"
+                " (this person: 部门经理)."
             ]
             assert [str(t) for t in subjects.reason_texts(found["intern"].excluded_because)] == [
                 "Employment form 实习 is excluded (rule: 实习生不参加考核)"
@@ -78,7 +94,9 @@ def test_units_and_providers_are_chosen_by_kind_and_category(db, shop):
         assert set(by_name(session, units)) == {"GC", "SD", "BJ"}
         providers = shop.new_cycle(session, "providers", period="2026-07")
         assert set(by_name(session, providers)) == {"WB-BA", "WB-LH"}
-        assert all(s.included and s.kind == "provider" for s in by_name(session, providers).values())
+        assert all(
+            s.included and s.kind == "provider" for s in by_name(session, providers).values()
+        )
 
 
 def test_a_subject_is_added_and_removed_with_a_reason(db, shop):
@@ -170,7 +188,9 @@ def test_joiners_are_listed_not_added_and_leavers_are_excluded_when_collection_c
         assert found["wang"].excluded_because == [{"code": "left_during_period"}]
         assert found["zhao"].included is True
         entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "cycle.moved").order_by(AuditEntry.id.desc())
+            select(AuditEntry)
+            .where(AuditEntry.action == "cycle.moved")
+            .order_by(AuditEntry.id.desc())
         ).first()
         assert entry.after["left_excluded"] == [found["wang"].id]
         # The newcomer is added with a reason, even while scoring.

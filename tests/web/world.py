@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from saas.auth.permissions import Actor
+from saas.cycles import raters as cycle_raters
+from saas.cycles import service as cycles
 from saas.goals import service as goals
 from saas.goals.service import GoalData
 from saas.models.eligibility import EligibilityRule, RuleKind
@@ -137,6 +139,9 @@ def build_world(app, db, settings, prefix: str) -> World:
             session, as_admin, load_template(SCHEME_TEMPLATE), template=SCHEME_TEMPLATE
         )
         versions.publish(session, as_admin, version)
+        # A cycle of it, with its raters: the cycle pages' routes reach a real one.
+        cycle = cycles.create_cycle(session, as_admin, version_id=version.id, period=PERIOD)
+        cycle_raters.generate(session, as_admin, cycle)
         level = add_level(session, system, "备用职级", 99)
         rule = add_rule(session, system, RuleKind.EMPLOYMENT_FORM, value="备用")
         bystander = session.scalar(
@@ -149,6 +154,7 @@ def build_world(app, db, settings, prefix: str) -> World:
             "goal_id": own_goal[Role.EMPLOYEE],
             "actual_id": 999999,  # no such actual: 404 to whoever may change the goal
             "version_id": version.id,
+            "cycle_id": cycle.id,
             "form_id": "general",
             "key": "A",
             "kind": "source",
