@@ -50,7 +50,7 @@ NEEDS_REASON = {(S.SCORING, S.OPEN)}
 STATUS_LABELS = {
     S.DRAFT: _l("Draft"),
     S.OPEN: _l("Open for ratings"),
-    S.SCORING: _l("Scoring"),
+    S.SCORING: _l("Being scored"),
     S.REVIEW: _l("In review"),
     S.PUBLISHED: _l("Published"),
     S.CLOSED: _l("Closed"),
