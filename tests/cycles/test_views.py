@@ -209,3 +209,37 @@ def test_another_tenant_s_admin_finds_nothing(app, db, shop, make_tenant):
         assert response.status_code == 404, (method, path)
     # And their own login does not open the first tenant's pages.
     assert client.get(url(shop, f"{cycle_id}")).status_code == 302
+
+
+def _statements(app, client, path: str) -> int:
+    from sqlalchemy import event
+
+    engine = app.extensions["kaohe.db"].engine
+    seen = []
+
+    def listen(_conn, _cursor, sql, *_args):
+        # The request's own overhead (tenant registry, principal) varies with caches.
+        if "public.tenant" not in sql and "user_role.role" not in sql:
+            seen.append(sql)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return len(seen)
+
+
+def test_the_cycle_pages_cost_the_same_at_any_size(app, client, db, shop):
+    from tests.org.conftest import add_employee
+
+    small = made(db, shop, period="2026-Q3")
+    with db.tenant(shop.schema) as session:
+        for n in range(40):
+            add_employee(session, shop.units["SD"], f"M-{n}", f"员工{n}")
+    large = made(db, shop, period="2026-Q4")
+    as_user(client, shop, "admin")
+    for path in ("{}?subjects=all", "{}/raters"):
+        assert _statements(app, client, url(shop, path.format(small))) == _statements(
+            app, client, url(shop, path.format(large))
+        ), path
