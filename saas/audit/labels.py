@@ -23,6 +23,7 @@ from saas.imports.audit_words import WORDS as IMPORTS
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
+from saas.rating.grid_audit_words import WORDS as RATING_GRID
 from saas.schemes.audit_words import WORDS as SCHEMES
 from saas.settings.audit_words import WORDS as SETTINGS
 from saas.statements.audit_words import WORDS as STATEMENTS
@@ -37,6 +38,7 @@ AREAS: tuple[Words, ...] = (
     STATEMENTS,
     PLATFORM,
     SETTINGS,
+    RATING_GRID,
 )
 # Fields many record types share, unless a record type words them its own way.
 COMMON_FIELDS = {
