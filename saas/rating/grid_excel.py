@@ -58,7 +58,7 @@ def header(column: Column) -> str:
 
 def headers(grid: Grid, lang: str) -> list[str]:
     with force_locale("zh_CN" if lang == "zh" else "en"):
-        fixed = ["ID", _("Number"), _("Name"), _("Unit")]
+        fixed = ["ID", _("Number"), _("Person assessed"), _("Unit")]
         return fixed + [header(column) for column in grid.columns]
 
 

@@ -25,6 +25,7 @@ from saas.schemes import versions
 from saas.schemes.templates import load_template
 from tenants.slugs import schema_for
 from tests.conftest import ADMIN_PASSWORD, actor_of, csrf_token, login
+from tests.cycles.factory import add_subject, assign, make_cycle
 from tests.imports.conftest import csv_bytes, unit, units_sheet
 from tests.org.conftest import PASSWORD, add_employee, add_user
 
@@ -32,6 +33,7 @@ TENANT = "/t/<tenant_slug>"
 PERIOD = "2026-Q3"
 ROLES = tuple(Role)
 SCHEME_TEMPLATE = "smile_functional"
+GRID_PERIOD = "2026-Q2"  # the rating grid's cycle
 
 
 def probe_app():
@@ -139,6 +141,12 @@ def build_world(app, db, settings, prefix: str) -> World:
         versions.publish(session, as_admin, version)
         level = add_level(session, system, "备用职级", 99)
         rule = add_rule(session, system, RuleKind.EMPLOYMENT_FORM, value="备用")
+        # An open cycle whose supervisor sheet of the employee is the manager's, and one the
+        # administrator rates too (the hostile walk goes through the admin's grid).
+        cycle = make_cycle(session, version.id, period=GRID_PERIOD)
+        rated = add_subject(session, cycle, people[Role.EMPLOYEE])
+        assign(session, rated, "supervisor", employee=people[Role.MANAGER])
+        assign(session, rated, "supervisor", user_id=admin.id)
         bystander = session.scalar(
             select(User.id).where(User.email == "bystander@world.example.com")
         )
@@ -159,6 +167,8 @@ def build_world(app, db, settings, prefix: str) -> World:
             "statement_id": 999999,  # nobody's: 404 to whoever may open statements
             "sheet_id": 999999,  # nobody's: 404 to whoever may open set-up sheets
             "job_id": "no-such-job",
+            "cycle_id": cycle.id,
+            "source": "supervisor",
             "token": "not-a-token",
         }
         assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
