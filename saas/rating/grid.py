@@ -192,7 +192,7 @@ def load(session: Session, actor: Actor, cycle_id: int, source: str) -> Grid | N
         .join(SchemeVersion, SchemeVersion.id == Cycle.scheme_version_id)
         .where(Cycle.id == cycle_id)
     ).first()
-    if head is None:
+    if head is None or head.status == CycleStatus.DRAFT:  # raters see a cycle once it opens
         return None
     rows = session.execute(
         select(

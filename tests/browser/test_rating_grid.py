@@ -16,7 +16,7 @@ from sqlalchemy import select
 from saas.models.cycle import RatingSheet
 from tests.browser.conftest import PHONE, watched_page
 from tests.org.conftest import PASSWORD
-from tests.rating.grid_setup import STAFF, build
+from tests.rating.grid_setup import STAFF, STORED, build
 
 # Per person: punctuality (typed), uniform (y/n key), and the row total it gives.
 POINTS = ("8", "9.5", "10", "7", "6.5")
@@ -114,8 +114,16 @@ def test_a_supervisor_rates_five_staff_with_the_keyboard_on_a_phone(
 
 
 @pytest.mark.skipif(not os.environ.get("KAOHE_GRID_SHOTS"), reason="KAOHE_GRID_SHOTS not set")
-def test_screenshots(browser, live_server, world):
+def test_screenshots(browser, live_server, world, db):
     folder = Path(os.environ["KAOHE_GRID_SHOTS"])
+    with db.tenant(world.schema) as session:
+        for number, sheet_id in enumerate(world.sheets[:3]):
+            sheet = session.get(RatingSheet, sheet_id)
+            sheet.values = {**STORED, "A1": str(6 + number)}
+            sheet.status = "draft"
+        sheet.values = {"A1": "9", "B": "8"}
+        first = session.get(RatingSheet, world.sheets[0])
+        first.status, first.submitted_at = "submitted", first.created_at
     folder.mkdir(parents=True, exist_ok=True)
     for label, options in (
         ("1280", {"viewport": {"width": 1280, "height": 800}}),

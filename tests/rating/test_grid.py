@@ -167,6 +167,30 @@ def test_a_cell_save_costs_at_most_two_statements(app, db, manager, world, monke
     assert own[-1].lstrip().upper().startswith("UPDATE")
 
 
+def test_the_page_reads_the_grid_in_two_statements(app, db, manager, world, monkeypatch):
+    monkeypatch.setitem(app.extensions, "kaohe.tenants", TenantResolver(db, cache_seconds=600))
+    manager.get(world.url())
+    engine = app.extensions["kaohe.db"].engine
+    statements: list[str] = []
+
+    def statement(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        assert manager.get(world.url()).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    own = [s for s in statements if "user_role.role" not in s and "public.tenant" not in s]
+    assert len(own) == 2, own
+
+
+def test_a_draft_cycle_has_no_grid_yet(manager, world, db):
+    with db.tenant(world.schema) as session:
+        session.get(Cycle, world.cycle_id).status = "draft"
+    assert manager.get(world.url()).status_code == 404
+
+
 def test_a_submitted_sheet_or_a_closed_cycle_takes_no_cell(manager, world, db):
     token = _token(manager, world)
     with db.tenant(world.schema) as session:
