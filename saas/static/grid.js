@@ -106,8 +106,9 @@
         return;
       }
       var data = answer.data;
-      cell.setAttribute("data-saved", value);
+      // The value as stored ("08" is kept as "8"), unless the rater typed on meanwhile.
       if (cell.value === value && cell.tagName !== "SELECT") cell.value = data.value;
+      cell.setAttribute("data-saved", data.value);
       showError(cell, "");
       td.classList.add("saved");
       setTimeout(function () { td.classList.remove("saved"); }, 900);

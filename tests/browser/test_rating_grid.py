@@ -138,3 +138,15 @@ def test_screenshots(browser, live_server, world, db):
             page.wait_for_load_state()
             page.screenshot(path=str(folder / f"grid-{label}-{lang}.png"), full_page=True)
         next(pages, None)
+    # A refused cell on the phone, as the rater sees it.
+    errors: list[str] = []
+    context, page = _phone(browser, live_server, errors, **PHONE)
+    _log_in(page, world)
+    page.goto(world.url())
+    page.locator("tr[data-row]").nth(2).locator("[data-cell]").nth(1).focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.type("11")
+    page.keyboard.press("Enter")
+    _settled(page)
+    page.screenshot(path=str(folder / "grid-390-en-refused.png"))
+    context.close()
