@@ -111,7 +111,7 @@ def test_groups_put_each_source_first_then_the_rest(app, scored):
     assert found[0].codes[-1] == "source" and "final" in found[-1].codes
     with app.test_request_context(), force_locale("zh_CN"):
         found = groups(data["trace"], scheme)
-    assert found[-1].title == "从评分到最终得分"
+    assert found[-1].title == "从考核细则得分到最终得分"
 
 
 def test_the_excluded_reason_is_said_in_words(app, scored):
