@@ -16,7 +16,7 @@ from saas.auth.accounts import current_scope
 from saas.auth.guard import requires
 from saas.people.employees import unit_choices
 from saas.results import queries
-from saas.results.breakdown import breakdown_table, headline
+from saas.results.breakdown import breakdown_table, headline, shown_final
 from saas.results.distribution import chart
 from saas.results.trace import groups
 from saas.schemes.explain import CONSEQUENCE_LABELS, SOURCE_LABELS
@@ -45,6 +45,12 @@ def _cycle_url(cycle_id: int) -> str | None:
 @bp.app_context_processor
 def _labels() -> dict:
     return {"CONSEQUENCES": CONSEQUENCE_LABELS, "SOURCES": SOURCE_LABELS}
+
+
+@bp.app_template_filter("final_score")
+def _final_score(value, scheme) -> str:
+    """A final score at its scheme's precision, as the subject's page and trace show it."""
+    return shown_final(value, scheme) or ""
 
 
 @bp.get("/<int:cycle_id>/results")

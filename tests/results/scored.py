@@ -213,18 +213,19 @@ def cohort_inputs(keys: Sequence[str]) -> list[SubjectInput]:
     return subjects
 
 
-def plain_input(key: str, score: int) -> SubjectInput:
-    """A subject whose one supervisor gives about ``score`` points (0–100) in all."""
-    a1 = Decimal(min(20, max(0, score - 70)))
-    b = Decimal(min(30, max(0, score - 40 - a1))) if score > 40 else Decimal(0)
-    c1 = Decimal(min(20, max(0, score - 20 - a1 - b))) if score > 20 else Decimal(0)
+def plain_input(key: str, score: int | Decimal) -> SubjectInput:
+    """A subject whose one supervisor gives about ``score`` points (60–100) in all: 40 % of
+    it in section A, 30 % in B and 30 % in C."""
+    target = Decimal(score)
+    a1 = min(Decimal(20), max(Decimal(0), target * Decimal("0.4") - 25))
+    c1 = min(Decimal(20), max(Decimal(0), target * Decimal("0.3") - 10))
     values = {
-        "A1": a1,
+        "A1": a1.quantize(Decimal("0.1")),
         "A2": True,
-        "A3": "好",
-        "A4": 0,
-        "B": b,
-        "C1": c1,
+        "A3": "中",
+        "A4": 3,
+        "B": (target * Decimal("0.3")).quantize(Decimal("0.1")),
+        "C1": c1.quantize(Decimal("0.1")),
         "C2": True,
         "D1": True,
     }

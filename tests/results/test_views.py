@@ -37,7 +37,7 @@ def test_the_table_lists_every_subject_with_its_run(app, scored: Scored):
     assert "1–12 of 12 results" in body
     # The best first: 员工00 scored 100 (capped), excluded last.
     assert names(body)[0] == "员工00" and names(body)[-1] == "员工10"
-    assert ">100<" in body and "not assessed" in body and "disqualified next period" in body
+    assert ">100.00<" in body and "not assessed" in body and "disqualified next period" in body
     assert "<svg" in body and 'role="img"' in body and "<title" in body and "<desc" in body
     assert "¥500" in body  # 员工00's award
 
