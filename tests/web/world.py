@@ -16,6 +16,7 @@ from saas.goals import service as goals
 from saas.goals.service import GoalData
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
+from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User
 from saas.org.units import create_unit, seed_example_org
 from saas.people.eligibility import add_rule
@@ -73,6 +74,23 @@ class World:
         for name in rule.arguments:
             path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
         return path
+
+
+def _scored_cycle(session, version_id: int, person) -> dict[str, int]:
+    """A cycle of the published scheme with one subject (the employee, in the manager's
+    unit), scored with the engine as finished run 1: the results pages' records."""
+    from saas.scoring.inputs import Rating, SubjectInput
+    from tests.cycles.factory import add_subject, make_cycle
+    from tests.results.scored import score_and_store
+
+    cycle = make_cycle(session, version_id, period=PERIOD, status="review")
+    subject = add_subject(session, cycle, person)
+    scheme = versions.definition(session.get(SchemeVersion, version_id))
+    ratings = tuple(
+        Rating(section.key, "supervisor", "s", section.max - 1) for section in scheme.sections
+    )
+    score_and_store(session, cycle, scheme, [subject], [SubjectInput(str(subject.id), ratings)])
+    return {"cycle_id": cycle.id, "subject_id": subject.id}
 
 
 def _email(role: Role) -> str:
@@ -172,6 +190,7 @@ def build_world(app, db, settings, prefix: str) -> World:
             "token": "not-a-token",
         }
         assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
+        common.update(_scored_cycle(session, version.id, people[Role.EMPLOYEE]))
     world = World(slug)
     for role in (*ROLES, None):
         world.ids[role] = dict(common)
