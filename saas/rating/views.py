@@ -105,6 +105,8 @@ def sheet_page(
         values=values,
         errors=errors or {},
         missing=missing or [],
+        missing_keys=[item.key for item in missing or []],
+        editable=found.editable,
         tally=service.tally(found),
         urls=urls,
         layout=layout,
@@ -228,6 +230,9 @@ def _reopen_page(found: OpenSheet, status: int = 200, errors=None, reason: str =
         tally=service.tally(found),
         errors=errors or {},
         reason=reason,
+        editable=False,
+        missing_keys=[],
+        urls={},
         critical_effects=CRITICAL_EFFECTS,
         **labels(),
     ), status
