@@ -22,8 +22,8 @@ from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
-from saas.rating.audit_words import WORDS as RATING
 from saas.platform.audit_words import WORDS as PLATFORM
+from saas.rating.audit_words import WORDS as RATING
 from saas.schemes.audit_words import WORDS as SCHEMES
 from saas.settings.audit_words import WORDS as SETTINGS
 from saas.statements.audit_words import WORDS as STATEMENTS

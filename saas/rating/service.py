@@ -175,20 +175,17 @@ def reopen(session: Session, actor: Actor, found: OpenSheet, reason: str | None)
     """Give a submitted sheet back to its rater as a draft, with the admin's written reason,
     which the rater is shown."""
     actor.require("rating.reopen")
+    text = " ".join((reason or "").split())
+    if not text:
+        raise Invalid(_l("Say why the sheet is reopened: the rater is shown it."), "reason")
+    if len(text) > REASON_LIMIT:
+        raise Invalid(_l("At most %(count)d characters.", count=REASON_LIMIT), "reason")
     sheet = found.sheet
     if sheet.status != SheetStatus.SUBMITTED:
         raise Refused(_l("Only a submitted sheet can be reopened."))
     if found.cycle.status != CycleStatus.OPEN:
         raise Refused(
             _l("This cycle is not open for rating now: a reopened sheet could not be changed.")
-        )
-    text = " ".join((reason or "").split())
-    if not text:
-        raise Invalid(_l("Say why the sheet is reopened: the rater is shown it."), "reason")
-    if len(text) > REASON_LIMIT:
-        raise Invalid(
-            _l("At most %(count)d characters.", count=REASON_LIMIT),
-            "reason",
         )
     sheet.status = SheetStatus.DRAFT
     sheet.submitted_at = None
