@@ -23,7 +23,7 @@ from saas.imports.audit_words import WORDS as IMPORTS
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
-from saas.rating.grid_audit_words import WORDS as RATING_GRID
+from saas.rating.audit_words import WORDS as RATING
 from saas.schemes.audit_words import WORDS as SCHEMES
 from saas.settings.audit_words import WORDS as SETTINGS
 from saas.statements.audit_words import WORDS as STATEMENTS
@@ -34,11 +34,11 @@ AREAS: tuple[Words, ...] = (
     PEOPLE,
     GOALS,
     SCHEMES,
+    RATING,
     IMPORTS,
     STATEMENTS,
     PLATFORM,
     SETTINGS,
-    RATING_GRID,
 )
 # Fields many record types share, unless a record type words them its own way.
 COMMON_FIELDS = {

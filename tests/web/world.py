@@ -14,6 +14,7 @@ from sqlalchemy import select
 from saas.auth.permissions import Actor
 from saas.goals import service as goals
 from saas.goals.service import GoalData
+from saas.models.cycle import ExternalRater, RatingSheet
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.scheme import SchemeVersion
@@ -22,6 +23,7 @@ from saas.org.units import create_unit, seed_example_org
 from saas.people.eligibility import add_rule
 from saas.people.levels import add_level, seed_reference_levels
 from saas.platform.onboarding import create_tenant
+from saas.rating.external import make_token
 from saas.schemes import versions
 from saas.schemes.templates import load_template
 from tenants.slugs import schema_for
@@ -35,6 +37,7 @@ PERIOD = "2026-Q3"
 ROLES = tuple(Role)
 SCHEME_TEMPLATE = "smile_functional"
 GRID_PERIOD = "2026-Q2"  # the rating grid's cycle
+FORM_PERIOD = "2026-Q1"  # the rating form's cycle
 
 
 def probe_app():
@@ -168,6 +171,37 @@ def build_world(app, db, settings, prefix: str) -> World:
         bystander = session.scalar(
             select(User.id).where(User.email == "bystander@world.example.com")
         )
+        # An open cycle of that scheme: each role rates someone (the admin, who has no
+        # employee record, as a committee user), and a third party has a link.
+        cycle = make_cycle(session, version.id, period=FORM_PERIOD)
+        about = {role: add_subject(session, cycle, person) for role, person in people.items()}
+        own_sheet = {
+            Role.TENANT_ADMIN: assign(
+                session, about[Role.EMPLOYEE], "committee", user_id=admin.id
+            ).id
+        }
+        for role, source, subject in (
+            (Role.MANAGER, "supervisor", Role.EMPLOYEE),
+            (Role.EMPLOYEE, "peer", Role.COMMITTEE),
+            (Role.COMMITTEE, "committee", Role.EMPLOYEE),
+            (Role.INSPECTOR, "peer", Role.EMPLOYEE),
+        ):
+            own_sheet[role] = assign(session, about[subject], source, employee=people[role]).id
+        rater_token, digest = make_token()
+        outsider = ExternalRater(cycle_id=cycle.id, name="第三方", token_hash=digest)
+        session.add(outsider)
+        session.flush()
+        session.add(
+            RatingSheet(
+                cycle_id=cycle.id,
+                cycle_subject_id=about[Role.EMPLOYEE].id,
+                source="third_party",
+                rater_key=f"x:{outsider.id}",
+                rater_external_id=outsider.id,
+                values={},
+            )
+        )
+        session.flush()
         common = {
             "unit_id": spare.id,
             "parent_id": units["GC"],
@@ -188,12 +222,16 @@ def build_world(app, db, settings, prefix: str) -> World:
             "cycle_id": cycle.id,
             "source": "supervisor",
             "token": "not-a-token",
+            "rater_token": rater_token,
         }
         assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
         common.update(_scored_cycle(session, version.id, people[Role.EMPLOYEE]))
     world = World(slug)
     for role in (*ROLES, None):
         world.ids[role] = dict(common)
+    for role, sheet_id in own_sheet.items():
+        world.ids[role]["rating_sheet_id"] = sheet_id
+    world.ids[None]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]
     for role in (Role.EMPLOYEE, Role.COMMITTEE, Role.INSPECTOR):
         world.ids[role]["goal_id"] = own_goal[role]
         world.ids[role]["employee_id"] = people[role].id
