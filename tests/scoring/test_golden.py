@@ -30,3 +30,14 @@ def test_one_at_a_time_scores_as_many_at_once():
         lambda scheme, subjects: [Engine(scheme).score(s, PERIOD) for s in reversed(subjects)]
     )
     assert sorted(actual) == sorted(expected)
+
+
+def test_the_engine_sets_every_field_of_its_results():
+    """``Result.made`` skips ``__init__``: every field must be given, none left to a default."""
+    import dataclasses
+
+    from tests.scoring.golden import cohorts
+
+    scheme, subjects = cohorts()[0]
+    result = Engine(scheme).score(subjects[0], PERIOD)
+    assert {f.name for f in dataclasses.fields(result)} <= set(vars(result))
