@@ -104,7 +104,11 @@ def test_a_band_whose_quota_gives_no_place_takes_nobody():
     """Three subjects and a 10 % quota: ⌊0.3⌋ = 0 places, so even the best is moved down."""
     scheme, results = score({"A": 99, "B": 95, "C": 91}, TOP_TEN)
     placed = {r.subject: r for r in apply_quotas(scheme, results)}
-    assert {key: r.band.label for key, r in placed.items()} == {"A": "合格", "B": "合格", "C": "合格"}
+    assert {key: r.band.label for key, r in placed.items()} == {
+        "A": "合格",
+        "B": "合格",
+        "C": "合格",
+    }
     assert placed["A"].award == 0 and placed["A"].notes[-1].code == "quota"
     assert placed["A"].notes[-1].params["quota"] == Decimal(10)
 
