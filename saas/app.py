@@ -65,6 +65,10 @@ def register_blueprints(app: Flask) -> None:
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
+    from saas.rating.external_views import bp as rate
+    from saas.rating.grid_views import bp as rating_grid
+    from saas.rating.views import bp as rating
+    from saas.results.views import bp as results
     from saas.schemes.views import bp as schemes
     from saas.settings.views import bp as tenant_settings
     from saas.statements.views import bp as statements
@@ -86,6 +90,10 @@ def register_blueprints(app: Flask) -> None:
         people,
         people_accounts,
         platform,
+        rating_grid,
+        results,
+        rate,
+        rating,
         schemes,
         statements,
         tenant_settings,

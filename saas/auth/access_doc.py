@@ -71,8 +71,8 @@ are not found (404). A user with several roles has the union of what each allows
 
 Some refusals depend on the record, beyond the table: nobody approves their own goal or the goal
 of the unit they manage, a top-level unit is added or moved by an administrator only, a draft
-scheme is seen by those who may edit schemes only, and a goal's approver is the manager of the
-unit above it.
+scheme is seen by those who may edit schemes only, a goal's approver is the manager of the
+unit above it, and a cycle's raters are generated only while the cycle is a draft or open.
 
 ## Every page and the permission it needs
 

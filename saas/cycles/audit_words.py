@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from saas.audit.vocabulary import COUNT, DATE, Record, Words, names_by_id
 from saas.models.cycle import Cycle, ExternalRater
+from saas.rating.audit_words import SOURCE_LABELS as SOURCES
 
 CYCLE_STATUS = {
     "draft": _l("draft"),
@@ -14,15 +15,6 @@ CYCLE_STATUS = {
     "review": _l("in review"),
     "published": _l("published"),
     "closed": _l("closed"),
-}
-SOURCES = {
-    "self": _l("self"),
-    "supervisor": _l("supervisor"),
-    "peer": _l("peer"),
-    "subordinate": _l("subordinate"),
-    "customer": _l("customer"),
-    "committee": _l("committee"),
-    "third_party": _l("third party"),
 }
 ORIGINS = {
     "eligible": _l("chosen by the rules"),
@@ -52,8 +44,8 @@ WORDS = Words(
         "cycle_subject.added": _l("Subject added"),
         "cycle_subject.included": _l("Subject included again or kept"),
         "cycle_subject.removed": _l("Subject removed"),
-        "rating_sheet.assigned": _l("Rater assigned"),
-        "rating_sheet.removed": _l("Rater removed"),
+        "cycle.rater_assigned": _l("Rater assigned"),
+        "cycle.rater_removed": _l("Rater removed"),
         "external_rater.added": _l("Third-party rater added"),
     },
     records={
@@ -73,9 +65,15 @@ WORDS = Words(
                 "rater_key": _l("Rater"),
                 "sheets_moved": _l("Sheets handed over"),
                 "sheets_skipped": _l("Sheets skipped"),
+                "rating_sheet_id": _l("Rating sheet"),
+                "cycle_subject_id": _l("Subject"),
+                "source": _l("Source"),
+                "sheet_status": _l("Sheet status"),
             },
             values={
                 "status": CYCLE_STATUS,
+                "sheet_status": SHEET_STATUS,
+                "source": SOURCES,
                 "subject_kind": {
                     "employee": _l("employees"),
                     "unit": _l("units"),
@@ -91,7 +89,7 @@ WORDS = Words(
                     else str(value)
                 ),
             },
-            hidden=frozenset({"scheme_version_id"}),
+            hidden=frozenset({"scheme_version_id", "rating_sheet_id", "cycle_subject_id"}),
             names=lambda session, ids: names_by_id(session, Cycle.id, Cycle.name, ids),
         ),
         "cycle_subject": Record(
@@ -108,18 +106,6 @@ WORDS = Words(
             values={"origin": ORIGINS, "included": YES_NO},
             references={"cycle_id": "cycle", "employee_id": "employee", "unit_id": "org_unit"},
             formats={"excluded_because": _reasons},
-        ),
-        "rating_sheet": Record(
-            _l("Rating sheet"),
-            fields={
-                "cycle_id": _l("Cycle"),
-                "cycle_subject_id": _l("Subject"),
-                "source": _l("Source"),
-                "rater_key": _l("Rater"),
-            },
-            values={"source": SOURCES, "status": SHEET_STATUS},
-            references={"cycle_id": "cycle"},
-            hidden=frozenset({"cycle_subject_id"}),
         ),
         "external_rater": Record(
             _l("Third-party rater"),

@@ -57,18 +57,12 @@ from saas.models.people import Employee, EmployeeStatus
 from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope
+from saas.rating.audit_words import SOURCE_LABELS as RATING_SOURCE_LABELS
 from saas.scoring.scheme import SourceKind
 from saas.validation import Invalid
 
-SOURCE_LABELS = {
-    SourceKind.SELF: _l("Self"),
-    SourceKind.SUPERVISOR: _l("Supervisor"),
-    SourceKind.PEER: _l("Peer"),
-    SourceKind.SUBORDINATE: _l("Subordinate"),
-    SourceKind.CUSTOMER: _l("Customer"),
-    SourceKind.COMMITTEE: _l("Committee"),
-    SourceKind.THIRD_PARTY: _l("Third party"),
-}
+# One vocabulary for the sources, the rating pages' own.
+SOURCE_LABELS = RATING_SOURCE_LABELS
 SHEET_STATUS_LABELS = {
     SheetStatus.ASSIGNED: _l("Not started"),
     SheetStatus.DRAFT: _l("Draft"),
@@ -329,12 +323,13 @@ def _require_editable(actor: Actor, cycle: Cycle) -> None:
 
 
 def sheet_snapshot(sheet: RatingSheet) -> dict[str, Any]:
+    """A sheet as the cycle's audit rows name it (the rating area words the sheet's own)."""
     return {
-        "cycle_id": sheet.cycle_id,
+        "rating_sheet_id": sheet.id,
         "cycle_subject_id": sheet.cycle_subject_id,
         "source": sheet.source,
         "rater_key": sheet.rater_key,
-        "status": sheet.status,
+        "sheet_status": sheet.status,
     }
 
 
@@ -403,9 +398,9 @@ def add_rater(
     record(
         session,
         actor=actor.email,
-        action="rating_sheet.assigned",
-        record_type="rating_sheet",
-        record_id=sheet.id,
+        action="cycle.rater_assigned",
+        record_type="cycle",
+        record_id=cycle.id,
         after=sheet_snapshot(sheet),
     )
     return sheet
@@ -422,9 +417,9 @@ def remove_sheet(session: Session, actor: Actor, cycle: Cycle, sheet: RatingShee
     record(
         session,
         actor=actor.email,
-        action="rating_sheet.removed",
-        record_type="rating_sheet",
-        record_id=sheet.id,
+        action="cycle.rater_removed",
+        record_type="cycle",
+        record_id=cycle.id,
         before=sheet_snapshot(sheet),
     )
     session.delete(sheet)
@@ -455,6 +450,7 @@ def reassign(
     reads another's opinion. Self sheets, and sheets the new rater has already or that are
     about the new rater, are skipped; a supervisor sheet outside the new rater's units
     refuses the whole change."""
+    rater = _employee_by_number(session, to_number, "to")
     _require_editable(actor, cycle)
     sheets = list(
         session.scalars(
@@ -470,7 +466,6 @@ def reassign(
     )
     if not sheets:
         raise Invalid(_l("This rater has no sheet left to hand over."), "from")
-    rater = _employee_by_number(session, to_number, "to")
     to_key = f"e:{rater.id}"
     if to_key == from_key:
         raise Invalid(_l("Choose someone else."), "to")
@@ -553,13 +548,13 @@ def add_external(
     """An outside rater for this cycle only, rating every included subject (or those in the
     unit ``unit_id`` and under it). Returns the rater and the token of their link, which is
     stored only as its SHA-256 digest: show it once."""
-    _require_editable(actor, cycle)
-    if SourceKind.THIRD_PARTY not in scheme_sources(session, cycle):
-        raise Invalid(_l("This scheme has no third-party source."), "name")
     name = " ".join((name or "").split())
     organisation = " ".join((organisation or "").split()) or None
     if not name:
         raise Invalid(_l("Give the rater's name."), "name")
+    _require_editable(actor, cycle)
+    if SourceKind.THIRD_PARTY not in scheme_sources(session, cycle):
+        raise Invalid(_l("This scheme has no third-party source."), "name")
     if len(name) > 100:
         raise Invalid(_l("At most %(count)d characters.", count=100), "name")
     if organisation and len(organisation) > 200:

@@ -343,8 +343,8 @@ def add_subject(
     """Add a subject with a reason: an employee (by number) to an employee cycle, a unit to
     a unit or provider cycle. An excluded subject is included again instead. In an open
     cycle the new subject's raters are generated at once."""
-    _require_changeable(actor, cycle)
     reason = _reason(reason)
+    _require_changeable(actor, cycle)
     if cycle.subject_kind == SubjectKind.EMPLOYEE:
         number = (employee_number or "").strip()
         employee = (

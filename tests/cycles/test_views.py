@@ -118,7 +118,7 @@ def test_the_pages_answer_fragments(client, db, shop):
     sheets = client.get(
         url(shop, f"{cycle_id}/raters?source=committee"), headers={**HTMX, "HX-Target": "sheets"}
     ).get_data(as_text=True)
-    assert "<html" not in sheets and "Committee" in sheets
+    assert "<html" not in sheets and "Assessment committee" in sheets
 
 
 def test_subjects_change_with_a_reason_through_the_page(client, db, shop):

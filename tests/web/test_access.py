@@ -43,6 +43,8 @@ METHODS = ("GET", "POST")
 RECORD_REFUSALS = {
     # Only an administrator adds a top-level unit; a manager adds units under theirs.
     ("org.create", "/org/units/new", Role.MANAGER),
+    # Raters are generated only while a cycle is a draft or open; the world's cycle is scored.
+    ("cycles.generate", "/cycles/<int:cycle_id>/raters/generate", Role.TENANT_ADMIN),
 }
 # Routes that, allowed, end the very login that asked: the answer is the login page.
 ENDS_THE_LOGIN = {"auth.logout_everywhere"}
@@ -84,6 +86,10 @@ def test_only_the_login_and_link_pages_are_public(app):
         TENANT + "/accounts/welcome/<token>",
         TENANT + "/login",
         TENANT + "/logout",
+        TENANT + "/rate/<rater_token>",
+        TENANT + "/rate/<rater_token>/sheets/<int:rating_sheet_id>",  # to read it
+        TENANT + "/rate/<rater_token>/sheets/<int:rating_sheet_id>",  # to save it
+        TENANT + "/rate/<rater_token>/sheets/<int:rating_sheet_id>/item",
     ]
 
 
@@ -292,6 +298,7 @@ def _menu_path(endpoint: str) -> str:
         "org.tree": "org/",
         "people.index": "people/",
         "goals.tree": "goals/",
+        "rating.mine": "rating/",
         "schemes.index": "schemes/",
         "cycles.index": "cycles/",
         "accounts.users": "accounts/",
