@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -39,6 +40,11 @@ def _labels() -> dict:
         "SOURCE_LABELS": raters.SOURCE_LABELS,
         "SHEET_STATUS": raters.SHEET_STATUS_LABELS,
     }
+
+
+def _listed(words) -> str:
+    """Words in a list, with the reader's language's separator."""
+    return ("、" if get_locale().language == "zh" else ", ").join(str(w) for w in words)
 
 
 def _cycle_or_404(cycle_id: int, *, lock: bool = False) -> Cycle:
@@ -155,7 +161,7 @@ def _cycle_page(
         overall=progress.total(sources),
         is_late=progress.is_late(found, today),
         moves=service.allowed_moves(found),
-        moves_text=", ".join(str(service.STATUS_LABELS[s]) for s in service.allowed_moves(found)),
+        moves_text=_listed(service.STATUS_LABELS[s] for s in service.allowed_moves(found)),
         move_labels=service.MOVE_LABELS,
         needs_reason=service.NEEDS_REASON,
         has_run=found.status == "scoring" and service.has_finished_run(session, found),
@@ -286,7 +292,7 @@ def _raters_page(
         "source": source,
         "rater": rater,
         "sources": sources,
-        "sources_text": ", ".join(str(raters.SOURCE_LABELS.get(s, s)) for s in sources),
+        "sources_text": _listed(raters.SOURCE_LABELS.get(s, s) for s in sources),
         "options": options,
         "editable": found.status in raters.EDITABLE,
         "assignable": [s for s in sources if s in raters.ASSIGNABLE],
