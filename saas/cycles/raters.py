@@ -63,11 +63,6 @@ from saas.validation import Invalid
 
 # One vocabulary for the sources, the rating pages' own.
 SOURCE_LABELS = RATING_SOURCE_LABELS
-SHEET_STATUS_LABELS = {
-    SheetStatus.ASSIGNED: _l("Not started"),
-    SheetStatus.DRAFT: _l("Draft"),
-    SheetStatus.SUBMITTED: _l("Submitted"),
-}
 GENERATED = (
     SourceKind.SELF,
     SourceKind.SUPERVISOR,

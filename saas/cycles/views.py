@@ -25,6 +25,7 @@ from saas.models.cycle import Cycle, CycleSubject
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.scheme import AssessmentScheme, SchemeVersion
+from saas.rating.audit_words import SHEET_STATUS_LABELS
 from saas.scoring.scheme import SourceKind
 from saas.validation import Invalid, page_number, record_id
 from saas.web.fragments import page_or_fragment, wants_fragment
@@ -38,7 +39,7 @@ def _labels() -> dict:
     return {
         "CYCLE_STATUS": service.STATUS_LABELS,
         "SOURCE_LABELS": raters.SOURCE_LABELS,
-        "SHEET_STATUS": raters.SHEET_STATUS_LABELS,
+        "SHEET_STATUS": SHEET_STATUS_LABELS,
     }
 
 

@@ -11,10 +11,11 @@ from saas.models.cycle import CycleSubject, RatingSheet
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 
+# The one vocabulary of sheet states and sources: the rating, grid and cycle pages use it too.
 SHEET_STATUS_LABELS = {
-    "assigned": _l("not started"),
-    "draft": _l("draft"),
-    "submitted": _l("submitted"),
+    "assigned": _l("Not started"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
 }
 SOURCE_LABELS = {
     "self": _l("Self"),

@@ -25,12 +25,12 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from saas.auth.guard import current_actor, requires
 from saas.auth.permissions import Refused
 from saas.rating import grid as grids
 from saas.rating import grid_excel
+from saas.rating.audit_words import SHEET_STATUS_LABELS, SOURCE_LABELS
 from saas.rating.grid import Grid, RowInput, cell_field
 from saas.rating.values import shown
 from saas.validation import Invalid, record_id
@@ -41,20 +41,6 @@ bp = Blueprint("rating_grid", __name__, url_prefix=TENANT_PREFIX + "/rating/grid
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_KEY = 100
 MAX_VALUE = 200
-STATUS_LABELS = {
-    "assigned": _l("Not started"),
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-}
-SOURCE_LABELS = {
-    "self": _l("Self-assessment"),
-    "supervisor": _l("Supervisor / department"),
-    "peer": _l("Peers"),
-    "subordinate": _l("Subordinates"),
-    "customer": _l("Customers"),
-    "committee": _l("Assessment committee"),
-    "third_party": _l("Third party"),
-}
 
 
 def _lang() -> str:
@@ -79,7 +65,7 @@ def _page(grid: Grid, status: int = 200, errors: dict | None = None, posted=None
             "rating/grid.html",
             grid=grid,
             source_label=SOURCE_LABELS.get(grid.source, grid.source),
-            status_labels=STATUS_LABELS,
+            status_labels=SHEET_STATUS_LABELS,
             errors=errors or {},
             posted=posted,
             problems=list(problems),
@@ -159,7 +145,7 @@ def cell(cycle_id: int, source: str):
         value=shown(None, saved.value),  # type: ignore[arg-type]
         total=grid_excel._number(saved.total),
         status=saved.status,
-        status_label=str(STATUS_LABELS[saved.status]),
+        status_label=str(SHEET_STATUS_LABELS[saved.status]),
         missing=saved.missing,
     )
 
