@@ -9,7 +9,7 @@ until results are published to them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from saas.auth.accounts import current_scope
@@ -25,8 +25,6 @@ from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("results", __name__, url_prefix=TENANT_PREFIX + "/cycles")
 
-# The cycle's own page, linked from the results when that area is there.
-CYCLE_PAGE = "cycles.show"
 
 
 def _head(cycle_id: int) -> queries.CycleHead:
@@ -36,10 +34,8 @@ def _head(cycle_id: int) -> queries.CycleHead:
     return head
 
 
-def _cycle_url(cycle_id: int) -> str | None:
-    if CYCLE_PAGE not in current_app.view_functions:
-        return None
-    return url_for(CYCLE_PAGE, cycle_id=cycle_id)
+def _cycle_url(cycle_id: int) -> str:
+    return url_for("cycles.cycle", cycle_id=cycle_id)
 
 
 @bp.app_context_processor
