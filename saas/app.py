@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
+    from saas.runs.views import bp as runs
     from saas.schemes.views import bp as schemes
     from saas.settings.views import bp as tenant_settings
     from saas.statements.views import bp as statements
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         people,
         people_accounts,
         platform,
+        runs,
         schemes,
         statements,
         tenant_settings,

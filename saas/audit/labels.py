@@ -23,6 +23,7 @@ from saas.imports.audit_words import WORDS as IMPORTS
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
+from saas.runs.audit_words import WORDS as RUNS
 from saas.schemes.audit_words import WORDS as SCHEMES
 from saas.settings.audit_words import WORDS as SETTINGS
 from saas.statements.audit_words import WORDS as STATEMENTS
@@ -35,6 +36,7 @@ AREAS: tuple[Words, ...] = (
     SCHEMES,
     IMPORTS,
     STATEMENTS,
+    RUNS,
     PLATFORM,
     SETTINGS,
 )

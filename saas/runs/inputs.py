@@ -334,8 +334,8 @@ select
         as subjects_digest,
     count(r.id) as submitted,
     max(r.submitted_at) as last_submitted,
-    md5(coalesce(string_agg(r.id || '@' || extract(epoch from r.submitted_at)::text, ',' order by r.id), ''))
-        as sheets_digest,
+    md5(coalesce(string_agg(r.id || '@' || extract(epoch from r.submitted_at)::text, ','
+                            order by r.id), '')) as sheets_digest,
     (select count(*) from owned where status = 'approved') as goals_approved,
     (select count(*) from owned where status <> 'approved') as goals_pending,
     (select md5(coalesce(string_agg(

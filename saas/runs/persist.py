@@ -80,9 +80,10 @@ def copy_results(session: Session, rows: Iterable[tuple[Any, ...]]) -> int:
     table = f"{quoted_schema(session)}.cycle_result"
     raw = session.connection().connection.driver_connection
     count = 0
-    with raw.cursor() as cursor, cursor.copy(
-        f"copy {table} ({', '.join(COLUMNS)}) from stdin"
-    ) as copy:
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"copy {table} ({', '.join(COLUMNS)}) from stdin") as copy,
+    ):
         write = copy.write_row
         for row in rows:
             write(row)

@@ -123,11 +123,13 @@ def make_ready(db, make_tenant, *, people: int = 8, status: str = "scoring", sch
             subject = add_subject(session, cycle, person)
             ready.subjects.append(subject.id)
             ready.employees.append(person.id)
-            sheet = assign(session, subject, "supervisor", employee=boss, values=values(n),
-                           submitted=True)
+            sheet = assign(
+                session, subject, "supervisor", employee=boss, values=values(n), submitted=True
+            )
             peer = staff[(n + 1) % len(staff)]
-            other = assign(session, subject, "peer", employee=peer, values=values(n + 1),
-                           submitted=True)
+            other = assign(
+                session, subject, "peer", employee=peer, values=values(n + 1), submitted=True
+            )
             ready.sheets += [sheet.id, other.id]
     return ready
 

@@ -25,6 +25,7 @@ from saas.schemes import versions
 from saas.schemes.templates import load_template
 from tenants.slugs import schema_for
 from tests.conftest import ADMIN_PASSWORD, actor_of, csrf_token, login
+from tests.cycles.factory import make_cycle
 from tests.imports.conftest import csv_bytes, unit, units_sheet
 from tests.org.conftest import PASSWORD, add_employee, add_user
 
@@ -137,6 +138,8 @@ def build_world(app, db, settings, prefix: str) -> World:
             session, as_admin, load_template(SCHEME_TEMPLATE), template=SCHEME_TEMPLATE
         )
         versions.publish(session, as_admin, version)
+        # A cycle in scoring, with no subjects: its runs page and the start of a run.
+        cycle = make_cycle(session, version.id, status="scoring")
         level = add_level(session, system, "备用职级", 99)
         rule = add_rule(session, system, RuleKind.EMPLOYMENT_FORM, value="备用")
         bystander = session.scalar(
@@ -149,6 +152,7 @@ def build_world(app, db, settings, prefix: str) -> World:
             "goal_id": own_goal[Role.EMPLOYEE],
             "actual_id": 999999,  # no such actual: 404 to whoever may change the goal
             "version_id": version.id,
+            "cycle_id": cycle.id,
             "form_id": "general",
             "key": "A",
             "kind": "source",
