@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from saas.auth.permissions import Actor
 from saas.models.cycle import Cycle, CycleSubject
+from saas.models.org import PositionLevel
 from saas.models.people import Employee
 from saas.models.user import User
 from saas.schemes import versions
@@ -104,11 +105,16 @@ class Ready:
         return Actor.system("admin@runs.example.com", user_id=self.admin_id)
 
 
-def make_ready(db, make_tenant, *, people: int = 8, status: str = "scoring", scheme=None) -> Ready:
+def make_ready(
+    db, make_tenant, *, people: int = 8, status: str = "scoring", scheme=None, levels=()
+) -> Ready:
     org = make_org(db, make_tenant)
     with db.tenant(org.schema) as session:
         admin = session.scalar(select(User).where(User.email == org.tenant.admin_email))
         actor = Actor.system(org.tenant.admin_email, user_id=admin.id)
+        for name, rank in levels:
+            session.add(PositionLevel(name=name, rank=rank))
+        session.flush()
         parsed, issues = parse(scheme or SCHEME)
         assert parsed is not None, issues
         version = versions.create_scheme(session, actor, parsed)
