@@ -25,6 +25,7 @@ the cycle: a sheet submitted while the run works is not half-read, and the next 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable
@@ -98,6 +99,10 @@ def ledger_events(session: Session, cycle: Cycle, subject_ids: list[int]) -> dic
 def read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
     """The cycle's inputs, or None when there is no such cycle. Eight queries, whatever the
     cycle's size; the caller holds the transaction (REPEATABLE READ for a run)."""
+    return without_collecting(_read_cycle, session, cycle_id)
+
+
+def _read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
     found = session.execute(
         select(Cycle, SchemeVersion.definition)
         .join(SchemeVersion, SchemeVersion.id == Cycle.scheme_version_id)
@@ -168,6 +173,19 @@ def read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
     )
 
 
+def without_collecting(work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` with the cyclic garbage collector paused: a cycle's million ratings
+    hold no reference cycles, and collections walking them again and again as they are
+    made would cost more than making them (the engine pauses it for the same reason)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return work(*args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _period(cycle: Cycle) -> Period:
     try:
         period = Period.parse(cycle.period)
@@ -221,16 +239,23 @@ def _as_stored(stored: Any) -> Any:
     return stored
 
 
+# A rating made without the dataclass's __init__: a frozen dataclass sets each field through
+# object.__setattr__, which is most of what making one costs, and a cycle has a million.
+# The slots are set directly instead; the object is the same (equal, same hash).
+_new = object.__new__
+_set_item = Rating.__dict__["item"].__set__
+_set_source = Rating.__dict__["source"].__set__
+_set_rater = Rating.__dict__["rater"].__set__
+_set_value = Rating.__dict__["value"].__set__
+
+
 def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple[Rating, ...]]:
     """Every submitted sheet's values as the engine's ratings, grouped by cycle subject.
 
     One query, ordered by subject so the rows arrive grouped. The values come as JSON text
-    and are decoded here; each distinct stored value of an item is converted once, and each
-    distinct rating (item, source, rater, value) is made once: a supervisor rating thirty
-    people gives the same few ratings again and again."""
+    and are decoded here; each distinct stored value of an item is converted once."""
     convert = {item.key: _converter(item.mode) for _section, item in scheme.rated()}
     known: dict[str, dict[Any, Any]] = {key: {} for key in convert}
-    made: dict[tuple, Rating] = {}
     sources = {source.kind.value for source in scheme.sources}
     rows = session.execute(
         select(
@@ -243,38 +268,38 @@ def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple
         .order_by(RatingSheet.cycle_subject_id, RatingSheet.source, RatingSheet.rater_key)
     ).all()
     grouped: dict[int, tuple[Rating, ...]] = {}
-    loads = json.loads
+    loads, new = json.loads, _new
+    set_item, set_source, set_rater, set_value = _set_item, _set_source, _set_rater, _set_value
+    missing = object()
     current, ratings = None, []
+    append = ratings.append
     for subject_id, source, rater, values in rows:
         if subject_id != current:
             if current is not None:
                 grouped[current] = tuple(ratings)
             current, ratings = subject_id, []
+            append = ratings.append
         if source not in sources:
             continue  # a source the scheme does not weigh: nothing of it counts
-        for key, stored in loads(values).items():
-            seen = known.get(key)
-            if seen is None or stored is None:
-                continue  # an item the version no longer rates, or left empty
-            try:
-                value = seen[stored]
-            except KeyError:
-                try:
+        try:
+            for key, stored in loads(values).items():
+                seen = known.get(key)
+                if seen is None or stored is None:
+                    continue  # an item the version no longer rates, or left empty
+                value = seen.get(stored, missing)
+                if value is missing:
                     value = seen[stored] = convert[key](stored)
-                except (ValueError, ArithmeticError) as problem:
-                    raise DamagedInput(
-                        f"cycle subject {subject_id}, {source} sheet of {rater}: "
-                        f"{key} = {stored!r} is not a value the item takes"
-                    ) from problem
-            except TypeError as problem:  # a list or an object where a value belongs
-                raise DamagedInput(
-                    f"cycle subject {subject_id}, {source} sheet of {rater}: {key} = {stored!r}"
-                ) from problem
-            identity = (key, source, rater, stored, type(stored))
-            rating = made.get(identity)
-            if rating is None:
-                rating = made[identity] = Rating(key, source, rater, value)
-            ratings.append(rating)
+                rating = new(Rating)
+                set_item(rating, key)
+                set_source(rating, source)
+                set_rater(rating, rater)
+                set_value(rating, value)
+                append(rating)
+        except (ValueError, ArithmeticError, TypeError) as problem:
+            raise DamagedInput(
+                f"cycle subject {subject_id}, {source} sheet of {rater}: a value the item"
+                f" does not take ({problem})"
+            ) from problem
     if current is not None:
         grouped[current] = tuple(ratings)
     return grouped

@@ -5,6 +5,7 @@ excluded subjects, eligibility facts), quotas over the cohort and what changed s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from decimal import Decimal
 
@@ -316,7 +317,6 @@ def test_the_read_turns_stored_values_into_the_ratings_sheet_ratings_gives(db, r
 def test_the_json_written_is_the_results_to_dict(db, ready):
     with db.tenant(ready.schema) as session:
         result = service.score(read_cycle(session, ready.cycle_id))[0]
-    import json
 
     breakdown, trace = result_json(result)
     expected = result.to_dict()
@@ -334,3 +334,21 @@ def test_a_job_works_in_its_own_tenant_only(db, make_tenant):
     assert run_id == 1 and one.cycle_id == other.cycle_id
     run_job(db, one, run_id)
     assert results(db, other) == theirs and len(results(db, one)) == 3
+
+
+def test_the_writer_gives_exactly_to_dict_for_a_varied_cohort():
+    from bench.scoring import build_scheme, generate
+    from saas.runs.persist import Writer
+    from saas.scoring.cohort import score_cohort
+    from saas.scoring.engine import Engine
+
+    scheme = build_scheme()
+    period = Period.parse("2026-Q3")
+    cohort = generate(scheme, 300, 2, 4, 7, period)  # two raters a source, ledger events
+    cohort[0] = SubjectInput(cohort[0].key, excluded_because=("removed",))
+    writer = Writer()
+    for result in score_cohort(Engine(scheme), cohort, period):
+        breakdown, trace = writer.json(result)
+        expected = result.to_dict()
+        assert json.loads(trace) == expected.pop("trace")
+        assert json.loads(breakdown) == expected
