@@ -31,7 +31,7 @@ STATUS_LABELS = {
 CYCLE_STATUS_LABELS = {
     "draft": _l("Draft"),
     "open": _l("Open for rating"),
-    "scoring": _l("Scoring"),
+    "scoring": _l("Being scored"),
     "review": _l("In review"),
     "published": _l("Published"),
     "closed": _l("Closed"),
