@@ -107,3 +107,24 @@ def test_the_page_lists_runs_and_what_changed_and_answers_htmx_with_its_fragment
     fragment = client.get(ready.url(), headers=HTMX).get_data(as_text=True)
     assert fragment.lstrip().startswith("{#") is False and 'id="runs"' in fragment
     assert "<html" not in fragment
+
+
+def test_the_page_costs_the_same_statements_with_one_run_or_many(app, db, make_tenant):
+    from tests.web.test_request_cost import logged
+
+    ready = make_ready(db, make_tenant, people=3)
+    client = _client(app, db, ready)
+
+    def reopen(sheet_id: int) -> None:
+        with db.tenant(ready.schema) as session:
+            sheet = session.get(RatingSheet, sheet_id)
+            sheet.status, sheet.submitted_at = "draft", None
+
+    score_now(db, ready)
+    reopen(ready.sheets[0])
+    one = len(logged(app, client, ready.url()).own())
+    for _ in range(4):
+        score_now(db, ready)
+    reopen(ready.sheets[1])
+    many = len(logged(app, client, ready.url()).own())
+    assert one == many <= 6
