@@ -64,6 +64,10 @@ def register_blueprints(app: Flask) -> None:
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
+    from saas.rating.external_views import bp as rate
+    from saas.rating.grid_views import bp as rating_grid
+    from saas.rating.views import bp as rating
+    from saas.results.views import bp as results
     from saas.runs.views import bp as runs
     from saas.schemes.views import bp as schemes
     from saas.settings.views import bp as tenant_settings
@@ -86,6 +90,10 @@ def register_blueprints(app: Flask) -> None:
         people_accounts,
         platform,
         runs,
+        rating_grid,
+        results,
+        rate,
+        rating,
         schemes,
         statements,
         tenant_settings,

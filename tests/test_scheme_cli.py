@@ -542,3 +542,67 @@ def test_every_step_of_the_engine_is_explained():
     assert explain_reason(results[2].disqualified[0], scheme) == (
         "The critical item K2 消防安全 failed (customers)"
     )
+
+
+# -- try: a cohort ---------------------------------------------------------------------------------
+
+QUOTA_SCHEME = (
+    SCHEME.replace(
+        "  - {threshold: 90, label: 优秀, award: 500}",
+        "  - {threshold: 90, label: 优秀, award: 500, quota: 10}",
+    )
+    + "eligibility:\n  - {kind: unit_category, value: 后勤}\n"
+)
+
+COHORT = (
+    "period: 2026-Q3\nsubjects:\n"
+    + "".join(
+        f"  - key: E{n:02d}\n"
+        f"    ratings: [{{item: P1, source: supervisor, value: {59 - n}}},"
+        " {item: Y1, source: supervisor, value: yes}]\n"
+        for n in range(10)
+    )
+    + "  - key: L01\n    name: 后勤甲\n    unit_category: 后勤\n"
+)
+
+
+def test_try_applies_eligibility_and_quotas_across_the_file(kaohe, write):
+    tried = kaohe("try", write("q.yaml", QUOTA_SCHEME), write("c.yaml", COHORT), "--lang", "en")
+    assert tried.exit_code == 0, tried.output
+    printed = json.loads(tried.output)
+    by_key = {r["subject"]: r for r in printed["results"]}
+    # Ten assessed, all 优秀 on score (99 … 90): one place; L01 is excluded and not counted.
+    assert [k for k, r in by_key.items() if r["band"] == "优秀"] == ["E00"]
+    assert by_key["L01"]["excluded_because"] == ["unit_category:后勤"]
+    assert by_key["L01"]["explanation"] == ["Not assessed: unit_category:后勤"]
+    assert printed["quota_moves"][0] == {
+        "subject": "E01", "name": None, "from": "优秀", "to": "合格", "quota": "10.00"
+    }  # fmt: skip
+    assert len(printed["quota_moves"]) == 9
+    assert by_key["E01"]["explanation"][-1] == "优秀 is over its quota of 10%: moved down to 合格"
+
+
+def test_try_prints_one_line_per_subject_as_text(kaohe, write):
+    tried = kaohe(
+        "try", write("q.yaml", QUOTA_SCHEME), write("c.yaml", COHORT), "--lang", "en",
+        "--format", "text",
+    )  # fmt: skip
+    assert tried.exit_code == 0, tried.output
+    lines = tried.output.splitlines()
+    assert lines[0] == "食堂服务考核 · 2026-Q3"
+    assert lines[1] == "E00: 99.00, 优秀, award ¥500.00"
+    assert lines[2] == "E01: 98.00, 合格, award ¥0.00"
+    assert lines[11] == "L01 后勤甲: not assessed: unit_category:后勤"
+    assert lines[12] == "Moved down by band quotas:"
+    assert lines[13] == "  E01: 优秀 → 合格 (quota 10.00%)"
+    assert len(lines) == 13 + 9
+
+
+def test_try_reports_a_bad_fact_with_its_line(kaohe, write):
+    bad = "period: 2026-Q3\nlevels: [员工]\nsubjects:\n  - key: E1\n    level: 经理\n"
+    path = write("bad.yaml", bad)
+    tried = kaohe("try", write("q.yaml", QUOTA_SCHEME), path, "--lang", "en")
+    assert tried.exit_code == 1
+    assert f"{path}:5: subjects[0].level: 经理 is not one of the levels listed; they are 员工." in (
+        tried.output
+    )

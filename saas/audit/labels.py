@@ -23,6 +23,7 @@ from saas.imports.audit_words import WORDS as IMPORTS
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
+from saas.rating.audit_words import WORDS as RATING
 from saas.runs.audit_words import WORDS as RUNS
 from saas.schemes.audit_words import WORDS as SCHEMES
 from saas.settings.audit_words import WORDS as SETTINGS
@@ -34,6 +35,7 @@ AREAS: tuple[Words, ...] = (
     PEOPLE,
     GOALS,
     SCHEMES,
+    RATING,
     IMPORTS,
     STATEMENTS,
     RUNS,

@@ -292,9 +292,16 @@ def _append(sheet, row: Sequence[Any]) -> None:
             sheet.cell(sheet.max_row, index).data_type = "s"  # text, never a formula
 
 
-def _drop_downs(book, tables: Sequence[Table], lists_title: str) -> None:
+def _drop_downs(
+    book,
+    tables: Sequence[Table],
+    lists_title: str,
+    first_row: int = 2,
+    last_row: int = MAX_ROWS + 1,
+) -> None:
     """Each column's words in a column of a hidden sheet, and a list validation pointing there
-    (a list written into the rule itself may hold at most 255 characters)."""
+    (a list written into the rule itself may hold at most 255 characters), on the rows from
+    ``first_row`` to ``last_row``."""
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -318,7 +325,7 @@ def _drop_downs(book, tables: Sequence[Table], lists_title: str) -> None:
             error=choices.error or None,
         )
         column = get_column_letter(index + 1)
-        rule.add(f"{column}2:{column}{MAX_ROWS + 1}")
+        rule.add(f"{column}{first_row}:{column}{last_row}")
         book[table.title].add_data_validation(rule)
 
 

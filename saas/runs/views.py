@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from saas.auth.accounts import tenant_user
 from saas.auth.guard import current_actor, requires
-from saas.auth.permissions import Refused
 from saas.jobs.tracking import find_job, start_job
 from saas.models.cycle import Cycle, RunStatus, ScoringRun
 from saas.models.user import User
@@ -139,12 +138,16 @@ def start(cycle_id: int):
         if refused.code == service.ALREADY_RUNNING:
             flash(_("Run %(number)s is still running.", number=refused.params["number"]), "info")
             return _after(cycle_id)
-        raise Refused(
+        # Not a matter of who asks but of when: said on the page, as a refused form would be.
+        status = refused.params["status"]
+        flash(
             _(
                 "Scoring runs only while the cycle is in scoring; it is %(status)s.",
-                status=CYCLE_STATUS_LABELS.get(refused.params["status"], refused.params["status"]),
-            )
-        ) from refused
+                status=CYCLE_STATUS_LABELS.get(status, status),
+            ),
+            "error",
+        )
+        return _after(cycle_id)
     if run is None:
         abort(404)
     session.commit()  # the job must find its run

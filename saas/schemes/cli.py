@@ -79,8 +79,17 @@ def check(file: Path, language: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("inputs", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_language_option
-def try_scheme(file: Path, inputs: Path, language: str) -> None:
-    """Score the sample inputs in INPUTS with the scheme in FILE and print JSON
+@click.option(
+    "--format",
+    "shape",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="JSON with every number and the trace, or one line per subject.",
+)
+def try_scheme(file: Path, inputs: Path, language: str, shape: str) -> None:
+    """Score the subjects in INPUTS as one cohort with the scheme in FILE, as a cycle's
+    scoring run would (eligibility and band quotas included), and print the results
     (docs/scheme-inputs.md)."""
     from saas.scoring import tryout
 
@@ -95,7 +104,11 @@ def try_scheme(file: Path, inputs: Path, language: str) -> None:
         if read is None or not read.ok:
             _report_inputs(inputs, read)
             sys.exit(1)
-        click.echo(json.dumps(_output(loaded.scheme, read), indent=2, ensure_ascii=False))
+        output = _output(loaded.scheme, read)
+        if shape == "text":
+            _print_text(output)
+        else:
+            click.echo(json.dumps(output, indent=2, ensure_ascii=False))
 
 
 # -- reading and reporting -----------------------------------------------------------------------
@@ -218,4 +231,55 @@ def _output(scheme: Scheme, inputs: Inputs) -> dict[str, Any]:
                 ],
             }
         )
-    return {"scheme": scheme.name, "period": inputs.period.label, "results": results}
+    moves = [
+        {"subject": r["subject"], "name": r["name"], **_quota_move(r["trace"])}
+        for r in results
+        if r["trace"] and r["trace"][-1]["step"] == "quota"
+    ]
+    return {
+        "scheme": scheme.name,
+        "period": inputs.period.label,
+        "results": results,
+        "quota_moves": moves,
+    }
+
+
+def _quota_move(trace: list[dict[str, Any]]) -> dict[str, Any]:
+    step = trace[-1]
+    return {"from": step["from"], "to": step["to"], "quota": step["quota"]}
+
+
+def _print_text(output: dict[str, Any]) -> None:
+    """One line per subject (its score, band and award, or why it was not assessed), then
+    the subjects the band quotas moved down."""
+    from flask_babel import gettext as _
+
+    click.echo(f"{output['scheme']} · {output['period']}")
+    for r in output["results"]:
+        who = f"{r['subject']} {r['name']}" if r["name"] else r["subject"]
+        if r["excluded_because"]:
+            line = _("not assessed: %(reasons)s", reasons="; ".join(r["excluded_because"]))
+        elif r["band"] is None:
+            line = _("%(final)s, no band", final=r["final"])
+        else:
+            line = _(
+                "%(final)s, %(band)s, award ¥%(award)s",
+                final=r["final"],
+                band=r["band"],
+                award=r["award"],
+            )
+            if r["disqualified"]:
+                line += " · " + _("disqualified: %(reasons)s", reasons="; ".join(
+                    r["disqualified_explanation"]))  # fmt: skip
+        click.echo(f"{who}: {line}")
+    if output["quota_moves"]:
+        click.echo(_("Moved down by band quotas:"))
+        for move in output["quota_moves"]:
+            who = f"{move['subject']} {move['name']}" if move["name"] else move["subject"]
+            click.echo(
+                "  "
+                + _(
+                    "%(who)s: %(from)s → %(to)s (quota %(quota)s%%)",
+                    **{"who": who, "from": move["from"], "to": move["to"], "quota": move["quota"]},
+                )
+            )

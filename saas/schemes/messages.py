@@ -281,6 +281,8 @@ INPUT_MESSAGES = {
         "The scheme has no rule for the event %(value)s; its events are %(known)s."
     ),
     "validity.invalid": _l("%(value)s is not a validity; use %(known)s."),
+    "levels.repeated": _l("The level %(value)s is listed twice."),
+    "level.unknown": _l("%(value)s is not one of the levels listed; they are %(known)s."),
 }
 
 _LINE_FIELD = _l("line %(line)s, %(field)s: %(message)s")

@@ -32,7 +32,8 @@ class SubjectFacts:
     employment_form: str | None = None
 
 
-def _norm(text: str | None) -> str:
+def name_key(text: str | None) -> str:
+    """A level, category or form name as eligibility compares it: spaces collapsed, any case."""
     return " ".join((text or "").split()).casefold()
 
 
@@ -41,19 +42,23 @@ def scheme_exclusions(
 ) -> tuple[str, ...]:
     """Why the scheme's eligibility rules leave this subject out, one code per rule:
     ``level_at_least:<level>``, ``unit_category:<category>``, ``employment_form:<form>``."""
-    ranks = {_norm(name): rank for name, rank in (level_ranks or {}).items()}
+    ranks = {name_key(name): rank for name, rank in (level_ranks or {}).items()}
     reasons = []
     for rule in scheme.eligibility:
         if rule.kind is EligibilityKind.LEVEL_AT_LEAST:
-            threshold = ranks.get(_norm(rule.value))
+            threshold = ranks.get(name_key(rule.value))
             if facts.level_rank is not None and threshold is not None:
                 hit = facts.level_rank >= threshold
             else:
-                hit = bool(facts.level) and _norm(facts.level) == _norm(rule.value)
+                hit = bool(facts.level) and name_key(facts.level) == name_key(rule.value)
         elif rule.kind is EligibilityKind.UNIT_CATEGORY:
-            hit = bool(facts.unit_category) and _norm(facts.unit_category) == _norm(rule.value)
+            hit = bool(facts.unit_category) and name_key(facts.unit_category) == name_key(
+                rule.value
+            )
         else:
-            hit = bool(facts.employment_form) and _norm(facts.employment_form) == _norm(rule.value)
+            hit = bool(facts.employment_form) and name_key(facts.employment_form) == name_key(
+                rule.value
+            )
         if hit:
             reasons.append(f"{rule.kind.value}:{rule.value}")
     return tuple(reasons)

@@ -24,8 +24,8 @@ from __future__ import annotations
 import decimal
 import gc
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from functools import partial
 
 from saas.scoring.inputs import Event, SubjectInput, Validity
 from saas.scoring.period import Period
@@ -54,8 +54,22 @@ class ScoringInputError(ValueError):
         self.params = params
 
 
-class _Several(list):
-    """The ratings of one item by more than one rater of a source, while grouping."""
+# Rating shapes remembered per engine: enough for a cohort's few ways of being rated, bounded
+# for a cohort where every subject is rated differently.
+_SHAPES_KEPT = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How one sequence of (source, item) ratings lays out in a grid of one row of items per
+    source that rated, in scheme order."""
+
+    sources: tuple[str, ...]  # the sources that rated, one row each
+    pick: list[int]  # per cell, the index of the rating it takes (past the end: not rated)
+    kept: list[dict]  # per cell, its item's table of what a value adds
+    sections: tuple[tuple[int, int], ...]  # per row and section, its cells' slice
+    several: tuple[tuple[int, int, tuple[int, ...]], ...]  # (cell, item, ratings' indexes)
+    averaged: tuple[tuple[int, int, int], ...]  # (grid cell, cell, item) of those
 
 
 def _converter(item) -> dict | Callable[[object], Decimal] | None:
@@ -84,14 +98,28 @@ class Engine:
         # averaged, kept within its range and capped like any other.
         items = scheme.rated()
         self._items = [item for _, item in items]
-        self._index = {item.key: i for i, item in enumerate(self._items)}
         self._section_of = [s for s, _ in items]
         self._convert = [_converter(item) for item in self._items]
         # Per item: rating value → what it adds to its section, and → its points. Keys are
         # only values of the item's own kind (bool, label, number), as inputs.py types them.
-        self._kept: list[dict] = [{} for _ in self._items]
+        # None (not rated) adds nothing.
+        self._kept: list[dict] = [{None: ZERO} for _ in self._items]
         self._points_seen: list[dict] = [{} for _ in self._items]
-        self._learner_of = {id(kept): partial(self._learn, i) for i, kept in enumerate(self._kept)}
+        # The ratings of a subject are laid out in one flat grid, a row of items per source.
+        width = self._width = len(self._items)
+        self._where = {
+            (source, item.key): j * width + i
+            for j, source in enumerate(self._sources)
+            for i, item in enumerate(self._items)
+        }
+        self._shapes: dict[tuple, _Shape] = {}
+        # Each section's items are consecutive in the row: its slice of it.
+        self._section_spans = [
+            (self._section_of.index(s), len(self._section_of) - self._section_of[::-1].index(s))
+            if s in self._section_of
+            else (0, 0)
+            for s in range(len(scheme.sections))
+        ]
         self._critical = {
             i: item.on_fail for i, item in enumerate(self._items) if item.mode is Mode.CRITICAL
         }
@@ -106,10 +134,14 @@ class Engine:
             points_of=self._points_of,
         )
         self._range = list(zip(self.layout.item_low, self.layout.item_max, strict=True))
+        self._section_max = self.layout.section_max
         self._rules = {rule.event: rule for rule in scheme.rules}
         self._bands = sorted(scheme.bands, key=lambda band: band.threshold, reverse=True)
         self._quantum = Decimal(1).scaleb(-scheme.precision)
         self._goal_share = scheme.goals.share
+        self._scale = scheme.scale if scheme.cap_at_scale else None  # None: not capped
+        self._tally_limits = scheme.tally_limits
+        self._renormalise = scheme.missing_sources is MissingSources.RENORMALISE
 
     def score(self, subject: SubjectInput, period: Period) -> Result:
         with decimal.localcontext(CONTEXT):
@@ -147,48 +179,59 @@ class Engine:
         scored, totals = self._checklist(subject, disqualified)
         weights, checklist = self._weigh(totals, notes)
         goals, base = self._blend(subject, checklist, notes)
-        events = _Ledger(self._rules, period, notes, disqualified)
-        events.read(subject.events)
-        events.apply_tally_limits(self.scheme.tally_limits)
-        unrounded = base + events.points
-        if unrounded < 0:
+        if subject.events:
+            events = _Ledger(self._rules, period, notes, disqualified)
+            events.read(subject.events)
+            events.apply_tally_limits(self._tally_limits)
+            points, fines = events.points, events.fines
+            tallies, disqualified_next = events.tally_labels(), tuple(events.disqualified_next)
+        else:  # what an empty ledger adds up to
+            points, fines, tallies, disqualified_next = ZERO, ZERO, {}, ()
+        unrounded = base + points
+        if unrounded < ZERO:
             notes.append(Step("floor", {"score": unrounded}))
             unrounded = ZERO
-        if self.scheme.cap_at_scale and unrounded > self.scheme.scale:
-            notes.append(Step("cap", {"score": unrounded, "scale": self.scheme.scale}))
-            unrounded = self.scheme.scale
+        scale = self._scale
+        if scale is not None and unrounded > scale:
+            notes.append(Step("cap", {"score": unrounded, "scale": scale}))
+            unrounded = scale
         final = unrounded.quantize(self._quantum, ROUND_HALF_UP)
-        if self.scheme.cap_at_scale and final > self.scheme.scale:
+        if scale is not None and final > scale:
             # A scale with more decimals than the precision (92.5 shown as a whole number):
             # rounding up must not lift a capped score above the scale.
-            final = self.scheme.scale.quantize(self._quantum, ROUND_DOWN)
+            final = scale.quantize(self._quantum, ROUND_DOWN)
         notes.append(
             Step(
                 "final",
                 {
                     "base": base,
-                    "adjustments": events.points,
+                    "adjustments": points,
                     "unrounded": unrounded,
                     "final": final,
                 },
             )
         )
-        band = next((band for band in self._bands if band.threshold <= final), None)
+        for band in self._bands:
+            if band.threshold <= final:
+                break
+        else:
+            band = None
         award = self._award(band, disqualified, notes)
-        return Result(
+        return Result.made(
             subject=subject.key,
             period=period.label,
+            excluded_because=(),
             scored=scored,
             sources=totals,
             weights=weights,
             checklist=checklist,
             goals=goals,
             base=base,
-            adjustments=events.points,
-            monthly_tallies=events.tally_labels(),
-            fines=events.fines,
+            adjustments=points,
+            monthly_tallies=tallies,
+            fines=fines,
             disqualified=tuple(disqualified),
-            disqualified_next=tuple(events.disqualified_next),
+            disqualified_next=disqualified_next,
             unrounded=unrounded,
             final=final,
             band=band,
@@ -198,40 +241,107 @@ class Engine:
         )
 
     def _checklist(self, subject: SubjectInput, disqualified: list[Step]):
+        """Each rating source's row of item values and its total.
+
+        This is the hot path: a subject has a hundred ratings or more, a cycle thousands of
+        subjects. The subjects of a cohort are mostly rated alike (the same items by the same
+        sources in the same order), so where each rating goes is worked out once per such
+        ``_Shape``; then the sources' rows are one grid, filled and looked up by ``map`` and
+        summed by ``sum``, which run in C. The additions are the same, in the same order."""
         scored: dict[str, Scored] = {}
         totals: dict[str, Decimal] = {}
-        for j, row in enumerate(self._group(subject.ratings)):
-            if row is not None:
-                source = self._sources[j]
-                scored[source], totals[source] = self._source(source, row, disqualified)
+        ratings = subject.ratings
+        if not ratings:
+            return scored, totals
+        shape = self._shape(ratings)
+        values = [rating.value for rating in ratings]
+        values.append(None)  # what an unrated cell picks
+        grid = list(map(values.__getitem__, shape.pick))
+        # What each cell adds to its section, for values met before; an unrated cell's None
+        # is in every item's table and adds 0 (a sum starts at 0, exponent 0, so adding 0
+        # again changes neither its digits nor its exponent).
+        adds = list(map(dict.get, shape.kept, grid))
+        if shape.several:
+            ranges = self._range
+            means = {p: self._mean(i, [values[k] for k in ks]) for p, i, ks in shape.several}
+            for c, p, i in shape.averaged:
+                mean = grid[c] = means[p]
+                adds[c] = _within(mean.points, *ranges[i])
+        try:
+            sums = [sum(adds[a:b], ZERO) for a, b in shape.sections]
+        except TypeError:  # a None in ``adds``: values not met before, worked out in order
+            width = self._width
+            for c, added in enumerate(adds):
+                if added is None:
+                    adds[c] = self._learn(c % width, grid[c])[1]
+            sums = [sum(adds[a:b], ZERO) for a, b in shape.sections]
+        width, count, section_max = self._width, len(self._section_max), self._section_max
+        for n, source in enumerate(shape.sources):
+            row = grid[n * width : (n + 1) * width]
+            source_sums = sums[n * count : (n + 1) * count]
+            zeroed = self._criticals(row, source, disqualified) if self._critical else None
+            if zeroed:
+                total = ZERO
+                for s, (sum_, top) in enumerate(zip(source_sums, section_max, strict=True)):
+                    if s not in zeroed:
+                        total += min(sum_, top)
+                totals[source] = total
+            else:  # each section's sum capped at its maximum (min keeps the sum when equal)
+                totals[source] = sum(map(min, source_sums, section_max), ZERO)
+            scored[source] = Scored(row, source_sums, zeroed)
         return scored, totals
 
-    def _group(self, ratings) -> list[list | None]:
-        """Each source's ratings as one row of values in item order (None: not rated); an
-        item rated by several raters of a source holds their ``Mean``."""
-        rows: list[list | None] = [None] * len(self._sources)
-        index, source_index, width = self._index, self._source_index, len(self._items)
-        several = None
-        for rating in ratings:
-            j = source_index.get(rating.source)
-            i = index.get(rating.item)
-            if j is None or i is None:
-                raise self._unknown(rating)
-            row = rows[j]
-            if row is None:
-                row = rows[j] = [None] * width
-            cell = row[i]
-            if cell is None:
-                row[i] = rating.value
-            elif type(cell) is _Several:
-                cell.append(rating.value)
+    def _shape(self, ratings) -> _Shape:
+        """Where this subject's ratings go, from the shapes seen before when it is one."""
+        key = (tuple([r.source for r in ratings]), tuple([r.item for r in ratings]))
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._new_shape(ratings)
+            if len(self._shapes) < _SHAPES_KEPT:
+                self._shapes[key] = shape
+        return shape
+
+    def _new_shape(self, ratings) -> _Shape:
+        where, width = self._where, self._width
+        # Source j, item i: cell j × width + i of a grid with a row for every source.
+        positions = [where.get((rating.source, rating.item)) for rating in ratings]
+        if None in positions:
+            raise self._unknown(ratings[positions.index(None)])
+        last: dict[int, int] = {}  # cell → the index of its (last) rating
+        firsts: dict[int, int] = {}
+        several: dict[int, list[int]] = {}  # cell → the indexes of its several ratings
+        for k, p in enumerate(positions):
+            if p in several:
+                several[p].append(k)
+            elif p in firsts:
+                several[p] = [firsts[p], k]
             else:
-                row[i] = _Several((cell, rating.value))
-                several = several or []
-                several.append((j, i))
-        for j, i in several or ():
-            rows[j][i] = self._mean(i, rows[j][i])
-        return rows
+                firsts[p] = k
+            last[p] = k
+        unrated = len(positions)  # the None after the values
+        sources: list[str] = []
+        pick: list[int] = []
+        averaged: list[tuple[int, int, int]] = []
+        sections: list[tuple[int, int]] = []
+        for j, source in enumerate(self._sources):
+            cells = range(j * width, (j + 1) * width)
+            if not any(p in last for p in cells):
+                continue  # this source did not rate: it has no row
+            start = len(pick)  # where its row starts in the grid of the sources that rated
+            sources.append(source)
+            pick.extend(last.get(p, unrated) for p in cells)
+            averaged.extend(
+                (start + p - cells.start, p, p - cells.start) for p in several if p in cells
+            )
+            sections.extend((start + a, start + b) for a, b in self._section_spans)
+        return _Shape(
+            tuple(sources),
+            pick,
+            self._kept * len(sources),
+            tuple(sections),
+            tuple((p, p % width, tuple(ks)) for p, ks in several.items()),
+            tuple(averaged),
+        )
 
     def _unknown(self, rating) -> ScoringInputError:
         if rating.source not in self._source_index:
@@ -245,27 +355,13 @@ class Engine:
                 )
         return ScoringInputError("input.unknown_item", item=rating.item)
 
-    def _mean(self, i: int, values: _Several) -> Mean:
-        mean = sum((self._learn(i, value)[0] for value in values), ZERO) / len(values)
-        return Mean(mean, len(values), i in self._critical and False in values)
-
-    def _source(self, source: str, row: list, disqualified: list[Step]) -> tuple[Scored, Decimal]:
-        """One source's item points (the mean of its raters, kept within the item's range),
-        summed per section and capped at each section's maximum."""
-        layout = self.layout
-        sums = [ZERO] * len(layout.section_keys)
-        for cell, kept, section in zip(row, self._kept, self._section_of, strict=True):
-            if cell is not None:
-                try:  # a value met before for this item: what it adds, already worked out
-                    sums[section] += kept[cell]
-                except KeyError:
-                    sums[section] += self._learner_of[id(kept)](cell)[1]
-        zeroed = self._criticals(row, source, disqualified) if self._critical else None
+    def _mean(self, i: int, values: list) -> Mean:
+        seen = self._points_seen[i]
         total = ZERO
-        for s, top in enumerate(layout.section_max):
-            if not (zeroed and s in zeroed):
-                total += top if sums[s] > top else sums[s]
-        return Scored(row, sums, zeroed), total
+        for value in values:
+            points = seen.get(value)
+            total += points if points is not None else self._learn(i, value)[0]
+        return Mean(total / len(values), len(values), i in self._critical and False in values)
 
     def _learn(self, i: int, value) -> tuple[Decimal, Decimal]:
         """The points of one rating value of item i and what it adds to its section, checked
@@ -330,14 +426,14 @@ class Engine:
             if len(totals) == len(self._sources)
             else [source for source in self._sources if source not in totals]
         )
-        if missing and self.scheme.missing_sources is MissingSources.RENORMALISE:
+        if missing and self._renormalise:
             rated_weight = sum((self._weights[source] for source in totals), ZERO)
             weights = {
                 source: self._weights[source] * HUNDRED / rated_weight if rated_weight else ZERO
                 for source in totals
             }
         else:
-            weights = {source: self._weights[source] for source in self._sources}
+            weights = dict(self._weights)  # in the scheme's order of sources
         weighted = ZERO
         for source, weight in weights.items():
             weighted += weight * totals.get(source, ZERO)

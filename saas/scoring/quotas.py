@@ -9,7 +9,9 @@ Rank: the higher final score first; on a tie, the higher checklist score, then t
 component, then the subject key in alphabetical order, so the outcome never depends on the
 order of the list. The committee may override a placement with a recorded reason (cycles).
 Capacity: ``floor(quota × cohort / 100)``, the cohort being every subject that is not excluded
-and has a band.
+and has a band. Rounded down always, so a quota is a ceiling: in a small cohort where it gives
+less than one place (3 subjects, 10 %) the band takes nobody (docs/scoring.md, "Quotas"). Ties
+never stretch it: the rank above decides who stays.
 """
 
 from __future__ import annotations

@@ -98,6 +98,15 @@ class Result:
     notes: tuple[Step, ...] = ()  # steps after the checklist: goals, events, caps, band
     layout: Layout | None = field(default=None, compare=False, repr=False)
 
+    @classmethod
+    def made(cls, **fields: Any) -> Result:
+        """A result from every one of its fields, as the engine makes thousands of them: the
+        same value as ``Result(**fields)``, without the frozen ``__init__`` setting each field
+        through ``object.__setattr__`` (a third of the cost of a result)."""
+        result = object.__new__(cls)
+        result.__dict__.update(fields)
+        return result
+
     @cached_property
     def items(self) -> dict[str, dict[str, ItemScore]]:
         """source → item key → its raters, mean and score, for the items the source rated."""

@@ -1,10 +1,13 @@
 """Sample inputs for trying a scheme out: `kaohe scheme try SCHEME INPUTS` (docs/scheme-inputs.md).
 
 An inputs file (YAML, or JSON, which is YAML too) names a period and some subjects with their
-ratings, goal attainments and ledger events. ``read_inputs`` checks it against the scheme and
-reports every problem with its line and the path of the field, the way scheme files are
-checked, so an author can fix them all in one go; ``run`` scores the subjects. Problems are
-codes with parameters, said in the user's language by ``saas.schemes.messages``.
+ratings, goal attainments, ledger events and eligibility facts (position level, unit category,
+employment form; ``levels`` orders the position levels). ``read_inputs`` checks it against the
+scheme and reports every problem with its line and the path of the field, the way scheme files
+are checked, so an author can fix them all in one go; ``run`` scores the subjects as one cohort
+with ``score_cohort``, the code a cycle's scoring run uses: the scheme's eligibility rules apply
+to the facts and its band quotas across the file's subjects. Problems are codes with
+parameters, said in the user's language by ``saas.schemes.messages``.
 
 Values are read from the YAML text itself, not from PyYAML's guesses: a level called "1" stays
 a label, a score of 8.5 is an exact ``Decimal``, and the key ``on`` is not read as ``True``.
@@ -21,6 +24,7 @@ from typing import Any
 import yaml
 
 from saas.scoring import yamlguard
+from saas.scoring.cohort import SubjectFacts, name_key, score_cohort
 from saas.scoring.engine import Engine
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period, PeriodError
@@ -61,6 +65,8 @@ class Inputs:
     subjects: list[SubjectInput]
     names: dict[str, str]  # subject key → name, for the subjects that have one
     problems: list[InputProblem]
+    facts: dict[str, SubjectFacts] = field(default_factory=dict)  # for those that give any
+    level_ranks: dict[str, int] | None = None  # level name → rank (0: most junior)
 
     @property
     def ok(self) -> bool:
@@ -69,9 +75,11 @@ class Inputs:
 
 # -- reading ---------------------------------------------------------------------------------------
 
-_TOP = {"period": True, "subjects": True}
-_SUBJECT = {"key": True, "name": False, "excluded_because": False, "ratings": False,
+_TOP = {"period": True, "levels": False, "subjects": True}
+_SUBJECT = {"key": True, "name": False, "level": False, "unit_category": False,
+            "employment_form": False, "excluded_because": False, "ratings": False,
             "goals": False, "events": False}  # fmt: skip
+_FACTS = ("level", "unit_category", "employment_form")
 _RATING = {"item": True, "source": True, "rater": False, "value": True}
 _GOAL = {"goal": True, "weight": True, "attainment": True}
 _EVENT = {"event": True, "on": True, "validity": False, "ref": False}
@@ -102,6 +110,7 @@ class _Reader:
         self.sources = [source.kind.value for source in scheme.sources]
         self.events = [rule.event for rule in scheme.rules]
         self.problems: list[InputProblem] = []
+        self.level_ranks: dict[str, int] | None = None
 
     def problem(self, node: yaml.Node | None, path: Path, code: str, **params: Any) -> None:
         line = node.start_mark.line + 1 if node is not None else None
@@ -175,8 +184,10 @@ class _Reader:
     def read(self, root: yaml.Node) -> Inputs:
         top = self.fields(root, (), _TOP)
         period = self.period(top.get("period"), ("period",))
+        self.level_ranks = self.levels(top.get("levels"), ("levels",))
         subjects: list[SubjectInput] = []
         names: dict[str, str] = {}
+        facts: dict[str, SubjectFacts] = {}
         seen: set[str] = set()
         listed = top.get("subjects")
         entries = self.entries(listed, ("subjects",))
@@ -184,16 +195,54 @@ class _Reader:
         if empty and not entries:
             self.problem(listed, ("subjects",), "subjects.none")
         for index, node in enumerate(entries):
-            subject, name = self.subject(node, ("subjects", index))
+            subject, name, known = self.subject(node, ("subjects", index))
             if subject is None:
                 continue
+            if known is not None:
+                facts[subject.key] = known
             if subject.key in seen:
                 self.problem(node, ("subjects", index, "key"), "subject.repeated", key=subject.key)
             seen.add(subject.key)
             subjects.append(subject)
             if name:
                 names[subject.key] = name
-        return Inputs(period, subjects, names, self.problems)
+        return Inputs(period, subjects, names, self.problems, facts, self.level_ranks)
+
+    def levels(self, node: yaml.Node | None, path: Path) -> dict[str, int] | None:
+        """Position levels, most junior first: each name → its rank."""
+        if node is None or _is_null(node):
+            return None
+        ranks: dict[str, int] = {}
+        for n, entry in enumerate(self.entries(node, path)):
+            name = self.text(entry, (*path, n))
+            if name is None:
+                continue
+            if name_key(name) in {name_key(known) for known in ranks}:
+                self.problem(entry, (*path, n), "levels.repeated", value=name)
+                continue
+            ranks[name] = len(ranks)
+        return ranks
+
+    def facts(self, found: dict[str, yaml.Node], path: Path) -> SubjectFacts | None:
+        """The subject's eligibility facts; None when it gives none."""
+        given = {
+            name: self.text(found.get(name), (*path, name)) for name in _FACTS if name in found
+        }
+        if not given:
+            return None
+        level, rank = given.get("level"), None
+        if level is not None and self.level_ranks is not None:
+            ranks = {name_key(name): r for name, r in self.level_ranks.items()}
+            rank = ranks.get(name_key(level))
+            if rank is None:
+                self.problem(
+                    found["level"],
+                    (*path, "level"),
+                    "level.unknown",
+                    value=level,
+                    known=list(self.level_ranks),
+                )
+        return SubjectFacts(level, rank, given.get("unit_category"), given.get("employment_form"))
 
     def period(self, node: yaml.Node | None, path: Path) -> Period | None:
         if node is None:
@@ -217,10 +266,13 @@ class _Reader:
             self.problem(node, path, "period.invalid", value=raw)
             return None
 
-    def subject(self, node: yaml.Node, path: Path) -> tuple[SubjectInput | None, str | None]:
+    def subject(
+        self, node: yaml.Node, path: Path
+    ) -> tuple[SubjectInput | None, str | None, SubjectFacts | None]:
         found = self.fields(node, path, _SUBJECT)
         key = self.text(found.get("key"), (*path, "key"))
         name = self.text(found.get("name"), (*path, "name"), required=False)
+        known = self.facts(found, path)
         excluded = [
             reason
             for n, entry in enumerate(
@@ -232,9 +284,9 @@ class _Reader:
         goals = self.each(found.get("goals"), (*path, "goals"), self.goal)
         events = self.each(found.get("events"), (*path, "events"), self.event)
         if key is None:
-            return None, None
+            return None, None, None
         subject = SubjectInput(key, tuple(ratings), tuple(goals), tuple(events), tuple(excluded))
-        return subject, name
+        return subject, name, known
 
     def each(
         self, node: yaml.Node | None, path: Path, read: Callable[[yaml.Node, Path], Any]
@@ -374,10 +426,13 @@ def read_inputs(text: str, scheme: Scheme) -> Inputs:
 
 
 def results(scheme: Scheme, inputs: Inputs) -> list[Result]:
-    """Every subject's result, in the order of the file."""
+    """Every subject's result, in the order of the file, scored as one cohort: the scheme's
+    eligibility rules applied to the subjects' facts, its band quotas across them all."""
     if not inputs.ok:
         raise ValueError("the inputs have problems; see Inputs.problems")
-    return Engine(scheme).score_many(inputs.subjects, inputs.period)
+    return score_cohort(
+        Engine(scheme), inputs.subjects, inputs.period, inputs.facts, inputs.level_ranks
+    )
 
 
 def run(scheme: Scheme, inputs: Inputs) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ MENU = (
         own_endpoint="people.profile",
     ),
     MenuItem("goals.tree", _l("Goals"), "goals.view"),
+    MenuItem("rating.mine", _l("My ratings"), "rating.enter"),
     MenuItem("schemes.index", _l("Schemes"), "schemes.view"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),

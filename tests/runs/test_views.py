@@ -10,7 +10,7 @@ from saas.models.user import Role
 from tests.conftest import csrf_token, login
 from tests.org.conftest import PASSWORD, add_user
 from tests.runs.conftest import make_ready
-from tests.runs.helpers import score_now, start
+from tests.runs.helpers import results, score_now, start
 
 HTMX = {"HX-Request": "true", "HX-Target": "runs"}
 
@@ -70,10 +70,10 @@ def test_outside_scoring_the_start_is_refused_with_a_reason(app, db, make_tenant
     assert "run-scoring" not in body and "once the cycle is in scoring" in body
     token = csrf_token(client, ready.url())
     refused = client.post(ready.url(), data={"csrf_token": token})
-    assert refused.status_code == 403
-    assert "only while the cycle is in scoring; it is Open for rating" in refused.get_data(
-        as_text=True
-    )
+    assert refused.status_code == 303
+    body = client.get(ready.url()).get_data(as_text=True)
+    assert "only while the cycle is in scoring; it is Open for rating" in body
+    assert results(db, ready) == [] and "has not been scored yet" in body
 
 
 def test_a_start_while_a_run_is_running_says_so(app, db, make_tenant):

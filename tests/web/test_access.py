@@ -84,6 +84,10 @@ def test_only_the_login_and_link_pages_are_public(app):
         TENANT + "/accounts/welcome/<token>",
         TENANT + "/login",
         TENANT + "/logout",
+        TENANT + "/rate/<rater_token>",
+        TENANT + "/rate/<rater_token>/sheets/<int:rating_sheet_id>",  # to read it
+        TENANT + "/rate/<rater_token>/sheets/<int:rating_sheet_id>",  # to save it
+        TENANT + "/rate/<rater_token>/sheets/<int:rating_sheet_id>/item",
     ]
 
 
@@ -292,6 +296,7 @@ def _menu_path(endpoint: str) -> str:
         "org.tree": "org/",
         "people.index": "people/",
         "goals.tree": "goals/",
+        "rating.mine": "rating/",
         "schemes.index": "schemes/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",

@@ -14,18 +14,21 @@ from sqlalchemy import select
 from saas.auth.permissions import Actor
 from saas.goals import service as goals
 from saas.goals.service import GoalData
+from saas.models.cycle import ExternalRater, RatingSheet
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
+from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User
 from saas.org.units import create_unit, seed_example_org
 from saas.people.eligibility import add_rule
 from saas.people.levels import add_level, seed_reference_levels
 from saas.platform.onboarding import create_tenant
+from saas.rating.external import make_token
 from saas.schemes import versions
 from saas.schemes.templates import load_template
 from tenants.slugs import schema_for
 from tests.conftest import ADMIN_PASSWORD, actor_of, csrf_token, login
-from tests.cycles.factory import make_cycle
+from tests.cycles.factory import add_subject, assign, make_cycle
 from tests.imports.conftest import csv_bytes, unit, units_sheet
 from tests.org.conftest import PASSWORD, add_employee, add_user
 
@@ -33,6 +36,8 @@ TENANT = "/t/<tenant_slug>"
 PERIOD = "2026-Q3"
 ROLES = tuple(Role)
 SCHEME_TEMPLATE = "smile_functional"
+GRID_PERIOD = "2026-Q2"  # the rating grid's cycle
+FORM_PERIOD = "2026-Q1"  # the rating form's cycle
 
 
 def probe_app():
@@ -72,6 +77,23 @@ class World:
         for name in rule.arguments:
             path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
         return path
+
+
+def _scored_cycle(session, version_id: int, person) -> dict[str, int]:
+    """A cycle of the published scheme with one subject (the employee, in the manager's
+    unit), scored with the engine as finished run 1: the results pages' records."""
+    from saas.scoring.inputs import Rating, SubjectInput
+    from tests.cycles.factory import add_subject, make_cycle
+    from tests.results.scored import score_and_store
+
+    cycle = make_cycle(session, version_id, period=PERIOD, status="review")
+    subject = add_subject(session, cycle, person)
+    scheme = versions.definition(session.get(SchemeVersion, version_id))
+    ratings = tuple(
+        Rating(section.key, "supervisor", "s", section.max - 1) for section in scheme.sections
+    )
+    score_and_store(session, cycle, scheme, [subject], [SubjectInput(str(subject.id), ratings)])
+    return {"cycle_id": cycle.id, "subject_id": subject.id}
 
 
 def _email(role: Role) -> str:
@@ -138,13 +160,48 @@ def build_world(app, db, settings, prefix: str) -> World:
             session, as_admin, load_template(SCHEME_TEMPLATE), template=SCHEME_TEMPLATE
         )
         versions.publish(session, as_admin, version)
-        # A cycle in scoring, with no subjects: its runs page and the start of a run.
-        cycle = make_cycle(session, version.id, status="scoring")
         level = add_level(session, system, "备用职级", 99)
         rule = add_rule(session, system, RuleKind.EMPLOYMENT_FORM, value="备用")
+        # An open cycle whose supervisor sheet of the employee is the manager's, and one the
+        # administrator rates too (the hostile walk goes through the admin's grid).
+        cycle = make_cycle(session, version.id, period=GRID_PERIOD)
+        rated = add_subject(session, cycle, people[Role.EMPLOYEE])
+        assign(session, rated, "supervisor", employee=people[Role.MANAGER])
+        assign(session, rated, "supervisor", user_id=admin.id)
         bystander = session.scalar(
             select(User.id).where(User.email == "bystander@world.example.com")
         )
+        # An open cycle of that scheme: each role rates someone (the admin, who has no
+        # employee record, as a committee user), and a third party has a link.
+        cycle = make_cycle(session, version.id, period=FORM_PERIOD)
+        about = {role: add_subject(session, cycle, person) for role, person in people.items()}
+        own_sheet = {
+            Role.TENANT_ADMIN: assign(
+                session, about[Role.EMPLOYEE], "committee", user_id=admin.id
+            ).id
+        }
+        for role, source, subject in (
+            (Role.MANAGER, "supervisor", Role.EMPLOYEE),
+            (Role.EMPLOYEE, "peer", Role.COMMITTEE),
+            (Role.COMMITTEE, "committee", Role.EMPLOYEE),
+            (Role.INSPECTOR, "peer", Role.EMPLOYEE),
+        ):
+            own_sheet[role] = assign(session, about[subject], source, employee=people[role]).id
+        rater_token, digest = make_token()
+        outsider = ExternalRater(cycle_id=cycle.id, name="第三方", token_hash=digest)
+        session.add(outsider)
+        session.flush()
+        session.add(
+            RatingSheet(
+                cycle_id=cycle.id,
+                cycle_subject_id=about[Role.EMPLOYEE].id,
+                source="third_party",
+                rater_key=f"x:{outsider.id}",
+                rater_external_id=outsider.id,
+                values={},
+            )
+        )
+        session.flush()
         common = {
             "unit_id": spare.id,
             "parent_id": units["GC"],
@@ -152,7 +209,6 @@ def build_world(app, db, settings, prefix: str) -> World:
             "goal_id": own_goal[Role.EMPLOYEE],
             "actual_id": 999999,  # no such actual: 404 to whoever may change the goal
             "version_id": version.id,
-            "cycle_id": cycle.id,
             "form_id": "general",
             "key": "A",
             "kind": "source",
@@ -163,12 +219,19 @@ def build_world(app, db, settings, prefix: str) -> World:
             "statement_id": 999999,  # nobody's: 404 to whoever may open statements
             "sheet_id": 999999,  # nobody's: 404 to whoever may open set-up sheets
             "job_id": "no-such-job",
+            "cycle_id": cycle.id,
+            "source": "supervisor",
             "token": "not-a-token",
+            "rater_token": rater_token,
         }
         assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
+        common.update(_scored_cycle(session, version.id, people[Role.EMPLOYEE]))
     world = World(slug)
     for role in (*ROLES, None):
         world.ids[role] = dict(common)
+    for role, sheet_id in own_sheet.items():
+        world.ids[role]["rating_sheet_id"] = sheet_id
+    world.ids[None]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]
     for role in (Role.EMPLOYEE, Role.COMMITTEE, Role.INSPECTOR):
         world.ids[role]["goal_id"] = own_goal[role]
         world.ids[role]["employee_id"] = people[role].id
