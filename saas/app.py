@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.rating.grid_views import bp as rating_grid
     from saas.rating.views import bp as rating
     from saas.results.views import bp as results
+    from saas.runs.views import bp as runs
     from saas.schemes.views import bp as schemes
     from saas.settings.views import bp as tenant_settings
     from saas.statements.views import bp as statements
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         people,
         people_accounts,
         platform,
+        runs,
         rating_grid,
         results,
         rate,

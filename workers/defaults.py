@@ -30,6 +30,11 @@ class JobPolicy:
 # worth a quick second try; a real error fails again and is shown to the user.
 STANDARD = JobPolicy(timeout=600, retry_intervals=(1, 5))
 
+# A cycle's scoring run: 10,000 subjects take seconds, a whole company well under the
+# timeout. A killed worker or a dropped connection is retried from the start (the run writes
+# nothing until its one final transaction); the results are followed on the runs page.
+SCORING = JobPolicy(timeout=1800, retry_intervals=(2, 15))
+
 # Mail waits out a slow or briefly unreachable SMTP server over about six minutes; a failed
 # send is kept a week so an operator can see it (invitations live 7 days).
 MAIL = JobPolicy(timeout=120, retry_intervals=(10, 60, 300), failure_ttl=7 * DAY)

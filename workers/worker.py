@@ -18,6 +18,7 @@ def _preload() -> None:
     import saas.signing.pdf  # noqa: F401
     import workers.jobs.imports
     import workers.jobs.mail
+    import workers.jobs.scoring
     import workers.jobs.statements  # noqa: F401
 
 

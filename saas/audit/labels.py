@@ -25,6 +25,7 @@ from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
 from saas.rating.audit_words import WORDS as RATING
+from saas.runs.audit_words import WORDS as RUNS
 from saas.schemes.audit_words import WORDS as SCHEMES
 from saas.settings.audit_words import WORDS as SETTINGS
 from saas.statements.audit_words import WORDS as STATEMENTS
@@ -39,6 +40,7 @@ AREAS: tuple[Words, ...] = (
     RATING,
     IMPORTS,
     STATEMENTS,
+    RUNS,
     PLATFORM,
     SETTINGS,
 )

@@ -1,0 +1,1 @@
+"""Scoring runs: a cycle's inputs read at one instant, scored as a cohort, persisted at once."""

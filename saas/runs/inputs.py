@@ -1,0 +1,441 @@
+"""Everything a scoring run reads of a cycle, in a fixed number of queries, and the summary of
+it the next run compares with ("what changed since run N").
+
+What counts (docs/scoring-runs.md says it for people):
+
+- **Subjects**: every subject of the cycle. An excluded one (``included`` false) is scored as
+  excluded with its reasons. The scheme's eligibility rules are applied again to the
+  subjects the rules chose (``origin`` "eligible") with today's facts (position level and its
+  rank, the unit's category, the employment form); a subject an admin added by hand, with a
+  reason, is not second-guessed by the rules.
+- **Ratings**: only SUBMITTED sheets. A draft may still change, so it does not count; a
+  sheet reopened by an admin counts again once it is submitted again.
+- **Goals**: only APPROVED goals of the cycle's period, owned by the subject (an employee's
+  own goals; for a unit, the unit's goals). Their attainment is what the goals pages show
+  (saas/goals/progress.py: the latest current actual, or the roll-up of approved sub-goals),
+  weighted by the goal's weight. An approved goal without any actual by the time of the run
+  counts 0 %: the period is over and nothing was reported. Goals still pending approval
+  (draft, submitted, returned) do not count at all: with none approved, the subject's goals
+  part is missing and the scheme's ``goals.when_missing`` applies (the trace says so).
+- **Ledger events**: none yet (:func:`ledger_events`).
+
+The run reads all of it inside one REPEATABLE READ transaction, so it scores one instant of
+the cycle: a sheet submitted while the run works is not half-read, and the next run sees it.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Text, cast, select, text
+from sqlalchemy.orm import Session
+
+from saas.goals.progress import period_progress
+from saas.models.cycle import Cycle, CycleSubject, RatingSheet, SheetStatus
+from saas.models.goal import GoalStatus
+from saas.models.org import OrgUnit, PositionLevel
+from saas.models.people import Employee
+from saas.models.scheme import SchemeVersion
+from saas.scoring.checks import parse
+from saas.scoring.cohort import SubjectFacts
+from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput
+from saas.scoring.period import Period, PeriodError
+from saas.scoring.scheme import Mode, Scheme
+from tenants.db import TENANT_SCHEMA
+
+# Raised when what is read changes meaning, so every fingerprint changes with it.
+READ_POLICY = 1
+ZERO = Decimal(0)
+
+
+class DamagedInput(ValueError):
+    """A stored value no rater could have saved (a hand-edited row); the run fails saying where."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRow:
+    """What the results table keeps of a subject besides its result."""
+
+    id: int
+    unit_id: int
+    included: bool
+
+
+@dataclass
+class CycleInputs:
+    cycle_id: int
+    status: str
+    period: Period
+    scheme: Scheme
+    rows: list[SubjectRow]  # in the order of ``subjects``
+    subjects: list[SubjectInput]
+    facts: dict[str, SubjectFacts]
+    level_ranks: dict[str, int]
+    summary: dict[str, Any]
+    fingerprint: str
+
+
+def subject_key(cycle_subject_id: int) -> str:
+    """The engine's name for a cycle subject (its id; Result.subject reads it back)."""
+    return str(cycle_subject_id)
+
+
+def ledger_events(session: Session, cycle: Cycle, subject_ids: list[int]) -> dict[int, tuple]:
+    """Each subject's ledger events with their validity (complaints, commendations, lost
+    badges …) for the cycle's period and the one before it, by cycle subject id.
+
+    The ledger is not built yet: this returns no events, so no rule of the scheme applies.
+    When it exists, it plugs in here with one query over the cycle's period (and the previous
+    one, for rules that reach forward), giving ``saas.scoring.inputs.Event`` values."""
+    return {}
+
+
+def read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
+    """The cycle's inputs, or None when there is no such cycle. Eight queries, whatever the
+    cycle's size; the caller holds the transaction (REPEATABLE READ for a run)."""
+    return without_collecting(_read_cycle, session, cycle_id)
+
+
+def _read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
+    found = session.execute(
+        select(Cycle, SchemeVersion.definition)
+        .join(SchemeVersion, SchemeVersion.id == Cycle.scheme_version_id)
+        .where(Cycle.id == cycle_id)
+    ).first()
+    if found is None:
+        return None
+    cycle, definition = found
+    scheme, issues = parse(definition)
+    if scheme is None:  # pragma: no cover - only a hand-edited version row gets here
+        raise DamagedInput(f"the scheme version of cycle {cycle_id} does not read: {issues}")
+    subjects = session.execute(
+        select(
+            CycleSubject.id,
+            CycleSubject.kind,
+            CycleSubject.employee_id,
+            CycleSubject.unit_id,
+            CycleSubject.included,
+            CycleSubject.excluded_because,
+            CycleSubject.origin,
+            PositionLevel.name,
+            PositionLevel.rank,
+            Employee.employment_form,
+            OrgUnit.category,
+        )
+        .select_from(CycleSubject)
+        .join(OrgUnit, OrgUnit.id == CycleSubject.unit_id)
+        .outerjoin(Employee, Employee.id == CycleSubject.employee_id)
+        .outerjoin(PositionLevel, PositionLevel.id == Employee.position_level_id)
+        .where(CycleSubject.cycle_id == cycle_id)
+        .order_by(CycleSubject.id)
+    ).all()
+    level_ranks = dict(session.execute(select(PositionLevel.name, PositionLevel.rank)).all())
+    ratings = _ratings(session, scheme, cycle_id)
+    goals = _goals(session, cycle.period, scheme, subjects)
+    events = ledger_events(session, cycle, [row.id for row in subjects])
+    summary = inputs_summary(session, cycle)
+
+    rows, inputs, facts = [], [], {}
+    for row in subjects:
+        key = subject_key(row.id)
+        rows.append(SubjectRow(row.id, row.unit_id, row.included))
+        if not row.included:
+            reasons = tuple(_reason(code) for code in row.excluded_because or ()) or ("excluded",)
+            inputs.append(SubjectInput(key, excluded_because=reasons))
+            continue
+        inputs.append(
+            SubjectInput(
+                key,
+                ratings=ratings.get(row.id, ()),
+                goals=goals.get(row.id, ()),
+                events=events.get(row.id, ()),
+            )
+        )
+        if row.origin == "eligible" and row.kind == "employee":
+            facts[key] = SubjectFacts(row.name, row.rank, row.category, row.employment_form)
+    return CycleInputs(
+        cycle_id=cycle.id,
+        status=cycle.status,
+        period=_period(cycle),
+        scheme=scheme,
+        rows=rows,
+        subjects=inputs,
+        facts=facts,
+        level_ranks=level_ranks,
+        summary=summary,
+        fingerprint=fingerprint(summary),
+    )
+
+
+def without_collecting(work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` with the cyclic garbage collector paused: a cycle's million ratings
+    hold no reference cycles, and collections walking them again and again as they are
+    made would cost more than making them (the engine pauses it for the same reason)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return work(*args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _period(cycle: Cycle) -> Period:
+    try:
+        period = Period.parse(cycle.period)
+    except PeriodError:
+        period = None
+    if period is None or (period.start, period.end) != (cycle.period_start, cycle.period_end):
+        period = Period.between(cycle.period_start, cycle.period_end)
+    return period
+
+
+def _reason(reason: Any) -> str:
+    """A stored exclusion ({"code": "level_at_least", "level": "部门主管"}) as the engine's
+    reason code ("level_at_least:部门主管"), the shape the scheme's own rules give."""
+    if isinstance(reason, dict):
+        code = str(reason.get("code") or "excluded")
+        params = [str(value) for name, value in reason.items() if name != "code"]
+        return ":".join((code, *params))
+    return str(reason)
+
+
+# -- ratings ---------------------------------------------------------------------------------
+
+
+def _converter(mode: Mode) -> Callable[[Any], Any] | None:
+    """saas/rating/values.py ``engine_value``: the stored JSON value as the engine reads it."""
+    if mode is Mode.DEDUCTION:
+        return _count
+    if mode is Mode.POINTS:
+        return _decimal
+    return _as_stored
+
+
+def _count(stored: Any) -> int:
+    if not isinstance(stored, str) or not stored.isascii() or not stored.isdigit():
+        raise ValueError(stored)
+    return int(stored)
+
+
+def _decimal(stored: Any) -> Decimal:
+    if not isinstance(stored, str):
+        raise ValueError(stored)
+    number = Decimal(stored)
+    if not number.is_finite():
+        raise ValueError(stored)
+    return number
+
+
+def _as_stored(stored: Any) -> Any:
+    if not isinstance(stored, bool | str):
+        raise ValueError(stored)
+    return stored
+
+
+# A rating made without the dataclass's __init__: a frozen dataclass sets each field through
+# object.__setattr__, which is most of what making one costs, and a cycle has a million.
+# The slots are set directly instead; the object is the same (equal, same hash).
+_new = object.__new__
+_set_item = Rating.__dict__["item"].__set__
+_set_source = Rating.__dict__["source"].__set__
+_set_rater = Rating.__dict__["rater"].__set__
+_set_value = Rating.__dict__["value"].__set__
+
+
+def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple[Rating, ...]]:
+    """Every submitted sheet's values as the engine's ratings, grouped by cycle subject.
+
+    One query, ordered by subject so the rows arrive grouped. The values come as JSON text
+    and are decoded here; each distinct stored value of an item is converted once."""
+    convert = {item.key: _converter(item.mode) for _section, item in scheme.rated()}
+    known: dict[str, dict[Any, Any]] = {key: {} for key in convert}
+    sources = {source.kind.value for source in scheme.sources}
+    rows = session.execute(
+        select(
+            RatingSheet.cycle_subject_id,
+            RatingSheet.source,
+            RatingSheet.rater_key,
+            cast(RatingSheet.values, Text),
+        )
+        .where(RatingSheet.cycle_id == cycle_id, RatingSheet.status == SheetStatus.SUBMITTED)
+        .order_by(RatingSheet.cycle_subject_id, RatingSheet.source, RatingSheet.rater_key)
+    ).all()
+    grouped: dict[int, tuple[Rating, ...]] = {}
+    loads, new = json.loads, _new
+    set_item, set_source, set_rater, set_value = _set_item, _set_source, _set_rater, _set_value
+    missing = object()
+    current, ratings = None, []
+    append = ratings.append
+    for subject_id, source, rater, values in rows:
+        if subject_id != current:
+            if current is not None:
+                grouped[current] = tuple(ratings)
+            current, ratings = subject_id, []
+            append = ratings.append
+        if source not in sources:
+            continue  # a source the scheme does not weigh: nothing of it counts
+        try:
+            for key, stored in loads(values).items():
+                seen = known.get(key)
+                if seen is None or stored is None:
+                    continue  # an item the version no longer rates, or left empty
+                value = seen.get(stored, missing)
+                if value is missing:
+                    value = seen[stored] = convert[key](stored)
+                rating = new(Rating)
+                set_item(rating, key)
+                set_source(rating, source)
+                set_rater(rating, rater)
+                set_value(rating, value)
+                append(rating)
+        except (ValueError, ArithmeticError, TypeError) as problem:
+            raise DamagedInput(
+                f"cycle subject {subject_id}, {source} sheet of {rater}: a value the item"
+                f" does not take ({problem})"
+            ) from problem
+    if current is not None:
+        grouped[current] = tuple(ratings)
+    return grouped
+
+
+# -- goals -----------------------------------------------------------------------------------
+
+
+def _goals(
+    session: Session, period: str, scheme: Scheme, subjects: list[Any]
+) -> dict[int, tuple[GoalAttainment, ...]]:
+    """Each included subject's approved goals with their attainment (two queries; none when
+    the scheme gives goals no share)."""
+    if not scheme.goals.share:
+        return {}
+    by_employee = {row.employee_id: row.id for row in subjects if row.employee_id is not None}
+    by_unit = {row.unit_id: row.id for row in subjects if row.employee_id is None}
+    goals, progress = period_progress(session, period)
+    found: dict[int, list[GoalAttainment]] = {}
+    for goal in goals:
+        if goal.status != GoalStatus.APPROVED:
+            continue  # pending approval: it does not count (the module docstring)
+        if goal.employee_id is not None:
+            subject_id = by_employee.get(goal.employee_id)
+        else:
+            subject_id = by_unit.get(goal.unit_id)
+        if subject_id is None:
+            continue
+        attained = progress[goal.id].attainment
+        found.setdefault(subject_id, []).append(
+            GoalAttainment(str(goal.id), goal.weight, ZERO if attained is None else attained)
+        )
+    return {subject_id: tuple(goals) for subject_id, goals in found.items()}
+
+
+# -- the summary -----------------------------------------------------------------------------
+
+_SUMMARY = """
+with s as (
+    select s.id, s.included, s.unit_id, s.kind, s.employee_id, s.origin, s.excluded_because,
+           e.position_level_id, e.employment_form, u.category
+    from {t}.cycle_subject s
+    join {t}.org_unit u on u.id = s.unit_id
+    left join {t}.employee e on e.id = s.employee_id
+    where s.cycle_id = :cycle
+), owned as (
+    select g.id, g.status from {t}.goal g
+    where g.period = :period and (
+        g.employee_id in (select employee_id from s where included and employee_id is not null)
+        or (g.employee_id is null
+            and g.unit_id in (select unit_id from s where included and employee_id is null)))
+)
+select
+    (select count(*) from s where included) as included,
+    (select count(*) from s where not included) as excluded,
+    (select md5(coalesce(string_agg(row(s.*)::text, ',' order by id), '')) from s)
+        as subjects_digest,
+    count(r.id) as submitted,
+    max(r.submitted_at) as last_submitted,
+    md5(coalesce(string_agg(r.id || '@' || extract(epoch from r.submitted_at)::text, ','
+                            order by r.id), '')) as sheets_digest,
+    (select count(*) from owned where status = 'approved') as goals_approved,
+    (select count(*) from owned where status <> 'approved') as goals_pending,
+    (select md5(coalesce(string_agg(
+        row(g.id, g.parent_id, g.unit_id, g.employee_id, g.status, g.weight, g.contribution,
+            g.measure, g.baseline, g.target, g.direction, g.cap)::text, ',' order by g.id), ''))
+     from {t}.goal g where g.period = :period) as goals_digest,
+    (select md5(coalesce(string_agg(a.id::text, ',' order by a.id), ''))
+     from {t}.goal_actual a join {t}.goal g on g.id = a.goal_id
+     where g.period = :period and a.status = 'current') as actuals_digest,
+    (select md5(coalesce(string_agg(row(l.name, l.rank)::text, ',' order by l.id), ''))
+     from {t}.position_level l) as levels_digest,
+    now() as taken_at
+from {t}.rating_sheet r
+where r.cycle_id = :cycle and r.status = 'submitted'
+"""
+
+
+def _schema(session: Session) -> str:
+    options = session.connection().get_execution_options()
+    return options.get("schema_translate_map", {}).get(TENANT_SCHEMA, TENANT_SCHEMA)
+
+
+def quoted_schema(session: Session) -> str:
+    return '"' + _schema(session).replace('"', '""') + '"'
+
+
+def inputs_summary(session: Session, cycle: Cycle) -> dict[str, Any]:
+    """What a run read, in counts and digests (one query): stored with the run, compared with
+    the cycle as it is now to say what changed since."""
+    row = (
+        session.execute(
+            text(_SUMMARY.format(t=quoted_schema(session))),
+            {"cycle": cycle.id, "period": cycle.period},
+        )
+        .mappings()
+        .one()
+    )
+    return {
+        "policy": READ_POLICY,
+        "scheme_version_id": cycle.scheme_version_id,
+        "period": cycle.period,
+        "subjects": {
+            "included": row["included"],
+            "excluded": row["excluded"],
+            "digest": row["subjects_digest"],
+        },
+        "sheets": {
+            "submitted": row["submitted"],
+            "last_submitted": _iso(row["last_submitted"]),
+            "digest": row["sheets_digest"],
+        },
+        "goals": {
+            "approved": row["goals_approved"],
+            "pending": row["goals_pending"],
+            "digest": row["goals_digest"],
+            "actuals": row["actuals_digest"],
+        },
+        "levels": {"digest": row["levels_digest"]},
+        "events": {"count": 0},
+        "taken_at": _iso(row["taken_at"]),
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def fingerprint(summary: dict[str, Any]) -> str:
+    """The digest of the inputs: equal summaries (the same subjects, submitted sheets, goals,
+    actuals, levels, version and period) give the same fingerprint and the same results."""
+    identity = {key: value for key, value in summary.items() if key != "taken_at"}
+    identity["sheets"] = {k: v for k, v in identity["sheets"].items() if k != "last_submitted"}
+    data = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+# Unused import guard for type checkers: Event is what ``ledger_events`` will return.
+__all__ = ["CycleInputs", "Event", "SubjectRow", "fingerprint", "inputs_summary", "read_cycle"]
