@@ -26,7 +26,6 @@ from saas.web.tenancy import TENANT_PREFIX, tenant_session
 bp = Blueprint("results", __name__, url_prefix=TENANT_PREFIX + "/cycles")
 
 
-
 def _head(cycle_id: int) -> queries.CycleHead:
     head = queries.cycle_head(tenant_session(), cycle_id)
     if head is None:
