@@ -267,6 +267,8 @@ class CycleResult(TenantBase):
     disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
     disqualified_next: Mapped[bool] = mapped_column(Boolean, default=False)
     # Result.to_dict() without its trace: per source, section and item, weights, checklist,
-    # goals, blend, adjustments, tallies; decimals as exact strings.
+    # goals, blend, adjustments, tallies; decimals as exact strings; plus the ``details`` the
+    # trace needs. The trace keeps its own steps ([{"step": code, …params}]); the per-item,
+    # section and source steps come back from the breakdown (saas/runs/persist.py).
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    trace: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # [{"step": code, …params}]
+    trace: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)

@@ -1,7 +1,9 @@
 """A stored trace, back in sentences.
 
 A scoring run keeps each subject's trace as JSON: a list of ``{"step": code, …params}`` with
-decimals as exact strings (``saas.scoring.result.Result.to_dict()``). Here each one becomes a
+decimals as exact strings (``saas.scoring.result.Result.to_dict()``), the per-item, section and
+source steps left out because the breakdown holds their numbers (``saas.runs.persist
+.stored_parts``); ``full_trace`` puts them back in the engine's order. Here each one becomes a
 ``Step`` again, its numbers ``Decimal`` again, and ``saas.schemes.explain`` says it in the
 reader's language — the same sentences the scheme preview shows. A step whose code this Kaohe
 does not know, or whose numbers are not there (a result stored by another version), still
@@ -174,6 +176,59 @@ class Group:
 
 
 _PER_SOURCE = frozenset({"item", "section", "source"})
+
+
+def full_trace(
+    breakdown: Mapping[str, Any], notes: Iterable[Any], scheme: Scheme
+) -> list[dict[str, Any]]:
+    """The whole trace of a stored result, as ``Result.to_dict()["trace"]`` gave it: for each
+    source that rated, in the scheme's order, its items, its sections and its total, rebuilt
+    from the breakdown and its ``details``; then the stored steps."""
+    items_of = _mapping(breakdown.get("items"))
+    sections_of = _mapping(breakdown.get("sections"))
+    totals = _mapping(breakdown.get("sources"))
+    details = _mapping(breakdown.get("details"))
+    rated = [item.key for _s, item in scheme.rated()]
+    steps: list[dict[str, Any]] = []
+    for source in (s.kind.value for s in scheme.sources):
+        if source not in totals:
+            continue
+        items, sections = _mapping(items_of.get(source)), _mapping(sections_of.get(source))
+        detail = _mapping(details.get(source))
+        means, sums = _mapping(detail.get("means")), _mapping(detail.get("sums"))
+        zeroed = _mapping(detail.get("zeroed"))
+        for key in rated:
+            if key in items:
+                raters, mean = means.get(key) or (1, items[key])
+                steps.append(
+                    {
+                        "step": "item",
+                        "source": source,
+                        "item": key,
+                        "raters": raters,
+                        "mean": mean,
+                        "score": items[key],
+                    }
+                )
+        for section in scheme.sections:
+            if section.key in sections:
+                subtotal = sections[section.key]
+                steps.append(
+                    {
+                        "step": "section",
+                        "source": source,
+                        "section": section.key,
+                        "sum": sums.get(section.key, subtotal),
+                        "subtotal": subtotal,
+                        "zeroed_by": zeroed.get(section.key),
+                    }
+                )
+        steps.append({"step": "source", "source": source, "total": totals[source]})
+    return steps + [step for step in notes if isinstance(step, Mapping)]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def groups(trace: Iterable[Any], scheme: Scheme) -> list[Group]:

@@ -18,7 +18,7 @@ from saas.people.employees import unit_choices
 from saas.results import queries
 from saas.results.breakdown import breakdown_table, headline, shown_final
 from saas.results.distribution import chart
-from saas.results.trace import groups
+from saas.results.trace import full_trace, groups
 from saas.schemes.explain import CONSEQUENCE_LABELS, SOURCE_LABELS
 from saas.web.fragments import wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
@@ -99,6 +99,8 @@ def subject(cycle_id: int, subject_id: int):
         context.update(
             headline=headline(result, head.scheme),
             table=breakdown_table(result.breakdown or {}, head.scheme),
-            groups=groups(result.trace or [], head.scheme),
+            groups=groups(
+                full_trace(result.breakdown or {}, result.trace or [], head.scheme), head.scheme
+            ),
         )
     return render_template("results/subject.html", **context)

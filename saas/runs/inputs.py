@@ -242,11 +242,7 @@ def _as_stored(stored: Any) -> Any:
 # A rating made without the dataclass's __init__: a frozen dataclass sets each field through
 # object.__setattr__, which is most of what making one costs, and a cycle has a million.
 # The slots are set directly instead; the object is the same (equal, same hash).
-_new = object.__new__
-_set_item = Rating.__dict__["item"].__set__
-_set_source = Rating.__dict__["source"].__set__
-_set_rater = Rating.__dict__["rater"].__set__
-_set_value = Rating.__dict__["value"].__set__
+_new_tuple = tuple.__new__
 
 
 def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple[Rating, ...]]:
@@ -268,8 +264,7 @@ def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple
         .order_by(RatingSheet.cycle_subject_id, RatingSheet.source, RatingSheet.rater_key)
     ).all()
     grouped: dict[int, tuple[Rating, ...]] = {}
-    loads, new = json.loads, _new
-    set_item, set_source, set_rater, set_value = _set_item, _set_source, _set_rater, _set_value
+    loads, new = json.loads, _new_tuple
     missing = object()
     current, ratings = None, []
     append = ratings.append
@@ -289,12 +284,7 @@ def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple
                 value = seen.get(stored, missing)
                 if value is missing:
                     value = seen[stored] = convert[key](stored)
-                rating = new(Rating)
-                set_item(rating, key)
-                set_source(rating, source)
-                set_rater(rating, rater)
-                set_value(rating, value)
-                append(rating)
+                append(new(Rating, (key, source, rater, value)))
         except (ValueError, ArithmeticError, TypeError) as problem:
             raise DamagedInput(
                 f"cycle subject {subject_id}, {source} sheet of {rater}: a value the item"

@@ -2,8 +2,9 @@
 mark the run finished, in the caller's one transaction (it commits all of it or nothing).
 
 Each row keeps the figures people filter and sort on as columns, and as JSONB the breakdown
-(``Result.to_dict()`` without its trace) and the trace (``Result.to_dict()["trace"]``): the
-very shapes, decimals as exact strings, written compactly (no spaces; Chinese as is).
+(``Result.to_dict()`` without its trace, with the few ``details`` the trace needs) and the
+trace's own steps, decimals as exact strings, written compactly (no spaces; Chinese as is):
+``stored_parts`` says what is kept and why.
 """
 
 from __future__ import annotations
@@ -40,12 +41,40 @@ COLUMNS = (
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def result_json(result: Result) -> tuple[str, str]:
-    """The breakdown and the trace of one result as compact JSON text (plainly, through
-    ``Result.to_dict``; ``Writer`` gives the same JSON faster for a whole cohort)."""
+def stored_parts(result: Result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a run keeps of one result, plainly: the breakdown (``Result.to_dict()`` without
+    its trace, plus ``details``) and the trace's own steps (``Result.notes``).
+
+    The item, section and source steps of the trace are not kept: they are the breakdown's
+    numbers again (a 30-item scheme rated by three sources has 105 of them, nine tenths of
+    the JSON). ``details`` keeps only what the breakdown alone cannot give back — per source,
+    the raters and mean of an item whose mean is not simply its score, the sum of a section
+    that is not its subtotal, and the critical item that zeroed a section — and
+    ``saas.results.trace.full_trace`` rebuilds the whole trace from them."""
     data = result.to_dict()
     trace = data.pop("trace")
-    return _dumps(data), _dumps(trace)
+    details: dict[str, dict[str, dict[str, Any]]] = {}
+    for step in trace:
+        code = step["step"]
+        if code == "item" and (step["raters"] != 1 or step["mean"] != step["score"]):
+            entry = details.setdefault(step["source"], {}).setdefault("means", {})
+            entry[step["item"]] = [step["raters"], step["mean"]]
+        elif code == "section":
+            if step["sum"] != step["subtotal"]:
+                entry = details.setdefault(step["source"], {}).setdefault("sums", {})
+                entry[step["section"]] = step["sum"]
+            if step["zeroed_by"] is not None:
+                entry = details.setdefault(step["source"], {}).setdefault("zeroed", {})
+                entry[step["section"]] = step["zeroed_by"]
+    data["details"] = details
+    return data, [step for step in trace if step["step"] not in ("item", "section", "source")]
+
+
+def result_json(result: Result) -> tuple[str, str]:
+    """``stored_parts`` as compact JSON text (``Writer`` gives the same faster for a whole
+    cohort)."""
+    breakdown, notes = stored_parts(result)
+    return _dumps(breakdown), _dumps(notes)
 
 
 def _plain(value: Any) -> Any:
@@ -61,21 +90,34 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _step(step: Step) -> dict[str, Any]:
-    return _plain({"step": step.code, **step.params})
-
-
 def _value(value: Any) -> str:
     """One value as ``to_dict`` writes it, as JSON text."""
-    if type(value) is Decimal:
+    kind = type(value)
+    if kind is Decimal:
         return f'"{value}"'
     if value is None:
         return "null"
+    if kind is str:
+        return _key(value)
     return _dumps(_plain(value))
 
 
+_QUOTED: dict[str, str] = {}
+
+
+def _key(text: str) -> str:
+    """A name as JSON text: field names, item and source keys and band labels repeat in every
+    result, so each is quoted once (the names are the scheme's: few, and bounded)."""
+    quoted = _QUOTED.get(text)
+    if quoted is None:
+        quoted = _dumps(text)
+        if len(_QUOTED) < 10_000:
+            _QUOTED[text] = quoted
+    return quoted
+
+
 def _object(pairs: Any) -> str:
-    return "{" + ",".join(f"{_dumps(key)}:{_value(value)}" for key, value in pairs) + "}"
+    return "{" + ",".join([f"{_key(key)}:{_value(value)}" for key, value in pairs]) + "}"
 
 
 def _step_json(step: Step) -> str:
@@ -83,27 +125,26 @@ def _step_json(step: Step) -> str:
 
 
 class Writer:
-    """Results as the JSON ``Result.to_dict()`` gives (the breakdown without the trace, and
-    the trace), for a whole run.
+    """``stored_parts`` as JSON text, for a whole run.
 
-    A cohort's item and section steps repeat: an item rated "8.5" by one supervisor reads the
-    same in every result where it occurs. Each distinct one is written once per run and
+    A cohort's item and section entries repeat: an item rated "8.5" by one supervisor reads
+    the same in every result where it occurs. Each distinct one is written once per run and
     reused, so a result's JSON is mostly joined from ready pieces. The pieces are exactly what
-    ``to_dict`` writes (tests/runs compare the two, subject by subject)."""
+    ``stored_parts`` gives (tests/runs compare the two, subject by subject)."""
 
     def __init__(self) -> None:
-        # Per source, per item: rating value → (trace step, breakdown entry). A mean of
-        # several raters is not kept (equal means may be written differently: "8" and "8.0").
-        self._items: dict[str, list[dict[Any, tuple[str, str]]]] = {}
-        self._sections: dict[tuple, tuple[str, str]] = {}
+        # Per source, per item: rating value → (breakdown entry, details entry or None). A
+        # mean of several raters is not kept (equal means may be written differently).
+        self._items: dict[str, list[dict[Any, tuple[str, str | None]]]] = {}
+        self._sections: dict[tuple, tuple[str, str | None, str | None]] = {}
 
     def json(self, result: Result) -> tuple[str, str]:
         layout = result.layout
         if layout is None:  # pragma: no cover - every engine result has its layout
             return result_json(result)
-        trace: list[str] = []
         items: list[str] = []
         sections: list[str] = []
+        details: list[str] = []
         for source, scored in result.scored.items():
             quoted = _dumps(source)
             caches = self._items.get(source)
@@ -111,32 +152,37 @@ class Writer:
                 caches = self._items[source] = [{} for _ in layout.item_keys]
             row = scored.row
             found = list(map(dict.get, caches, row))
-            source_items: list[str] = []
-            for i, piece in enumerate(found):
-                if piece is None:
-                    cell = row[i]
-                    if cell is None:
-                        continue
-                    piece = self._item(quoted, i, cell, layout)
-                    if type(cell) is not Mean:
-                        caches[i][cell] = piece
-                trace.append(piece[0])
-                source_items.append(piece[1])
-            items.append(f"{quoted}:{{{','.join(source_items)}}}")
+            if None in found:  # items not rated, or values not met before in this run
+                for i, cell in enumerate(row):
+                    if found[i] is None and cell is not None:
+                        found[i] = piece = self._item(i, cell, layout)
+                        if type(cell) is not Mean:
+                            caches[i][cell] = piece
+                found = [piece for piece in found if piece is not None]
+            means = [piece[1] for piece in found if piece[1] is not None]
+            items.append(f"{quoted}:{{{','.join([piece[0] for piece in found])}}}")
             zeroed = scored.zeroed or {}
             source_sections: list[str] = []
+            sums: list[str] = []
+            zeros: list[str] = []
             for s, total in enumerate(scored.sums):
-                key = (source, s, str(total), zeroed.get(s))
+                key = (s, str(total), zeroed.get(s))
                 piece = self._sections.get(key)
                 if piece is None:
-                    piece = self._sections[key] = self._section(quoted, s, total, zeroed, layout)
-                trace.append(piece[0])
-                source_sections.append(piece[1])
+                    piece = self._sections[key] = self._section(s, total, zeroed, layout)
+                source_sections.append(piece[0])
+                if piece[1] is not None:
+                    sums.append(piece[1])
+                if piece[2] is not None:
+                    zeros.append(piece[2])
             sections.append(f"{quoted}:{{{','.join(source_sections)}}}")
-            trace.append(
-                f'{{"step":"source","source":{quoted},"total":"{result.sources[source]}"}}'
-            )
-        trace.extend(map(_step_json, result.notes))
+            parts = [
+                f'"{name}":{{{",".join(entries)}}}'
+                for name, entries in (("means", means), ("sums", sums), ("zeroed", zeros))
+                if entries
+            ]
+            if parts:
+                details.append(f"{quoted}:{{{','.join(parts)}}}")
         band = result.band
         head = _object(
             (
@@ -162,12 +208,13 @@ class Writer:
             f',"sources":{_object(result.sources.items())}'
             f',"weights":{_object(result.weights.items())}'
             f',"monthly_tallies":{_object(result.monthly_tallies.items())}'
-            f',"sections":{{{",".join(sections)}}},"items":{{{",".join(items)}}}}}'
+            f',"sections":{{{",".join(sections)}}},"items":{{{",".join(items)}}}'
+            f',"details":{{{",".join(details)}}}}}'
         )
-        return breakdown, f"[{','.join(trace)}]"
+        return breakdown, f"[{','.join(map(_step_json, result.notes))}]"
 
     @staticmethod
-    def _item(quoted: str, i: int, cell: Any, layout: Layout) -> tuple[str, str]:
+    def _item(i: int, cell: Any, layout: Layout) -> tuple[str, str | None]:
         if type(cell) is Mean:
             raters, mean = cell.raters, cell.points
         else:
@@ -175,27 +222,24 @@ class Writer:
         low, top = layout.item_low[i], layout.item_max[i]
         score = top if mean > top else low if mean < low else mean
         key = _dumps(layout.item_keys[i])
-        step = (
-            f'{{"step":"item","source":{quoted},"item":{key},"raters":{raters},'
-            f'"mean":"{mean}","score":"{score}"}}'
-        )
-        return step, f'{key}:"{score}"'
+        detail = None
+        if raters != 1 or str(mean) != str(score):
+            detail = f'{key}:[{raters},"{mean}"]'
+        return f'{key}:"{score}"', detail
 
     @staticmethod
     def _section(
-        quoted: str, s: int, total: Decimal, zeroed: dict[int, str], layout: Layout
-    ) -> tuple[str, str]:
+        s: int, total: Decimal, zeroed: dict[int, str], layout: Layout
+    ) -> tuple[str, str | None, str | None]:
         key = _dumps(layout.section_keys[s])
+        by = None
         if s in zeroed:
-            subtotal, by = Decimal(0), _dumps(zeroed[s])
+            subtotal, by = Decimal(0), f"{key}:{_dumps(zeroed[s])}"
         else:
             top = layout.section_max[s]
-            subtotal, by = (top if total > top else total), "null"
-        step = (
-            f'{{"step":"section","source":{quoted},"section":{key},"sum":"{total}",'
-            f'"subtotal":"{subtotal}","zeroed_by":{by}}}'
-        )
-        return step, f'{key}:"{subtotal}"'
+            subtotal = top if total > top else total
+        summed = f'{key}:"{total}"' if str(total) != str(subtotal) else None
+        return f'{key}:"{subtotal}"', summed, by
 
 
 def result_rows(

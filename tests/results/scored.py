@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from saas.models.cycle import Cycle, CycleResult, CycleSubject, RunStatus, ScoringRun
+from saas.runs.persist import stored_parts
 from saas.scoring.checks import parse
 from saas.scoring.cohort import score_cohort
 from saas.scoring.engine import Engine
@@ -238,8 +239,7 @@ def score(scheme: Scheme, period: str, inputs: Sequence[SubjectInput]) -> list[R
 
 def result_row(run: ScoringRun, subject: CycleSubject, result: Result) -> CycleResult:
     """One subject's result as a scoring run stores it."""
-    data = result.to_dict()
-    trace = data.pop("trace")
+    data, trace = stored_parts(result)
     band = result.band
     return CycleResult(
         run_id=run.id,

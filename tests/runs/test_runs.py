@@ -17,9 +17,10 @@ from saas.models.goal import Goal, GoalActual
 from saas.models.org import PositionLevel
 from saas.models.people import Employee
 from saas.rating.values import sheet_ratings
+from saas.results.trace import full_trace
 from saas.runs import service
 from saas.runs.inputs import read_cycle
-from saas.runs.persist import result_json
+from saas.runs.persist import result_json, stored_parts
 from saas.scoring.checks import parse
 from saas.scoring.inputs import SubjectInput
 from saas.scoring.period import Period
@@ -55,11 +56,10 @@ def test_a_run_scores_every_subject_and_stores_the_breakdown_and_trace(db, ready
         inputs = read_cycle(session, ready.cycle_id)
     scored = service.score(inputs)
     for row, result in zip(rows, scored, strict=True):
-        breakdown, trace = row[-2], row[-1]
-        # Exactly Result.to_dict(): the breakdown without its trace, and the trace.
-        expected = result.to_dict()
-        assert trace == expected.pop("trace")
-        assert breakdown == expected
+        breakdown, notes = row[-2], row[-1]
+        # What stored_parts keeps, from which the whole trace of Result.to_dict() comes back.
+        assert [breakdown, notes] == list(stored_parts(result))
+        assert full_trace(breakdown, notes, inputs.scheme) == result.to_dict()["trace"]
         assert row[4] == result.final and row[5] == result.band.label
 
 
@@ -165,8 +165,9 @@ def test_drafts_do_not_count_and_a_submission_shows_as_a_change(db, ready):
     after = results(db, ready)
     assert without_run(after)[0] != before[0]
     assert without_run(after)[1:] == before[1:]
-    peer = [s for s in after[0][-1] if s["step"] == "item" and s["source"] == "peer"]
-    assert {step["raters"] for step in peer} == {2}
+    # Two peers now: every peer item keeps its raters and mean in the breakdown's details.
+    means = after[0][-2]["details"]["peer"]["means"]
+    assert means and {raters for raters, _mean in means.values()} == {2}
 
 
 def test_a_reopened_sheet_and_subject_changes_are_seen(db, ready):
@@ -318,9 +319,14 @@ def test_the_json_written_is_the_results_to_dict(db, ready):
     with db.tenant(ready.schema) as session:
         result = service.score(read_cycle(session, ready.cycle_id))[0]
 
-    breakdown, trace = result_json(result)
+    breakdown, notes = result_json(result)
     expected = result.to_dict()
-    assert json.loads(trace) == expected.pop("trace") and json.loads(breakdown) == expected
+    trace = expected.pop("trace")
+    stored = json.loads(breakdown)
+    assert stored.pop("details") is not None and stored == expected
+    # The trace's steps the breakdown holds are left out, and come back whole.
+    assert full_trace(json.loads(breakdown), json.loads(notes), parse(SCHEME)[0]) == trace
+    assert len(json.loads(notes)) < len(trace) / 3
 
 
 def test_a_job_works_in_its_own_tenant_only(db, make_tenant):
@@ -348,7 +354,8 @@ def test_the_writer_gives_exactly_to_dict_for_a_varied_cohort():
     cohort[0] = SubjectInput(cohort[0].key, excluded_because=("removed",))
     writer = Writer()
     for result in score_cohort(Engine(scheme), cohort, period):
-        breakdown, trace = writer.json(result)
-        expected = result.to_dict()
-        assert json.loads(trace) == expected.pop("trace")
-        assert json.loads(breakdown) == expected
+        breakdown, notes = writer.json(result)
+        plain, plain_notes = stored_parts(result)
+        assert json.loads(breakdown) == plain and json.loads(notes) == plain_notes
+        trace = full_trace(json.loads(breakdown), json.loads(notes), scheme)
+        assert trace == result.to_dict()["trace"]
