@@ -19,6 +19,8 @@ from saas.results import queries
 from saas.results.breakdown import breakdown_table, headline, shown_final
 from saas.results.distribution import chart
 from saas.results.trace import full_trace, groups
+from saas.runs.service import changes_since
+from saas.runs.words import change_text
 from saas.schemes.explain import CONSEQUENCE_LABELS, SOURCE_LABELS
 from saas.web.fragments import wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
@@ -70,8 +72,13 @@ def table(cycle_id: int):
     if wants_fragment("results"):
         response = make_response(render_template("results/_results.html", **context))
     else:
-        units = unit_choices(session, scope.unit_clause()) if head.run is not None else []
-        response = make_response(render_template("results/index.html", units=units, **context))
+        units, changes = [], []
+        if head.run is not None:
+            units = unit_choices(session, scope.unit_clause())
+            changes = [change_text(c) for c in changes_since(session, head.cycle, head.run)]
+        response = make_response(
+            render_template("results/index.html", units=units, changes=changes, **context)
+        )
     # The same URL answers a page or a fragment: caches must keep them apart.
     response.vary.add("HX-Request")
     return response

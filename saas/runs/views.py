@@ -16,6 +16,7 @@ from saas.jobs.tracking import find_job, start_job
 from saas.models.cycle import Cycle, RunStatus, ScoringRun
 from saas.models.user import User
 from saas.runs import service
+from saas.runs.words import change_text
 from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import PENDING, SCORING_RUN
@@ -36,41 +37,6 @@ CYCLE_STATUS_LABELS = {
     "closed": _l("Closed"),
 }
 RUNS_SHOWN = 50
-
-
-def _change_text(change: service.Change) -> str:
-    p = change.params
-    if change.code == "sheets_submitted":
-        return _("%(count)s rating sheet(s) submitted since this run started.", count=p["count"])
-    if change.code == "sheets_withdrawn":
-        return _(
-            "%(count)s rating sheet(s) reopened or withdrawn since this run.", count=p["count"]
-        )
-    if change.code == "sheets_changed":
-        return _("Submitted ratings have changed since this run.")
-    if change.code == "subjects_changed":
-        return _(
-            "Subjects changed: %(then)s assessed and %(then_x)s excluded then, "
-            "%(now)s and %(now_x)s now.",
-            then=p["included_then"],
-            then_x=p["excluded_then"],
-            now=p["included_now"],
-            now_x=p["excluded_now"],
-        )
-    if change.code == "goals_changed":
-        return _(
-            "Goals changed: %(then)s approved and %(then_p)s pending then, "
-            "%(now)s and %(now_p)s now.",
-            then=p["approved_then"],
-            then_p=p["pending_then"],
-            now=p["approved_now"],
-            now_p=p["pending_now"],
-        )
-    if change.code == "actuals_changed":
-        return _("Goal actuals were recorded or corrected since this run.")
-    if change.code == "levels_changed":
-        return _("Position levels changed since this run (eligibility rules use them).")
-    return _("The way inputs are read has changed since this run.")
 
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
@@ -113,7 +79,7 @@ def _context(cycle: Cycle) -> dict:
         "latest": latest,
         "running": running,
         "job": job,
-        "changes": [_change_text(change) for change in changes],
+        "changes": [change_text(change) for change in changes],
         "status_labels": STATUS_LABELS,
         "cycle_status_labels": CYCLE_STATUS_LABELS,
     }

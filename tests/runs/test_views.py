@@ -128,3 +128,19 @@ def test_the_page_costs_the_same_statements_with_one_run_or_many(app, db, make_t
     reopen(ready.sheets[1])
     many = len(logged(app, client, ready.url()).own())
     assert one == many <= 6
+
+
+def test_the_results_page_says_which_inputs_changed_since_its_run(app, db, make_tenant):
+    ready = make_ready(db, make_tenant, people=3)
+    score_now(db, ready)
+    client = _client(app, db, ready)
+    results_url = f"/t/{ready.slug}/cycles/{ready.cycle_id}/results"
+    assert "Inputs have changed" not in client.get(results_url).get_data(as_text=True)
+    with db.tenant(ready.schema) as session:
+        sheet = session.scalar(
+            select(RatingSheet).where(RatingSheet.cycle_id == ready.cycle_id).limit(1)
+        )
+        sheet.status, sheet.submitted_at = "draft", None  # reopened: it no longer counts
+    body = client.get(results_url).get_data(as_text=True)
+    assert "Inputs have changed since run 1" in body
+    assert "1 rating sheet(s) reopened or withdrawn since this run." in body
