@@ -37,3 +37,30 @@ def test_demo_has_the_reference_scheme_published_and_the_front_line_one_drafted(
         ("draft", "精准化微笑服务考核（一线生产作业部门）"),
         ("published", "精准化微笑服务考核（职能部门）"),
     ]
+
+
+def test_demo_has_an_open_cycle_partly_rated_that_scores(db, tenant):
+    from saas.models.cycle import Cycle, CycleResult, CycleSubject, RatingSheet
+    from saas.runs import service as runs
+    from saas.runs.inputs import read_cycle
+
+    with db.tenant(schema_for(tenant.slug)) as session:
+        seed_demo(session)
+    with db.tenant(schema_for(tenant.slug)) as session:
+        cycle = session.scalar(select(Cycle))
+        assert cycle.status == "open"
+        subjects = session.scalar(
+            select(func.count()).select_from(CycleSubject).where(CycleSubject.included)
+        )
+        states = dict(
+            session.execute(
+                select(RatingSheet.status, func.count()).group_by(RatingSheet.status)
+            ).all()
+        )
+        # Every assessed person has a supervisor sheet; two in three are submitted.
+        assert sum(states.values()) == subjects > 0
+        assert states["submitted"] == subjects - subjects // 3 and states["assigned"] > 0
+        assert session.scalar(select(func.count()).select_from(CycleResult)) == 0
+        scored = runs.score(read_cycle(session, cycle.id))
+    rated = [r for r in scored if r.checklist is not None]
+    assert len(rated) == states["submitted"] and all(0 < r.final <= 100 for r in rated)
