@@ -98,7 +98,8 @@ def make_tenant_module(db, settings):
 
 # Each page's own statements: what the page itself needs to show its data.
 PAGES = [
-    ("home page", "/", None, 2),
+    # The set-up checklist, then one statement per area with to-dos: goals, ratings.
+    ("home page", "/", None, 3),
     ("people list", "/people/", None, 3),
     ("people list, HTMX partial", "/people/?q=王", HTMX, 3),
     ("org tree", "/org/", None, 3),
