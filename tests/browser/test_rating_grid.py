@@ -1,22 +1,19 @@
 """A supervisor rates five staff in the grid on a phone, with the keyboard only: the row
 totals add up as they type, every cell is saved as they leave it, and after a reload the
-values are still there. With KAOHE_GRID_SHOTS=<folder> the grid is also photographed at
-1280 and 390 px, in Chinese and English."""
+values are still there. bench/rating_screenshots.py photographs the grid."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from saas.models.cycle import RatingSheet
-from tests.browser.conftest import PHONE, watched_page
+from tests.browser.conftest import PHONE
 from tests.org.conftest import PASSWORD
-from tests.rating.grid_setup import STAFF, STORED, build
+from tests.rating.grid_setup import STAFF, build
 
 # Per person: punctuality (typed), uniform (y/n key), and the row total it gives.
 POINTS = ("8", "9.5", "10", "7", "6.5")
@@ -111,42 +108,3 @@ def test_a_supervisor_rates_five_staff_with_the_keyboard_on_a_phone(
     context.close()
     assert [e for e in errors if "status of 400" not in e] == []
     assert len(errors) == 1
-
-
-@pytest.mark.skipif(not os.environ.get("KAOHE_GRID_SHOTS"), reason="KAOHE_GRID_SHOTS not set")
-def test_screenshots(browser, live_server, world, db):
-    folder = Path(os.environ["KAOHE_GRID_SHOTS"])
-    with db.tenant(world.schema) as session:
-        for number, sheet_id in enumerate(world.sheets[:3]):
-            sheet = session.get(RatingSheet, sheet_id)
-            sheet.values = {**STORED, "A1": str(6 + number)}
-            sheet.status = "draft"
-        sheet.values = {"A1": "9", "B": "8"}
-        first = session.get(RatingSheet, world.sheets[0])
-        first.status, first.submitted_at = "submitted", first.created_at
-    folder.mkdir(parents=True, exist_ok=True)
-    for label, options in (
-        ("1280", {"viewport": {"width": 1280, "height": 800}}),
-        ("390", PHONE),
-    ):
-        pages = watched_page(browser, live_server, **options)
-        page = next(pages)
-        _log_in(page, world)
-        for lang in ("zh", "en"):
-            page.goto(world.url())
-            page.locator(f"button.lang-option[value^={lang}]").first.click()
-            page.wait_for_load_state()
-            page.screenshot(path=str(folder / f"grid-{label}-{lang}.png"), full_page=True)
-        next(pages, None)
-    # A refused cell on the phone, as the rater sees it.
-    errors: list[str] = []
-    context, page = _phone(browser, live_server, errors, **PHONE)
-    _log_in(page, world)
-    page.goto(world.url())
-    page.locator("tr[data-row]").nth(2).locator("[data-cell]").nth(1).focus()
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.type("11")
-    page.keyboard.press("Enter")
-    _settled(page)
-    page.screenshot(path=str(folder / "grid-390-en-refused.png"))
-    context.close()

@@ -130,6 +130,12 @@ def publish(session, admin_id: int, admin_email: str, data: dict) -> int:
 
 @pytest.fixture
 def place(db, make_tenant) -> Place:
+    return make_place(db, make_tenant)
+
+
+def make_place(db, make_tenant) -> Place:
+    """The tenant described at the top, in a fresh tenant from ``make_tenant``; also used by
+    bench/rating_screenshots.py."""
     org = make_org(db, make_tenant)
     found = Place(org, db)
     with db.tenant(org.schema) as session:
@@ -191,4 +197,4 @@ def csrf(client, path: str) -> str:
 
 
 HTMX = {"HX-Request": "true"}
-__all__ = ["ALL_MODES", "FULL", "HTMX", "PASSWORD", "Place", "client_of", "csrf"]
+__all__ = ["ALL_MODES", "FULL", "HTMX", "PASSWORD", "Place", "client_of", "csrf", "make_place"]

@@ -1,12 +1,10 @@
 """The rating form in a browser at phone width: from the start page's to-do to a submitted
-sheet, every field saved as it is left. With KAOHE_SHOTS=<folder>, the to-do, the list and
-the form are also photographed at 390 and 1280 px, in Chinese and English."""
+sheet, every field saved as it is left. bench/rating_screenshots.py photographs the to-do,
+the list and the form."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -100,34 +98,3 @@ def test_a_rater_fills_in_and_submits_a_sheet_on_a_phone(phone_page, place):
     page.locator(".flash-success", has_text="Submitted").first.wait_for()
     assert place.sheet("li").status == "submitted"
     assert page.locator("#f-A1").count() == 0
-
-
-SHOTS = os.environ.get("KAOHE_SHOTS")
-
-
-@pytest.mark.skipif(not SHOTS, reason="set KAOHE_SHOTS=<folder> to take the screenshots")
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
-@pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots(browser, live_server, place, lang, width):  # noqa: F811
-    folder = Path(SHOTS)
-    folder.mkdir(parents=True, exist_ok=True)
-    options = PHONE if width == 390 else {"viewport": {"width": 1280, "height": 900}}
-    for page in _pages(browser, live_server, **options):
-        _log_in(page, place, "li")
-        page.locator(f"form.lang button[value='{lang}']").click()
-        page.wait_for_load_state()
-        tag = f"{width}-{lang[:2]}"
-        page.screenshot(path=folder / f"todo-{tag}.png", full_page=True)
-        page.goto(f"/t/{place.slug}/rating/")
-        page.screenshot(path=folder / f"list-{tag}.png", full_page=True)
-        page.locator(".sheet-link").first.click()
-        page.locator("#f-A1").fill("8.5")
-        page.locator("#f-A1").press("Tab")
-        _saved(page, "A1")
-        page.locator("#item-A5 .choice").nth(1).click()
-        _saved(page, "A5")
-        page.locator("#f-B").fill("99")
-        page.locator("#f-B").press("Tab")
-        page.locator("#item-B .field-error").wait_for()
-        page.screenshot(path=folder / f"form-{tag}.png", full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
