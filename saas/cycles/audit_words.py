@@ -47,6 +47,8 @@ WORDS = Words(
         "cycle.rater_assigned": _l("Rater assigned"),
         "cycle.rater_removed": _l("Rater removed"),
         "external_rater.added": _l("Third-party rater added"),
+        "cycle.third_party_revoked": _l("Third party's rating link revoked"),
+        "cycle.third_party_new_link": _l("Third party given a new rating link"),
     },
     records={
         "cycle": Record(
@@ -69,9 +71,12 @@ WORDS = Words(
                 "cycle_subject_id": _l("Subject"),
                 "source": _l("Source"),
                 "sheet_status": _l("Sheet status"),
+                "link_revoked": _l("Link revoked"),
+                "external_rater_id": _l("Third-party rater"),
             },
             values={
                 "status": CYCLE_STATUS,
+                "link_revoked": YES_NO,
                 "sheet_status": SHEET_STATUS,
                 "source": SOURCES,
                 "subject_kind": {
@@ -89,7 +94,9 @@ WORDS = Words(
                     else str(value)
                 ),
             },
-            hidden=frozenset({"scheme_version_id", "rating_sheet_id", "cycle_subject_id"}),
+            hidden=frozenset(
+                {"scheme_version_id", "rating_sheet_id", "cycle_subject_id", "external_rater_id"}
+            ),
             names=lambda session, ids: names_by_id(session, Cycle.id, Cycle.name, ids),
         ),
         "cycle_subject": Record(

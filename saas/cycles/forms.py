@@ -63,6 +63,22 @@ class NewCycle:
         )
 
 
+@dataclass(frozen=True)
+class CycleSettings:
+    name: str
+    rating_due: dt.date | None
+    peer_count: int | None
+
+    @classmethod
+    def read(cls, form: Mapping[str, str]) -> CycleSettings:
+        """The settings form's values; raises Invalid naming every field not well-formed."""
+        problems = Problems()
+        due = problems.check(_date, form.get("rating_due"), "rating_due")
+        peers = problems.check(_count, form.get("peer_count"), "peer_count")
+        problems.raise_any()
+        return cls(name=(form.get("name") or "")[:TEXT_LIMIT], rating_due=due, peer_count=peers)
+
+
 def text(form: Mapping[str, str], name: str) -> str:
     """A text field, cut to a length no field of the area accepts (the service says so)."""
     return (form.get(name) or "")[: TEXT_LIMIT + 1]

@@ -30,7 +30,6 @@ whose manager of record they are.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,8 +57,10 @@ from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope
 from saas.rating.audit_words import SOURCE_LABELS as RATING_SOURCE_LABELS
+from saas.rating.external import digest, make_token
 from saas.scoring.scheme import SourceKind
 from saas.validation import Invalid
+from tenants.db import utcnow
 
 # One vocabulary for the sources, the rating pages' own.
 SOURCE_LABELS = RATING_SOURCE_LABELS
@@ -527,8 +528,8 @@ def reassign(
 # -- third parties -------------------------------------------------------------------------
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+# A link's token and its stored digest are made in one place (saas/rating/external.py).
+token_hash = digest
 
 
 def add_external(
@@ -565,9 +566,9 @@ def add_external(
             OrgUnit.path.startswith(unit.path, autoescape=True)
         )
     subject_ids = list(session.scalars(query.order_by(CycleSubject.id)))
-    token = secrets.token_urlsafe(32)
+    token, token_digest = make_token()
     rater = ExternalRater(
-        cycle_id=cycle.id, name=name, organisation=organisation, token_hash=token_hash(token)
+        cycle_id=cycle.id, name=name, organisation=organisation, token_hash=token_digest
     )
     session.add(rater)
     session.flush()
@@ -592,6 +593,59 @@ def add_external(
         },
     )
     return rater, token
+
+
+def find_external(session: Session, cycle: Cycle, external_id: int | None) -> ExternalRater | None:
+    """One third-party rater of this cycle, locked for a change (None for anyone else's)."""
+    if external_id is None:
+        return None
+    return session.scalar(
+        select(ExternalRater)
+        .where(ExternalRater.id == external_id, ExternalRater.cycle_id == cycle.id)
+        .with_for_update()
+    )
+
+
+def revoke_external(session: Session, actor: Actor, cycle: Cycle, rater: ExternalRater) -> bool:
+    """Stop a third party's link at once, in any stage: their page answers 410 Gone from
+    then on, and the ratings they saved stay. Revoking a revoked link changes nothing and is
+    not an error; returns whether this call revoked it."""
+    if not actor.can("cycles.manage"):
+        raise Refused()
+    if rater.revoked_at is not None:
+        return False
+    rater.revoked_at = utcnow()
+    record(
+        session,
+        actor=actor.email,
+        action="cycle.third_party_revoked",
+        record_type="cycle",
+        record_id=cycle.id,
+        after={"name": rater.name, "external_rater_id": rater.id},
+    )
+    session.flush()
+    return True
+
+
+def new_external_link(session: Session, actor: Actor, cycle: Cycle, rater: ExternalRater) -> str:
+    """A fresh link for a third party (a lost or revoked one): the old token stops naming
+    anyone, a revoked link works again under its new token. Only while raters change (draft
+    or open). Returns the new token, stored only as its digest: show it once."""
+    _require_editable(actor, cycle)
+    was_revoked = rater.revoked_at is not None
+    token, rater.token_hash = make_token()
+    rater.revoked_at = None
+    record(
+        session,
+        actor=actor.email,
+        action="cycle.third_party_new_link",
+        record_type="cycle",
+        record_id=cycle.id,
+        before={"name": rater.name, "link_revoked": was_revoked},
+        after={"name": rater.name, "link_revoked": False, "external_rater_id": rater.id},
+    )
+    session.flush()
+    return token
 
 
 # -- reading -------------------------------------------------------------------------------

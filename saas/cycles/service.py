@@ -81,6 +81,8 @@ _KIND_OF_LABEL = (
     (re.compile(r"^\d{4}$"), PeriodKind.YEAR),
 )
 MAX_PEERS = 20
+# Stages in which a cycle's name, due date and peer count may change.
+SETTINGS_CHANGE = (S.DRAFT, S.OPEN, S.SCORING)
 
 
 def allowed_moves(cycle: Cycle) -> tuple[str, ...]:
@@ -315,9 +317,11 @@ def change_settings(
     name: str,
     rating_due: dt.date | None,
     peer_count: int | None,
-) -> None:
+) -> bool:
     """Rename the cycle, change its due date or its number of peers (peers apply to the
-    raters generated from then on)."""
+    raters generated from then on). Every bad field is named at once; then, once the cycle is
+    in review or later, the change is refused: its results are read under these settings.
+    Audited before → after with the fields that changed; returns whether any did."""
     require_manage(actor)
     problems = Problems()
     name = " ".join((name or "").split())
@@ -330,15 +334,28 @@ def change_settings(
     if rating_due is not None and rating_due < cycle.period_start:
         problems.add("rating_due", _l("The due date cannot be before the period starts."))
     problems.raise_any()
+    if cycle.status not in SETTINGS_CHANGE:
+        raise Refused(
+            _l(
+                "A cycle that is %(status)s keeps its settings: they change only until it"
+                " goes to review.",
+                status=STATUS_LABELS[cycle.status],
+            )
+        )
     before = snapshot(cycle)
     cycle.name, cycle.rating_due, cycle.peer_count = name, rating_due, peer_count
+    after = snapshot(cycle)
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        return False
     record(
         session,
         actor=actor.email,
         action="cycle.changed",
         record_type="cycle",
         record_id=cycle.id,
-        before=before,
-        after=snapshot(cycle),
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
     )
     session.flush()
+    return True

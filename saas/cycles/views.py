@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,7 +29,7 @@ from sqlalchemy import select
 from saas.auth.accounts import current_scope
 from saas.auth.guard import current_actor, requires
 from saas.cycles import progress, raters, service, subjects
-from saas.cycles.forms import NewCycle, text, values_of
+from saas.cycles.forms import CycleSettings, NewCycle, text, values_of
 from saas.models.cycle import Cycle, CycleSubject
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
@@ -29,6 +38,7 @@ from saas.rating.audit_words import SHEET_STATUS_LABELS
 from saas.scoring.scheme import SourceKind
 from saas.validation import Invalid, page_number, record_id
 from saas.web.fragments import page_or_fragment, wants_fragment
+from saas.web.security import private
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("cycles", __name__, url_prefix=TENANT_PREFIX + "/cycles")
@@ -170,6 +180,7 @@ def _cycle_page(
         leavers=subjects.leavers(session, found, scope),
         unit_choices=subjects.unit_choices(session, found),
         changeable=found.status in subjects.CHANGEABLE,
+        settings_stages=service.SETTINGS_CHANGE,
         kind_label=subjects.KIND_LABELS.get(found.subject_kind),
         errors=errors or {},
         values=values or {},
@@ -181,6 +192,56 @@ def _cycle_page(
 @requires("cycles.view")
 def cycle(cycle_id: int):
     return _cycle_page(_cycle_or_404(cycle_id))
+
+
+def _settings_page(
+    found: Cycle, status: int = 200, errors: dict | None = None, values: dict | None = None
+):
+    current = {
+        "name": found.name,
+        "rating_due": found.rating_due.isoformat() if found.rating_due else "",
+        "peer_count": str(found.peer_count),
+    }
+    return (
+        render_template(
+            "cycles/settings.html",
+            cycle=found,
+            changeable=found.status in service.SETTINGS_CHANGE,
+            most_peers=service.MAX_PEERS,
+            errors=errors or {},
+            values=values if values is not None else current,
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:cycle_id>/settings")
+@requires("cycles.manage")
+def settings(cycle_id: int):
+    return _settings_page(_cycle_or_404(cycle_id))
+
+
+@bp.post("/<int:cycle_id>/settings")
+@requires("cycles.manage")
+def change_settings(cycle_id: int):
+    session = tenant_session()
+    found = _cycle_or_404(cycle_id, lock=True)
+    try:
+        data = CycleSettings.read(request.form)
+        changed = service.change_settings(
+            session,
+            current_actor(),
+            found,
+            name=data.name,
+            rating_due=data.rating_due,
+            peer_count=data.peer_count,
+        )
+    except Invalid as error:
+        session.rollback()
+        return _settings_page(_cycle_or_404(cycle_id), 400, error.errors, values_of(request.form))
+    session.commit()
+    flash(_("The settings were saved.") if changed else _("Nothing changed."), "success")
+    return redirect(url_for("cycles.cycle", cycle_id=cycle_id))
 
 
 def _act(cycle_id: int, change: Callable[[Any, Any, Cycle], object], done: str, page=None):
@@ -428,6 +489,54 @@ def add_external(cycle_id: int):
         session.rollback()
         return _raters_page(_cycle_or_404(cycle_id), 400, error.errors, values_of(request.form))
     session.commit()
-    # The link is shown this once: only its digest is stored.
+    return _link_once(found, rater.name, token)
+
+
+def _link_once(found: Cycle, name: str, token: str):
+    """The raters page with a third party's link, shown this once (only its digest is
+    stored), never cached nor sent on as a Referer."""
     home = url_for("home.index", _external=True).rstrip("/")
-    return _raters_page(found, new_link=f"{home}/rate/{token}", values={"external": rater.name})
+    body, status = _raters_page(found, new_link=f"{home}/rate/{token}", values={"external": name})
+    return private(make_response(body, status))
+
+
+def _third_party(found: Cycle):
+    chosen = record_id(request.form.get("third_party"))
+    rater = raters.find_external(tenant_session(), found, chosen)
+    if rater is None:
+        raise Invalid(_("Choose a third-party rater of this cycle."), "third_party")
+    return rater
+
+
+@bp.post("/<int:cycle_id>/raters/external/revoke")
+@requires("cycles.manage")
+def revoke_external(cycle_id: int):
+    session = tenant_session()
+    found = _cycle_or_404(cycle_id, lock=True)
+    try:
+        rater = _third_party(found)
+        revoked = raters.revoke_external(session, current_actor(), found, rater)
+    except Invalid as error:
+        session.rollback()
+        return _raters_page(_cycle_or_404(cycle_id), 400, error.errors, values_of(request.form))
+    session.commit()
+    if revoked:
+        flash(_("The link of %(name)s is revoked: it no longer opens.", name=rater.name), "success")
+    else:
+        flash(_("The link of %(name)s was revoked already.", name=rater.name), "success")
+    return redirect(url_for("cycles.raters_page", cycle_id=cycle_id))
+
+
+@bp.post("/<int:cycle_id>/raters/external/new-link")
+@requires("cycles.manage")
+def new_external_link(cycle_id: int):
+    session = tenant_session()
+    found = _cycle_or_404(cycle_id, lock=True)
+    try:
+        rater = _third_party(found)
+        token = raters.new_external_link(session, current_actor(), found, rater)
+    except Invalid as error:
+        session.rollback()
+        return _raters_page(_cycle_or_404(cycle_id), 400, error.errors, values_of(request.form))
+    session.commit()
+    return _link_once(found, rater.name, token)

@@ -3,6 +3,7 @@ stages it moves through — every allowed move and every refused one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -156,3 +157,83 @@ def test_allowed_moves_are_the_page_s_buttons(db, shop):
         assert service.allowed_moves(cycle) == (S.OPEN, S.REVIEW)
         cycle.status = S.REVIEW
         assert service.allowed_moves(cycle) == ()
+
+
+def test_settings_change_with_every_bad_field_named(db, shop):
+    with db.tenant(shop.schema) as session:
+        admin = shop.actor(session)
+        cycle = shop.new_cycle(session, rating_due=dt.date(2026, 10, 10))
+        with pytest.raises(Invalid) as bad:
+            service.change_settings(
+                session, admin, cycle, name=" ", rating_due=dt.date(2026, 6, 30), peer_count=21
+            )
+        assert set(bad.value.errors) == {"name", "rating_due", "peer_count"}
+        for name, peers in (("x" * 121, 3), ("Q3", -1), ("Q3", None)):
+            with pytest.raises(Invalid):
+                service.change_settings(
+                    session, admin, cycle, name=name, rating_due=None, peer_count=peers
+                )
+        assert cycle.name == "全来源 2026-Q3" and cycle.peer_count == 2
+        for name in ("gc", "cm", "li"):
+            with pytest.raises(Refused):
+                service.change_settings(
+                    session,
+                    shop.actor(session, name),
+                    cycle,
+                    name="x",
+                    rating_due=None,
+                    peer_count=1,
+                )
+        # The period's first day is the earliest due date; none at all is allowed too.
+        assert service.change_settings(
+            session,
+            admin,
+            cycle,
+            name="  三季度  考核 ",
+            rating_due=dt.date(2026, 7, 1),
+            peer_count=0,
+        )
+        assert (cycle.name, cycle.rating_due, cycle.peer_count) == (
+            "三季度 考核",
+            dt.date(2026, 7, 1),
+            0,
+        )
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "cycle.changed"))
+        assert entry.before == {
+            "name": "全来源 2026-Q3",
+            "rating_due": "2026-10-10",
+            "peer_count": 2,
+        }
+        assert entry.after == {"name": "三季度 考核", "rating_due": "2026-07-01", "peer_count": 0}
+        # Saving the same values changes nothing and writes nothing.
+        assert not service.change_settings(
+            session, admin, cycle, name="三季度 考核", rating_due=dt.date(2026, 7, 1), peer_count=0
+        )
+        assert service.change_settings(
+            session, admin, cycle, name="Q3", rating_due=None, peer_count=20
+        )
+        changed = session.scalars(select(AuditEntry).where(AuditEntry.action == "cycle.changed"))
+        assert len(changed.all()) == 2
+
+
+def test_settings_change_only_until_review(db, shop):
+    with db.tenant(shop.schema) as session:
+        cycle = shop.new_cycle(session)
+        for n, status in enumerate((S.DRAFT, S.OPEN, S.SCORING, S.REVIEW, S.PUBLISHED, S.CLOSED)):
+            cycle.status = status
+            name = f"新名称 {n}"
+            if status in service.SETTINGS_CHANGE:
+                assert service.change_settings(
+                    session, shop.actor(session), cycle, name=name, rating_due=None, peer_count=2
+                )
+                continue
+            with pytest.raises(Refused) as refused:
+                service.change_settings(
+                    session, shop.actor(session), cycle, name=name, rating_due=None, peer_count=2
+                )
+            assert "keeps its settings" in str(refused.value)
+            # A bad field is still named first, beside the field.
+            with pytest.raises(Invalid):
+                service.change_settings(
+                    session, shop.actor(session), cycle, name="", rating_due=None, peer_count=2
+                )

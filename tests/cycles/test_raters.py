@@ -16,6 +16,7 @@ from saas.models.audit import AuditEntry
 from saas.models.cycle import CycleSubject, ExternalRater, RatingSheet
 from saas.models.people import Employee
 from saas.org.access import Scope
+from saas.rating import external
 from saas.validation import Invalid
 
 ADMIN = Scope(read_all=True, write_all=True, managed_paths=(), employee_id=None)
@@ -300,3 +301,46 @@ def test_the_raters_list_hides_who_rates_the_reader(db, shop):
             session, cycle, ADMIN, source="committee", rater="u:" + str(shop.users["cm"])
         )
         assert filtered.total == 7 and {r.source for r in filtered.rows} == {"committee"}
+
+
+def test_a_third_party_link_is_revoked_and_renewed(db, shop):
+    with db.tenant(shop.schema) as session:
+        admin = shop.actor(session)
+        cycle = shop.new_cycle(session)
+        rater, token = raters.add_external(session, admin, cycle, name="外审员")
+        for name in ("gc", "cm", "li"):
+            with pytest.raises(Refused):
+                raters.revoke_external(session, shop.actor(session, name), cycle, rater)
+            with pytest.raises(Refused):
+                raters.new_external_link(session, shop.actor(session, name), cycle, rater)
+        assert raters.revoke_external(session, admin, cycle, rater) is True
+        assert rater.revoked_at is not None
+        found_rater, found_cycle = external.find_rater(session, token)
+        assert external.closed_because(found_rater, found_cycle) == external.Closed.REVOKED
+        assert raters.revoke_external(session, admin, cycle, rater) is False  # twice: no error
+        revoked = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "cycle.third_party_revoked")
+        ).all()
+        assert len(revoked) == 1
+        assert (revoked[0].record_type, revoked[0].record_id) == ("cycle", str(cycle.id))
+        assert revoked[0].after["name"] == "外审员"
+
+        fresh = raters.new_external_link(session, admin, cycle, rater)
+        assert fresh != token and rater.revoked_at is None
+        assert external.find_rater(session, token) is None  # the old link names nobody
+        assert external.find_rater(session, fresh)[0].id == rater.id
+        assert rater.token_hash == external.digest(fresh) and fresh not in rater.token_hash
+        renewed = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "cycle.third_party_new_link")
+        )
+        assert renewed.before == {"name": "外审员", "link_revoked": True}
+        assert renewed.after["link_revoked"] is False
+
+        other = shop.new_cycle(session, period="2026-Q4")
+        assert raters.find_external(session, other, rater.id) is None
+        assert raters.find_external(session, cycle, None) is None
+        # Once collection closes no new link is made, but a link can still be revoked.
+        cycle.status = "scoring"
+        with pytest.raises(Refused):
+            raters.new_external_link(session, admin, cycle, rater)
+        assert raters.revoke_external(session, admin, cycle, rater) is True

@@ -7,7 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from saas.cycles import raters
+from saas.cycles import raters, service
+from saas.models.audit import AuditEntry
 from saas.models.cycle import Cycle, CycleSubject, ExternalRater
 from saas.models.user import User
 from tests.conftest import csrf_token, login
@@ -37,7 +38,7 @@ def made(db, shop, **options) -> int:
 
 
 def routes(cycle_id: int) -> list[tuple[str, str]]:
-    gets = ["", "new", f"{cycle_id}", f"{cycle_id}/raters"]
+    gets = ["", "new", f"{cycle_id}", f"{cycle_id}/raters", f"{cycle_id}/settings"]
     posts = [
         "new",
         f"{cycle_id}/move",
@@ -49,6 +50,9 @@ def routes(cycle_id: int) -> list[tuple[str, str]]:
         f"{cycle_id}/raters/remove",
         f"{cycle_id}/raters/reassign",
         f"{cycle_id}/raters/external",
+        f"{cycle_id}/raters/external/revoke",
+        f"{cycle_id}/raters/external/new-link",
+        f"{cycle_id}/settings",
     ]
     return [("GET", p) for p in gets] + [("POST", p) for p in posts]
 
@@ -182,7 +186,7 @@ def test_a_manager_sees_their_units_only_and_changes_nothing(client, db, shop):
     sheets = client.get(url(shop, f"{cycle_id}/raters")).get_data(as_text=True)
     assert "保洁部" not in sheets
     for method, path in routes(cycle_id):
-        if method == "POST" or path == "new":
+        if method == "POST" or path in ("new", f"{cycle_id}/settings"):
             call = client.post if method == "POST" else client.get
             response = call(url(shop, path), data={"csrf_token": csrf})
             assert response.status_code == 403, (method, path)
@@ -243,3 +247,150 @@ def test_the_cycle_pages_cost_the_same_at_any_size(app, client, db, shop):
         assert _statements(app, client, url(shop, path.format(small))) == _statements(
             app, client, url(shop, path.format(large))
         ), path
+
+
+def _link(response, shop) -> str:
+    found = re.search(
+        rf'value="http://[^"]*/t/{shop.slug}/rate/([^"]+)"', response.get_data(as_text=True)
+    )
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_third_party_link_is_revoked_and_renewed_through_the_page(client, db, shop):
+    cycle_id = made(db, shop)
+    with db.tenant(shop.schema) as session:
+        service.move(session, shop.actor(session), session.get(Cycle, cycle_id), "open")
+    csrf = as_user(client, shop, "admin")
+    added = client.post(
+        url(shop, f"{cycle_id}/raters/external"), data={"csrf_token": csrf, "name": "外审员"}
+    )
+    old = _link(added, shop)
+    assert added.headers["Cache-Control"] == "no-store"
+    rate = f"/t/{shop.slug}/rate/"
+    assert client.get(rate + old).status_code == 200
+    with db.tenant(shop.schema) as session:
+        rater_id = session.scalar(
+            select(ExternalRater.id).where(ExternalRater.cycle_id == cycle_id)
+        )
+    page = client.get(url(shop, f"{cycle_id}/raters")).get_data(as_text=True)
+    assert "Revoke link" in page and "New link" in page and "stops working at once" in page
+
+    revoke = url(shop, f"{cycle_id}/raters/external/revoke")
+    done = client.post(revoke, data={"csrf_token": csrf, "third_party": rater_id})
+    assert done.status_code == 302
+    page = client.get(url(shop, f"{cycle_id}/raters")).get_data(as_text=True)
+    assert "it no longer opens" in page and "link revoked" in page
+    assert client.get(rate + old).status_code == 410
+    assert (
+        client.post(revoke, data={"csrf_token": csrf, "third_party": rater_id}).status_code == 302
+    )
+    assert "was revoked already" in client.get(url(shop, f"{cycle_id}/raters")).get_data(
+        as_text=True
+    )
+    for bad in ("", "abc", "99999999999", "999999"):
+        response = client.post(revoke, data={"csrf_token": csrf, "third_party": bad})
+        assert response.status_code == 400, bad
+        assert "Choose a third-party rater of this cycle." in response.get_data(as_text=True)
+
+    renewed = client.post(
+        url(shop, f"{cycle_id}/raters/external/new-link"),
+        data={"csrf_token": csrf, "third_party": rater_id},
+    )
+    assert renewed.status_code == 200 and renewed.headers["Cache-Control"] == "no-store"
+    assert "The rating link of 外审员" in renewed.get_data(as_text=True)
+    new = _link(renewed, shop)
+    assert new != old
+    assert client.get(rate + old).status_code == 404
+    assert client.get(rate + new).status_code == 200
+    assert new not in client.get(url(shop, f"{cycle_id}/raters")).get_data(as_text=True)
+    with db.tenant(shop.schema) as session:
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.record_type == "cycle", AuditEntry.record_id == str(cycle_id))
+            .where(AuditEntry.action.like("cycle.third_party%"))
+            .order_by(AuditEntry.id)
+        ).all()
+    assert actions == ["cycle.third_party_revoked", "cycle.third_party_new_link"]
+
+
+def test_another_cycle_s_third_party_is_not_reached(client, db, shop):
+    first, second = made(db, shop), made(db, shop, period="2026-Q4")
+    csrf = as_user(client, shop, "admin")
+    client.post(url(shop, f"{first}/raters/external"), data={"csrf_token": csrf, "name": "甲"})
+    with db.tenant(shop.schema) as session:
+        rater_id = session.scalar(select(ExternalRater.id).where(ExternalRater.cycle_id == first))
+    for action in ("revoke", "new-link"):
+        response = client.post(
+            url(shop, f"{second}/raters/external/{action}"),
+            data={"csrf_token": csrf, "third_party": rater_id},
+        )
+        assert response.status_code == 400, action
+    with db.tenant(shop.schema) as session:
+        assert session.get(ExternalRater, rater_id).revoked_at is None
+
+
+def test_the_settings_page_names_each_bad_field(client, db, shop):
+    cycle_id = made(db, shop)
+    csrf = as_user(client, shop, "admin")
+    cycle_page = client.get(url(shop, f"{cycle_id}")).get_data(as_text=True)
+    assert f"/cycles/{cycle_id}/settings" in cycle_page
+    page = client.get(url(shop, f"{cycle_id}/settings")).get_data(as_text=True)
+    assert 'value="全来源 2026-Q3"' in page and 'value="2"' in page
+    settings = url(shop, f"{cycle_id}/settings")
+    bad = client.post(
+        settings,
+        data={"csrf_token": csrf, "name": " ", "rating_due": "2026-06-30", "peer_count": "21"},
+    )
+    assert bad.status_code == 400
+    body = bad.get_data(as_text=True)
+    for message in (
+        "Give the cycle a name.",
+        "The due date cannot be before the period starts.",
+        "Give a number from 0 to 20.",
+    ):
+        assert message in body
+    assert 'value="2026-06-30"' in body  # what was typed is kept
+    for data, message in (
+        ({"name": "x" * 121, "peer_count": "2"}, "At most 120 characters."),
+        ({"name": "Q3", "peer_count": "两"}, "Give a whole number."),
+        ({"name": "Q3", "peer_count": "2", "rating_due": "2026-13-01"}, "Give a date such as"),
+    ):
+        response = client.post(settings, data={"csrf_token": csrf, **data})
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    good = client.post(
+        settings,
+        data={
+            "csrf_token": csrf,
+            "name": "三季度考核",
+            "rating_due": "2026-10-15",
+            "peer_count": "4",
+        },
+    )
+    assert good.status_code == 302 and good.headers["Location"].endswith(f"/cycles/{cycle_id}")
+    shown = client.get(url(shop, f"{cycle_id}")).get_data(as_text=True)
+    assert "三季度考核" in shown and "2026-10-15" in shown and "The settings were saved." in shown
+    with db.tenant(shop.schema) as session:
+        session.get(User, shop.users["admin"]).locale = "zh_CN"
+    zh = client.post(settings, data={"csrf_token": csrf, "name": "", "peer_count": "99"})
+    assert zh.status_code == 400
+    assert "请填写考核周期名称" in zh.get_data(as_text=True)
+    assert "请填写 0 到 20 之间的数" in zh.get_data(as_text=True)
+
+
+def test_the_settings_stay_once_the_cycle_is_in_review(client, db, shop):
+    cycle_id = made(db, shop)
+    with db.tenant(shop.schema) as session:
+        session.get(Cycle, cycle_id).status = "review"
+    csrf = as_user(client, shop, "admin")
+    assert f"/cycles/{cycle_id}/settings" not in client.get(url(shop, f"{cycle_id}")).get_data(
+        as_text=True
+    )
+    page = client.get(url(shop, f"{cycle_id}/settings")).get_data(as_text=True)
+    assert "keeps its settings" in page and 'name="name"' not in page
+    refused = client.post(
+        url(shop, f"{cycle_id}/settings"),
+        data={"csrf_token": csrf, "name": "新", "peer_count": "2"},
+    )
+    assert refused.status_code == 403
+    assert "keeps its settings" in refused.get_data(as_text=True)
