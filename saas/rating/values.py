@@ -23,6 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from saas.rating.stored import converter
 from saas.scoring.inputs import Rating
 from saas.scoring.scheme import Item, Mode, Scheme
 from saas.validation import Invalid, finite_decimal, whole_number
@@ -92,11 +93,7 @@ def _plain(number: Decimal) -> str:
 
 def engine_value(item: Item, stored: Stored) -> Decimal | int | bool | str:
     """What the engine reads for a stored value (never None: callers skip empty values)."""
-    if item.mode is Mode.DEDUCTION:
-        return int(stored)  # type: ignore[arg-type]
-    if item.mode is Mode.POINTS:
-        return Decimal(stored)  # type: ignore[arg-type]
-    return stored  # type: ignore[return-value]
+    return converter(item.mode)(stored)
 
 
 def shown(item: Item, stored: Stored) -> str:

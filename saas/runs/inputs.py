@@ -42,11 +42,12 @@ from saas.models.goal import GoalStatus
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
 from saas.models.scheme import SchemeVersion
+from saas.rating.stored import converter
 from saas.scoring.checks import parse
 from saas.scoring.cohort import SubjectFacts
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput
 from saas.scoring.period import Period, PeriodError
-from saas.scoring.scheme import Mode, Scheme
+from saas.scoring.scheme import Scheme
 from tenants.db import TENANT_SCHEMA
 
 # Raised when what is read changes meaning, so every fingerprint changes with it.
@@ -209,36 +210,6 @@ def _reason(reason: Any) -> str:
 # -- ratings ---------------------------------------------------------------------------------
 
 
-def _converter(mode: Mode) -> Callable[[Any], Any] | None:
-    """saas/rating/values.py ``engine_value``: the stored JSON value as the engine reads it."""
-    if mode is Mode.DEDUCTION:
-        return _count
-    if mode is Mode.POINTS:
-        return _decimal
-    return _as_stored
-
-
-def _count(stored: Any) -> int:
-    if not isinstance(stored, str) or not stored.isascii() or not stored.isdigit():
-        raise ValueError(stored)
-    return int(stored)
-
-
-def _decimal(stored: Any) -> Decimal:
-    if not isinstance(stored, str):
-        raise ValueError(stored)
-    number = Decimal(stored)
-    if not number.is_finite():
-        raise ValueError(stored)
-    return number
-
-
-def _as_stored(stored: Any) -> Any:
-    if not isinstance(stored, bool | str):
-        raise ValueError(stored)
-    return stored
-
-
 # A rating made without the dataclass's __init__: a frozen dataclass sets each field through
 # object.__setattr__, which is most of what making one costs, and a cycle has a million.
 # The slots are set directly instead; the object is the same (equal, same hash).
@@ -250,7 +221,7 @@ def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple
 
     One query, ordered by subject so the rows arrive grouped. The values come as JSON text
     and are decoded here; each distinct stored value of an item is converted once."""
-    convert = {item.key: _converter(item.mode) for _section, item in scheme.rated()}
+    convert = {item.key: converter(item.mode) for _section, item in scheme.rated()}
     known: dict[str, dict[Any, Any]] = {key: {} for key in convert}
     sources = {source.kind.value for source in scheme.sources}
     rows = session.execute(
