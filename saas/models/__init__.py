@@ -12,6 +12,7 @@ from saas.models.cycle import (
 from saas.models.eligibility import EligibilityRule
 from saas.models.goal import Goal, GoalActual, GoalBoard
 from saas.models.imports import ImportBatch
+from saas.models.ledger import LedgerEntry
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
 from saas.models.scheme import AssessmentScheme, SchemeVersion
@@ -36,6 +37,7 @@ __all__ = [
     "GoalActual",
     "GoalBoard",
     "ImportBatch",
+    "LedgerEntry",
     "OrgUnit",
     "PositionLevel",
     "RatingSheet",
