@@ -21,6 +21,7 @@ from saas.audit.vocabulary import COUNT, DATE, HASH, MOMENT, Record, Words
 from saas.cycles.audit_words import WORDS as CYCLES
 from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
+from saas.ledger.audit_words import WORDS as LEDGER
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
@@ -39,6 +40,7 @@ AREAS: tuple[Words, ...] = (
     CYCLES,
     RATING,
     IMPORTS,
+    LEDGER,
     STATEMENTS,
     RUNS,
     PLATFORM,

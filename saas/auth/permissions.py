@@ -127,6 +127,19 @@ _TABLE = (
         "Read a cycle's results and their traces before publication",
         {ADMIN: ALL, COMMITTEE: ALL, MANAGER: MANAGED},
     ),
+    Permission(
+        "ledger.view", "Read the performance ledger (实绩档案) of people and units", READERS
+    ),
+    Permission(
+        "ledger.enter",
+        "Add ledger entries and withdraw them (a manager: for their units' people and units)",
+        {ADMIN: ALL, MANAGER: MANAGED, INSPECTOR: ALL},
+    ),
+    Permission(
+        "ledger.decide",
+        "Rule a ledger entry valid or invalid (有效 or not), with a reason",
+        {ADMIN: ALL, COMMITTEE: ALL},
+    ),
     Permission("schemes.edit", "Create, edit, publish, archive and import schemes", {ADMIN: ALL}),
     Permission("accounts.manage", "Invite users, set their roles, disable them", {ADMIN: ALL}),
     Permission("imports.run", "Import and export units and employees", {ADMIN: ALL}),

@@ -13,8 +13,17 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, String
-from sqlalchemy import Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import TenantBase, created_at_column
@@ -65,9 +74,7 @@ class LedgerEntry(TenantBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
-    employee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("employee.id", ondelete="RESTRICT")
-    )
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="RESTRICT"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"))
     on: Mapped[dt.date] = mapped_column(Date)
     event: Mapped[str | None] = mapped_column(String(60))  # a scheme rule's event key

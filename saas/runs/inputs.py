@@ -17,7 +17,9 @@ What counts (docs/scoring-runs.md says it for people):
   counts 0 %: the period is over and nothing was reported. Goals still pending approval
   (draft, submitted, returned) do not count at all: with none approved, the subject's goals
   part is missing and the scheme's ``goals.when_missing`` applies (the trace says so).
-- **Ledger events**: none yet (:func:`ledger_events`).
+- **Ledger events**: the subject's ledger entries dated in the period or the one before it
+  (:func:`ledger_events`), not withdrawn, each with its validity: an entry of a rule that
+  needs a decision counts only once ruled valid. Free entries (no rule) do not count.
 
 The run reads all of it inside one REPEATABLE READ transaction, so it scores one instant of
 the cycle: a sheet submitted while the run works is not half-read, and the next run sees it.
@@ -33,25 +35,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, cast, select, text
+from sqlalchemy import Text, and_, cast, or_, select, text
 from sqlalchemy.orm import Session
 
 from saas.goals.progress import period_progress
 from saas.models.cycle import Cycle, CycleSubject, RatingSheet, SheetStatus
 from saas.models.goal import GoalStatus
+from saas.models.ledger import LedgerEntry
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
 from saas.models.scheme import SchemeVersion
 from saas.rating.stored import converter
 from saas.scoring.checks import parse
 from saas.scoring.cohort import SubjectFacts
-from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput
+from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period, PeriodError
 from saas.scoring.scheme import Scheme
 from tenants.db import TENANT_SCHEMA
 
 # Raised when what is read changes meaning, so every fingerprint changes with it.
-READ_POLICY = 1
+READ_POLICY = 2
 ZERO = Decimal(0)
 
 
@@ -89,16 +92,60 @@ def subject_key(cycle_subject_id: int) -> str:
 
 def ledger_events(session: Session, cycle: Cycle, subject_ids: list[int]) -> dict[int, tuple]:
     """Each subject's ledger events with their validity (complaints, commendations, lost
-    badges …) for the cycle's period and the one before it, by cycle subject id.
+    badges …) for the cycle's period and the one before it (rules that reach forward
+    disqualify this period for an event of the last), by cycle subject id. One query.
 
-    The ledger is not built yet: this returns no events, so no rule of the scheme applies.
-    When it exists, it plugs in here with one query over the cycle's period (and the previous
-    one, for rules that reach forward), giving ``saas.scoring.inputs.Event`` values."""
-    return {}
+    An employee subject's entries are those of the employee; a unit's or provider's, those of
+    the unit itself (not its people's). Withdrawn entries are not read. Free entries (a label
+    and points, no rule) are not read either: the engine counts events through the scheme's
+    rules, and a free entry's points reach a score only once a rule says what they do — it
+    stays on the subject's ledger for people to read."""
+    if not subject_ids:
+        return {}
+    period = _period(cycle)
+    rows = session.execute(
+        select(
+            CycleSubject.id,
+            LedgerEntry.id,
+            LedgerEntry.event,
+            LedgerEntry.on,
+            LedgerEntry.validity,
+        )
+        .select_from(CycleSubject)
+        .join(
+            LedgerEntry,
+            or_(
+                and_(
+                    CycleSubject.employee_id.is_not(None),
+                    LedgerEntry.employee_id == CycleSubject.employee_id,
+                ),
+                and_(
+                    CycleSubject.employee_id.is_(None),
+                    LedgerEntry.employee_id.is_(None),
+                    LedgerEntry.unit_id == CycleSubject.unit_id,
+                ),
+            ),
+        )
+        .where(
+            CycleSubject.cycle_id == cycle.id,
+            CycleSubject.included,
+            LedgerEntry.event.is_not(None),
+            LedgerEntry.withdrawn_at.is_(None),
+            LedgerEntry.on >= period.previous_start,
+            LedgerEntry.on <= period.end,
+        )
+        .order_by(CycleSubject.id, LedgerEntry.on, LedgerEntry.id)
+    ).all()
+    found: dict[int, list[Event]] = {}
+    for subject_id, entry_id, event, on, validity in rows:
+        found.setdefault(subject_id, []).append(
+            Event(event, on, None if validity is None else Validity(validity), f"ledger:{entry_id}")
+        )
+    return {subject_id: tuple(events) for subject_id, events in found.items()}
 
 
 def read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
-    """The cycle's inputs, or None when there is no such cycle. Eight queries, whatever the
+    """The cycle's inputs, or None when there is no such cycle. Nine queries, whatever the
     cycle's size; the caller holds the transaction (REPEATABLE READ for a run)."""
     return without_collecting(_read_cycle, session, cycle_id)
 
@@ -312,6 +359,12 @@ with s as (
         g.employee_id in (select employee_id from s where included and employee_id is not null)
         or (g.employee_id is null
             and g.unit_id in (select unit_id from s where included and employee_id is null)))
+), ledger as (
+    select l.id, l.validity, l.decided_at, l.withdrawn_at from {t}.ledger_entry l
+    where l.event is not null and l.on between :ledger_from and :ledger_to
+      and (l.employee_id in (select employee_id from s where included and employee_id is not null)
+           or (l.employee_id is null
+               and l.unit_id in (select unit_id from s where included and employee_id is null)))
 )
 select
     (select count(*) from s where included) as included,
@@ -333,6 +386,10 @@ select
      where g.period = :period and a.status = 'current') as actuals_digest,
     (select md5(coalesce(string_agg(row(l.name, l.rank)::text, ',' order by l.id), ''))
      from {t}.position_level l) as levels_digest,
+    (select count(*) from ledger where withdrawn_at is null) as ledger_count,
+    (select md5(coalesce(string_agg(
+        row(ledger.id, ledger.validity, ledger.decided_at, ledger.withdrawn_at)::text, ','
+        order by ledger.id), '')) from ledger) as ledger_digest,
     now() as taken_at
 from {t}.rating_sheet r
 where r.cycle_id = :cycle and r.status = 'submitted'
@@ -351,10 +408,16 @@ def quoted_schema(session: Session) -> str:
 def inputs_summary(session: Session, cycle: Cycle) -> dict[str, Any]:
     """What a run read, in counts and digests (one query): stored with the run, compared with
     the cycle as it is now to say what changed since."""
+    period = _period(cycle)
     row = (
         session.execute(
             text(_SUMMARY.format(t=quoted_schema(session))),
-            {"cycle": cycle.id, "period": cycle.period},
+            {
+                "cycle": cycle.id,
+                "period": cycle.period,
+                "ledger_from": period.previous_start,
+                "ledger_to": period.end,
+            },
         )
         .mappings()
         .one()
@@ -380,7 +443,7 @@ def inputs_summary(session: Session, cycle: Cycle) -> dict[str, Any]:
             "actuals": row["actuals_digest"],
         },
         "levels": {"digest": row["levels_digest"]},
-        "events": {"count": 0},
+        "events": {"count": row["ledger_count"], "digest": row["ledger_digest"]},
         "taken_at": _iso(row["taken_at"]),
     }
 

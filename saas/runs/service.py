@@ -278,6 +278,14 @@ def changes_since(session: Session, cycle: Cycle, run: ScoringRun) -> list[Chang
         )
     if goals_then.get("actuals") != goals_now["actuals"]:
         changes.append(Change("actuals_changed"))
+    events_then, events_now = then.get("events", {}), now["events"]
+    if events_then.get("digest") != events_now["digest"]:
+        changes.append(
+            Change(
+                "ledger_changed",
+                {"then": events_then.get("count", 0), "now": events_now["count"]},
+            )
+        )
     if then.get("levels", {}).get("digest") != now["levels"]["digest"]:
         changes.append(Change("levels_changed"))
     if then.get("policy") != now["policy"]:

@@ -39,6 +39,13 @@ def change_text(change: Change) -> str:
         )
     if change.code == "actuals_changed":
         return _("Goal actuals were recorded or corrected since this run.")
+    if change.code == "ledger_changed":
+        return _(
+            "Ledger entries were added, decided or withdrawn since this run "
+            "(%(then)s then, %(now)s now).",
+            then=p["then"],
+            now=p["now"],
+        )
     if change.code == "levels_changed":
         return _("Position levels changed since this run (eligibility rules use them).")
     return _("The way inputs are read has changed since this run.")
