@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.home.views import bp as home
     from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
+    from saas.ledger.views import bp as ledger
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         auth,
         cycles,
+        ledger,
         goals,
         goal_imports,
         goal_reports,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from saas.auth.permissions import Actor, Reach, Refused
 from saas.models.audit import record
 from saas.models.ledger import EntryKind, EntrySource, EntryValidity, LedgerEntry
-from saas.models.org import OrgUnit
+from saas.models.org import OrgUnit, UnitKind
 from saas.models.people import Employee
 from saas.models.scheme import SchemeVersion, VersionStatus
 from saas.validation import Invalid, Problems
@@ -92,11 +92,13 @@ def _subject(session: Session, actor: Actor, employee_id: int | None, unit_id: i
         return None if row is None else (EntryKind.EMPLOYEE, row.id, row.unit_id)
     if unit_id is not None:
         row = session.execute(
-            select(OrgUnit.id, OrgUnit.category).where(OrgUnit.id == unit_id, reach)
+            select(OrgUnit.id, OrgUnit.kind).where(
+                OrgUnit.id == unit_id, OrgUnit.archived_at.is_(None), reach
+            )
         ).first()
         if row is None:
             return None
-        kind = EntryKind.PROVIDER if row.category == "provider" else EntryKind.UNIT
+        kind = EntryKind.PROVIDER if row.kind == UnitKind.PROVIDER else EntryKind.UNIT
         return (kind, None, row.id)
     return None
 

@@ -301,6 +301,7 @@ def _menu_path(endpoint: str) -> str:
         "rating.mine": "rating/",
         "schemes.index": "schemes/",
         "cycles.index": "cycles/",
+        "ledger.index": "ledger/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",

@@ -4,6 +4,7 @@ app's tenant routes: what the access walk (test_access.py) and the hostile-input
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import secrets
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from saas.auth.permissions import Actor
 from saas.goals import service as goals
 from saas.goals.service import GoalData
+from saas.ledger import service as ledger
 from saas.models.cycle import ExternalRater, RatingSheet
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
@@ -224,6 +226,14 @@ def build_world(app, db, settings, prefix: str) -> World:
             "token": "not-a-token",
             "rater_token": rater_token,
         }
+        # A pending complaint about the employee (under the manager's unit), for the ledger.
+        common["entry_id"] = ledger.add_entry(
+            session,
+            as_admin,
+            employee_id=people[Role.EMPLOYEE].id,
+            on=dt.date(2026, 8, 3),
+            event="company_complaint",
+        ).id
         assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
         common.update(_scored_cycle(session, version.id, people[Role.EMPLOYEE]))
     world = World(slug)
