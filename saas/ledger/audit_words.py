@@ -38,7 +38,7 @@ WORDS = Words(
                 "points": _l("Points"),
                 "fine": _l("Fine"),
                 "note": _l("Note"),
-                "source": _l("Source"),
+                "source": _l("Entry source"),
                 "validity": _l("Validity"),
                 "decision_reason": _l("Reason for the decision"),
                 "withdrawn_reason": _l("Reason for withdrawing"),
