@@ -1,19 +1,12 @@
-"""Pieces every cycle list shares: one page of a list, and which subjects (and whose
-sheets) a reader may see."""
+"""Which subjects (and whose sheets) a reader of a cycle's lists may see."""
 
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from saas.models.cycle import CycleSubject
 from saas.models.org import OrgUnit
 from saas.org.access import Scope
-
-PER_PAGE = 50
 
 
 def subject_clause(scope: Scope) -> ColumnElement[bool]:
@@ -34,40 +27,3 @@ def sheet_subject_clause(scope: Scope) -> ColumnElement[bool]:
         seen,
         or_(CycleSubject.employee_id.is_(None), CycleSubject.employee_id != scope.employee_id),
     )
-
-
-@dataclass(frozen=True)
-class Paged:
-    """One page of a list: its rows, the total and the page number."""
-
-    rows: list[Any]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    def window(self, around: int = 2) -> list[int | None]:
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
-        result: list[int | None] = []
-        for number in numbers:
-            if result and number - (result[-1] or 0) > 1:
-                result.append(None)
-            result.append(number)
-        return result
-
-
-def paged(total: int, page: int, per_page: int = PER_PAGE) -> int:
-    """The page actually shown: the one asked for, within the pages there are."""
-    return max(1, min(page, max(1, math.ceil(total / per_page))))

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
-from saas.cycles.lists import PER_PAGE, Paged, paged, sheet_subject_clause, subject_clause
+from saas.cycles.lists import sheet_subject_clause, subject_clause
 from saas.models.cycle import Cycle, CycleSubject, ExternalRater, RatingSheet, SheetStatus
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.scheme import AssessmentScheme, SchemeVersion
 from saas.models.user import User
 from saas.org.access import Scope
+from saas.paging import PER_PAGE, Page, page_within
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def total(tallies: list[Tally]) -> Tally:
     )
 
 
-def by_unit(session: Session, cycle: Cycle, scope: Scope, today: dt.date, page: int = 1) -> Paged:
+def by_unit(session: Session, cycle: Cycle, scope: Scope, today: dt.date, page: int = 1) -> Page:
     """One page of units (in tree order) with their subjects' sheets: two statements."""
     where = _counted(cycle, scope)
     base = (
@@ -93,7 +94,7 @@ def by_unit(session: Session, cycle: Cycle, scope: Scope, today: dt.date, page: 
         .subquery()
     )
     count = session.scalar(select(func.count()).select_from(base)) or 0
-    page = paged(count, page)
+    page = page_within(count, page)
     rows = session.execute(
         select(CycleSubject.unit_id, OrgUnit.name, *_tally_columns(cycle, today))
         .select_from(RatingSheet)
@@ -105,7 +106,7 @@ def by_unit(session: Session, cycle: Cycle, scope: Scope, today: dt.date, page: 
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    return Paged(
+    return Page(
         [Tally(r.unit_id, r.name, r.expected, r.received, r.late) for r in rows], count, page
     )
 
@@ -120,11 +121,11 @@ class LateRater:
 
 def late_raters(
     session: Session, cycle: Cycle, scope: Scope, today: dt.date, page: int = 1
-) -> Paged:
+) -> Page:
     """Who has not submitted after the due date, most sheets missing first: two statements
     (none before the due date)."""
     if not is_late(cycle, today):
-        return Paged([], 0, 1)
+        return Page([], 0, 1)
     where = [
         *_counted(cycle, scope),
         sheet_subject_clause(scope),
@@ -138,7 +139,7 @@ def late_raters(
         .subquery()
     )
     count = session.scalar(select(func.count()).select_from(keys)) or 0
-    page = paged(count, page)
+    page = page_within(count, page)
     person = aliased(Employee)
     name = func.min(func.coalesce(person.name, User.name, ExternalRater.name))
     rows = session.execute(
@@ -159,7 +160,7 @@ def late_raters(
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    return Paged([LateRater(**r._mapping) for r in rows], count, page)
+    return Page([LateRater(**r._mapping) for r in rows], count, page)
 
 
 @dataclass(frozen=True)
@@ -172,11 +173,11 @@ class CycleRow:
     received: int
 
 
-def cycle_page(session: Session, scope: Scope, page: int = 1) -> Paged:
+def cycle_page(session: Session, scope: Scope, page: int = 1) -> Page:
     """One page of cycles, newest first, each with its subjects and sheets counted (those
     this user may see): two statements."""
     count = session.scalar(select(func.count()).select_from(Cycle)) or 0
-    page = paged(count, page)
+    page = page_within(count, page)
     seen = subject_clause(scope)
     subjects = (
         select(func.count())
@@ -211,4 +212,4 @@ def cycle_page(session: Session, scope: Scope, page: int = 1) -> Paged:
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    return Paged([CycleRow(*row) for row in rows], count, page)
+    return Page([CycleRow(*row) for row in rows], count, page)

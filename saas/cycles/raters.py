@@ -41,7 +41,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, aliased
 
 from saas.auth.permissions import Actor, Refused
-from saas.cycles.lists import PER_PAGE, Paged, paged, sheet_subject_clause
+from saas.cycles.lists import sheet_subject_clause
 from saas.models.audit import record
 from saas.models.cycle import (
     Cycle,
@@ -56,6 +56,7 @@ from saas.models.people import Employee, EmployeeStatus
 from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope
+from saas.paging import PER_PAGE, Page, page_within
 from saas.rating.audit_words import SOURCE_LABELS as RATING_SOURCE_LABELS
 from saas.rating.external import digest, make_token
 from saas.scoring.scheme import SourceKind
@@ -682,7 +683,7 @@ def sheet_page(
     source: str | None = None,
     rater: str | None = None,
     page: int = 1,
-) -> Paged:
+) -> Page:
     """One page of the cycle's sheets this user may see (filtered by source and rater):
     two statements."""
     where = [
@@ -703,7 +704,7 @@ def sheet_page(
         )
         or 0
     )
-    page = paged(total, page)
+    page = page_within(total, page)
     person, rater_person = aliased(Employee), aliased(Employee)
     query = (
         select(
@@ -731,7 +732,7 @@ def sheet_page(
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    return Paged([SheetRow(**row._mapping) for row in rows], total, page)
+    return Page([SheetRow(**row._mapping) for row in rows], total, page)
 
 
 def rater_options(session: Session, cycle: Cycle, scope: Scope, limit: int = 1000) -> list[Any]:

@@ -34,7 +34,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from saas.auth.permissions import Actor, Refused
-from saas.cycles.lists import PER_PAGE, Paged, paged, subject_clause
+from saas.cycles.lists import subject_clause
 from saas.cycles.raters import generate
 from saas.models.audit import record
 from saas.models.cycle import (
@@ -49,6 +49,7 @@ from saas.models.eligibility import RuleKind
 from saas.models.org import OrgUnit, PositionLevel, UnitKind
 from saas.models.people import Employee, EmployeeStatus
 from saas.org.access import Scope
+from saas.paging import PER_PAGE, Page, page_within
 from saas.people.eligibility import (
     EmployeeFacts,
     assess_eligibility,
@@ -529,7 +530,7 @@ SUBJECT_FILTERS = ("included", "excluded", "all")
 
 def subject_page(
     session: Session, cycle: Cycle, scope: Scope, which: str = "included", page: int = 1
-) -> Paged:
+) -> Page:
     """One page of the cycle's subjects this user may see: two statements."""
     where = [CycleSubject.cycle_id == cycle.id, subject_clause(scope)]
     if which == "included":
@@ -537,7 +538,7 @@ def subject_page(
     elif which == "excluded":
         where.append(CycleSubject.included.is_(False))
     total = session.scalar(select(func.count()).select_from(CycleSubject).where(*where)) or 0
-    page = paged(total, page)
+    page = page_within(total, page)
     rows = session.execute(
         select(
             CycleSubject.id,
@@ -559,7 +560,7 @@ def subject_page(
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    return Paged([SubjectRow(**row._mapping) for row in rows], total, page)
+    return Page([SubjectRow(**row._mapping) for row in rows], total, page)
 
 
 def joiners(session: Session, cycle: Cycle, scope: Scope) -> list[Any]:

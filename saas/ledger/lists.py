@@ -10,13 +10,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from saas.auth.permissions import Actor
-from saas.cycles.lists import Paged, paged
 from saas.ledger.service import entry_clause
 from saas.models.ledger import LedgerEntry
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
-
-PER_PAGE = 50
+from saas.paging import PER_PAGE, Page, page_within
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,11 @@ def _conditions(session: Session, actor: Actor, filters: Filters) -> list[Column
     return conditions
 
 
-def entry_page(session: Session, actor: Actor, filters: Filters, page: int) -> Paged:
+def entry_page(session: Session, actor: Actor, filters: Filters, page: int) -> Page:
     """One page of the entries the actor may read, newest first (two queries)."""
     conditions = _conditions(session, actor, filters)
     total = session.scalar(select(func.count()).select_from(LedgerEntry).where(*conditions))
-    page = paged(total, page, PER_PAGE)
+    page = page_within(total, page)
     rows = session.execute(
         select(*_columns())
         .join(OrgUnit, OrgUnit.id == LedgerEntry.unit_id)
@@ -80,7 +78,7 @@ def entry_page(session: Session, actor: Actor, filters: Filters, page: int) -> P
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
-    return Paged(rows, total, page, PER_PAGE)
+    return Page(rows, total, page)
 
 
 def employee_in_reach(session: Session, actor: Actor, employee_id: int):

@@ -9,9 +9,8 @@ loops. Every change writes an audit row with the changed fields before → after
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,11 +24,10 @@ from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee, EmployeeStatus
 from saas.models.user import User
 from saas.org.access import Scope
+from saas.paging import PER_PAGE, Page, page_within
 from saas.people.contacts import BadContact, normalise_email, normalise_mobile
 from saas.people.names import pinyin_initials
 from saas.validation import Invalid, page_number, record_id
-
-PER_PAGE = 50
 
 # Suggestions only: the field is free text, because forms of employment differ by client.
 EMPLOYMENT_FORMS = ("正式员工", "合同制", "劳务派遣", "临时工", "实习生", "外包人员")
@@ -443,38 +441,7 @@ class EmployeeRow:
     has_account: bool
 
 
-@dataclass(frozen=True)
-class EmployeePage:
-    rows: list[EmployeeRow]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    def window(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link: first, last and a few around the current one; None is a gap."""
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
-        result: list[int | None] = []
-        for number in numbers:
-            if result and number - (result[-1] or 0) > 1:
-                result.append(None)
-            result.append(number)
-        return result
-
-
-def search_employees(session: Session, scope: Scope, query: EmployeeQuery) -> EmployeePage:
+def search_employees(session: Session, scope: Scope, query: EmployeeQuery) -> Page:
     """One page of the people this user may see: two statements, whatever the page size."""
     conditions = _conditions(scope, query)
     total = session.scalar(
@@ -483,8 +450,7 @@ def search_employees(session: Session, scope: Scope, query: EmployeeQuery) -> Em
         .join(OrgUnit, Employee.unit_id == OrgUnit.id)
         .where(*conditions)
     )
-    pages = max(1, math.ceil((total or 0) / PER_PAGE))
-    page = min(query.page, pages)
+    page = page_within(total or 0, query.page)
     rows = session.execute(
         select(
             Employee.id,
@@ -506,7 +472,7 @@ def search_employees(session: Session, scope: Scope, query: EmployeeQuery) -> Em
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    return EmployeePage([EmployeeRow(**row._mapping) for row in rows], total or 0, page)
+    return Page([EmployeeRow(**row._mapping) for row in rows], total or 0, page)
 
 
 def _conditions(scope: Scope, query: EmployeeQuery) -> list[ColumnElement[bool]]:

@@ -13,9 +13,8 @@ they manage and everything under them; a subject outside is not found.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -27,11 +26,11 @@ from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.models.scheme import SchemeVersion
 from saas.org.access import Scope
+from saas.paging import PER_PAGE, Page, page_within
 from saas.results.distribution import BINS, Counted
 from saas.scoring.scheme import Scheme
 from saas.validation import page_number, record_id
 
-PER_PAGE = 50
 SORTS = ("score", "score_asc", "name")  # the first is the default
 FLAGS = ("yes", "no")
 NO_BAND = "-"  # the band filter's value for "below every band"
@@ -145,37 +144,6 @@ class ResultRow:
     excluded: bool
 
 
-@dataclass(frozen=True)
-class ResultsPage:
-    rows: list[ResultRow]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    def window(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link: first, last and a few around the current one; None is a gap."""
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
-        result: list[int | None] = []
-        for number in numbers:
-            if result and number - (result[-1] or 0) > 1:
-                result.append(None)
-            result.append(number)
-        return result
-
-
 def _reach(scope: Scope, query: ResultsQuery | None = None) -> list[ColumnElement[bool]]:
     """Who the reader may see, and the unit filter: both on the subject's unit (``OrgUnit``
     joined on ``CycleSubject.unit_id``)."""
@@ -210,7 +178,7 @@ def _joined(statement, run_id: int):
     )
 
 
-def results_page(session: Session, scope: Scope, run_id: int, query: ResultsQuery) -> ResultsPage:
+def results_page(session: Session, scope: Scope, run_id: int, query: ResultsQuery) -> Page:
     """One page of a run's results this reader may see: two statements, whatever the size."""
     conditions = _filters(scope, query)
     total = (
@@ -219,8 +187,7 @@ def results_page(session: Session, scope: Scope, run_id: int, query: ResultsQuer
         )
         or 0
     )
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(query.page, pages)
+    page = page_within(total, query.page)
     above = aliased(OrgUnit)
     name = func.coalesce(Employee.name, OrgUnit.name)
     if query.sort == "name":
@@ -255,7 +222,7 @@ def results_page(session: Session, scope: Scope, run_id: int, query: ResultsQuer
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    return ResultsPage([ResultRow(**row._mapping) for row in rows], total, page)
+    return Page([ResultRow(**row._mapping) for row in rows], total, page)
 
 
 def distribution(

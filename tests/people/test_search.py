@@ -99,7 +99,7 @@ def test_pagination_counts_and_pages(db, org):
 
 
 def test_page_window_shows_gaps():
-    from saas.people.employees import EmployeePage
+    from saas.paging import Page as EmployeePage
 
     page = EmployeePage(rows=[], total=50 * 20, page=10)
     assert page.window() == [1, None, 8, 9, 10, 11, 12, None, 20]
