@@ -78,8 +78,11 @@ def test_add_a_unit_and_refuse_a_cycle_from_the_panel(page, db, org):
     engineering = page.locator(f"#unit-{org.ids['GC']}")
     engineering.locator(":scope > .org-row .org-open").click()
     panel = engineering.locator(":scope > .org-panel")
+    expect(panel.locator(".org-panel-title")).to_have_text("工程维修部")
     panel.locator("a[href$='/new']").click()
     form = panel.locator("form.org-form")
+    # The form lands with its name field focused; wait for that so typing goes to a settled form.
+    expect(form.locator("input[name=name]")).to_be_focused()
     form.locator("input[name=code]").fill("GC-SD")
     form.locator("button[type=submit]").click()
     expect(form.locator(".field-error").first).to_be_visible()
