@@ -52,6 +52,7 @@ def _configure(app: Flask, settings: Settings) -> None:
 def register_blueprints(app: Flask) -> None:
     from saas.accounts.setup_views import bp as people_accounts
     from saas.accounts.views import bp as accounts
+    from saas.attachments.views import bp as attachments
     from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
     from saas.cycles.views import bp as cycles
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         accounts,
+        attachments,
         audit,
         auth,
         cycles,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from saas.extensions import login_manager
 from saas.models.org import OrgUnit
 from saas.models.people import Employee
+from saas.models.provider import ProviderContract
 from saas.models.user import Role, User, UserRole
 from saas.org.access import Scope, scope_of
 from saas.validation import record_id, whole_number
@@ -58,6 +59,9 @@ def _principal_statement(user_id: int, session_version: int):
     managed = select(func.array_agg(OrgUnit.path)).where(
         OrgUnit.manager_id == Employee.id, OrgUnit.archived_at.is_(None)
     )
+    provided = select(func.array_agg(ProviderContract.unit_id)).where(
+        ProviderContract.contact_user_id == User.id
+    )
     return (
         select(
             User.id,
@@ -68,6 +72,7 @@ def _principal_statement(user_id: int, session_version: int):
             roles.scalar_subquery(),
             Employee.id,
             managed.scalar_subquery(),
+            provided.scalar_subquery(),
         )
         .outerjoin(Employee, Employee.user_id == User.id)
         .where(
@@ -86,9 +91,9 @@ def load_tenant_principal(
     row = session.execute(_principal_statement(user_id, session_version)).one_or_none()
     if row is None:
         return None
-    user_id, email, name, locale, roles, employee_id, managed = row
+    user_id, email, name, locale, roles, employee_id, managed, provided = row
     roles = frozenset(roles or ())
-    scope = scope_of(roles, employee_id, managed or ())
+    scope = scope_of(roles, employee_id, managed or (), provided or ())
     return TenantPrincipal(user_id, slug, email, name, locale, roles, scope, session_version)
 
 

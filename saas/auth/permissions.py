@@ -4,7 +4,8 @@ Each permission names the roles that hold it and how far each role reaches:
 
 - ``ALL``: every record of the tenant (tenant admins; committee members and inspectors read all);
 - ``MANAGED``: the subtrees of the units the user manages (``Scope.managed_paths``);
-- ``SELF``: the user's own records (their employee record, their goals, their statements).
+- ``SELF``: the user's own records (their employee record, their goals, their statements; for
+  a provider's contact, the records about their provider unit).
 
 A role holds a permission when the table gives it a reach; a reach of ``MANAGED`` alone is
 empty (so refused) for a manager who manages no unit. Records are then filtered by the user's
@@ -41,12 +42,13 @@ class Permission:
     reach: dict[Role, Reach]  # the roles that hold it, and how far each reaches
 
 
-ADMIN, COMMITTEE, MANAGER, INSPECTOR, EMPLOYEE = (
+ADMIN, COMMITTEE, MANAGER, INSPECTOR, EMPLOYEE, PROVIDER = (
     Role.TENANT_ADMIN,
     Role.COMMITTEE,
     Role.MANAGER,
     Role.INSPECTOR,
     Role.EMPLOYEE,
+    Role.PROVIDER,
 )
 ALL, MANAGED, SELF = Reach.ALL, Reach.MANAGED, Reach.SELF
 EVERYONE = {ADMIN: ALL, COMMITTEE: SELF, MANAGER: SELF, INSPECTOR: SELF, EMPLOYEE: SELF}
@@ -139,6 +141,58 @@ _TABLE = (
         "ledger.decide",
         "Rule a ledger entry valid or invalid (有效 or not), with a reason",
         {ADMIN: ALL, COMMITTEE: ALL},
+    ),
+    Permission(
+        "attachments.add",
+        "Attach photos and scans to a record they may change (an entry, an inspection, a "
+        "notice's answer)",
+        {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED, PROVIDER: SELF},
+    ),
+    Permission(
+        "feedback.links",
+        "Make, print and revoke customer feedback links and QR cards (a manager: for their units)",
+        {ADMIN: ALL, MANAGER: MANAGED},
+    ),
+    Permission(
+        "inspections.view",
+        "See inspections and their reports (an unannounced one only once it is done, unless "
+        "they inspect)",
+        {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED, PROVIDER: SELF},
+    ),
+    Permission(
+        "inspections.plan",
+        "Schedule inspections, plan ad hoc and unannounced ones, cancel them",
+        {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL},
+    ),
+    Permission(
+        "inspections.run",
+        "Carry out an inspection: rate the items, add photos, sign, finish",
+        {ADMIN: ALL, INSPECTOR: ALL, COMMITTEE: ALL},
+    ),
+    Permission(
+        "notices.view",
+        "See rectification notices (整改通知)",
+        {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED, PROVIDER: SELF},
+    ),
+    Permission(
+        "notices.answer",
+        "Answer a rectification notice with a note and photos",
+        {ADMIN: ALL, MANAGER: MANAGED, PROVIDER: SELF},
+    ),
+    Permission(
+        "notices.verify",
+        "Verify a notice's answer: accept it, or reject and reopen it; change deadlines",
+        {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL},
+    ),
+    Permission(
+        "providers.view",
+        "See providers' contracts, payment tiers and grades",
+        {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED, PROVIDER: SELF},
+    ),
+    Permission(
+        "providers.manage",
+        "Record providers' contracts and payment tiers, and their contacts' accounts",
+        {ADMIN: ALL},
     ),
     Permission("schemes.edit", "Create, edit, publish, archive and import schemes", {ADMIN: ALL}),
     Permission("accounts.manage", "Invite users, set their roles, disable them", {ADMIN: ALL}),

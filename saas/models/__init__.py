@@ -1,5 +1,6 @@
 """Models that live in every tenant's schema. Importing this package registers them all."""
 
+from saas.models.attachment import Attachment
 from saas.models.audit import AuditEntry
 from saas.models.cycle import (
     Cycle,
@@ -10,11 +11,14 @@ from saas.models.cycle import (
     ScoringRun,
 )
 from saas.models.eligibility import EligibilityRule
+from saas.models.feedback import Feedback, FeedbackLink
 from saas.models.goal import Goal, GoalActual, GoalBoard
 from saas.models.imports import ImportBatch
+from saas.models.inspection import Inspection, InspectionSchedule, RectificationNotice
 from saas.models.ledger import LedgerEntry
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
+from saas.models.provider import ProviderContract
 from saas.models.scheme import AssessmentScheme, SchemeVersion
 from saas.models.setting import TenantSetting
 from saas.models.signing import SigningIdentity
@@ -26,6 +30,7 @@ __all__ = [
     "AccountSheet",
     "AccountToken",
     "AssessmentScheme",
+    "Attachment",
     "AuditEntry",
     "Cycle",
     "CycleResult",
@@ -33,14 +38,20 @@ __all__ = [
     "EligibilityRule",
     "Employee",
     "ExternalRater",
+    "Feedback",
+    "FeedbackLink",
     "Goal",
     "GoalActual",
     "GoalBoard",
     "ImportBatch",
+    "Inspection",
+    "InspectionSchedule",
     "LedgerEntry",
     "OrgUnit",
     "PositionLevel",
+    "ProviderContract",
     "RatingSheet",
+    "RectificationNotice",
     "Role",
     "SchemeVersion",
     "ScoringRun",

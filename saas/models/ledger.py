@@ -92,3 +92,12 @@ class LedgerEntry(TenantBase):
     created_at: Mapped[dt.datetime] = created_at_column()
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # The evidence behind an entry from an inspection: the inspection and its failed item,
+    # or the rectification notice that went overdue. The trace names them.
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection.id", ondelete="RESTRICT"), index=True
+    )
+    item_key: Mapped[str | None] = mapped_column(String(60))
+    notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rectification_notice.id", ondelete="RESTRICT")
+    )

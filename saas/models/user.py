@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     INSPECTOR = "inspector"
     EMPLOYEE = "employee"
+    PROVIDER = "provider"  # an outsourced provider's contact, confined to their provider
 
 
 class User(TenantBase):
@@ -59,7 +60,7 @@ class UserRole(TenantBase):
     __tablename__ = "user_role"
     __table_args__ = (
         CheckConstraint(
-            "role in ('tenant_admin', 'committee', 'manager', 'inspector', 'employee')",
+            "role in ('tenant_admin', 'committee', 'manager', 'inspector', 'employee', 'provider')",
             name="known_role",
         ),
     )

@@ -4,7 +4,9 @@
 - committee member and inspector: read everything (they assess and inspect across units);
 - manager: read and write the subtrees of the units they manage (``OrgUnit.manager_id`` is
   their employee record), plus themself;
-- employee: only their own employee record.
+- employee: only their own employee record;
+- provider contact: only the records about their own provider unit (``provider_unit_ids``,
+  from the provider contracts naming them); areas with provider records filter by it.
 A user holding several roles gets the union. Views filter queries with these clauses, so
 records outside the scope are simply not found (404), never shown and then refused.
 """
@@ -26,6 +28,8 @@ class Scope:
     write_all: bool
     managed_paths: tuple[str, ...]
     employee_id: int | None
+    # The provider units whose contract names this user as the contact (role ``provider``).
+    provider_unit_ids: tuple[int, ...] = ()
 
     def unit_clause(self) -> ColumnElement[bool]:
         """Units this user may see."""
@@ -73,14 +77,19 @@ class Scope:
         return Employee.id == self.employee_id if self.employee_id else false()
 
 
-def scope_of(roles: frozenset[str], employee_id: int | None, managed_paths) -> Scope:
-    """The scope given by a user's roles, employee record and the units they manage."""
+def scope_of(
+    roles: frozenset[str], employee_id: int | None, managed_paths, provider_units=()
+) -> Scope:
+    """The scope given by a user's roles, employee record, the units they manage and the
+    provider units they are the contact of."""
     managed = _outermost(managed_paths) if Role.MANAGER in roles and employee_id else ()
+    providers = tuple(sorted(provider_units)) if Role.PROVIDER in roles else ()
     return Scope(
         read_all=bool(roles & {Role.TENANT_ADMIN, Role.COMMITTEE, Role.INSPECTOR}),
         write_all=Role.TENANT_ADMIN in roles,
         managed_paths=managed,
         employee_id=employee_id,
+        provider_unit_ids=providers,
     )
 
 

@@ -277,6 +277,24 @@ class EligibilityRule(_Part):
     reference: Note | None = None
 
 
+class InspectionSettings(_Marked):
+    """What makes a scheme an inspection checklist (检查表), and what its findings do.
+
+    A checklist is scored by the same engine, once per inspection. Its result rates the
+    inspected unit as the ``feeds`` source of that unit's assessment; a failed item raises a
+    rectification notice due ``rectify_days`` later; and the ``*_event`` keys, when set, turn
+    failed items and overdue notices into ledger events that the assessed scheme's rules
+    price (e.g. −2 per failed critical item, −5 per overdue notice)."""
+
+    rectify_days: Annotated[int, Field(ge=1, le=365)] = 7
+    feeds: SourceKind = SourceKind.COMMITTEE
+    failed_item_event: Key | None = None
+    failed_critical_event: Key | None = None
+    overdue_notice_event: Key | None = None
+    note: Note | None = None
+    defaulted: Defaulted = Field(default_factory=dict)
+
+
 class Scheme(_Marked):
     name: ShortText
     description: Note | None = None
@@ -296,6 +314,8 @@ class Scheme(_Marked):
     rules: tuple[Rule, ...] = ()
     tally_limits: tuple[TallyLimit, ...] = ()
     eligibility: tuple[EligibilityRule, ...] = ()
+    # Set: the scheme is an inspection checklist, run per inspection (docs/inspections.md).
+    inspection: InspectionSettings | None = None
     defaulted: Defaulted = Field(default_factory=dict)
 
     def rated(self) -> list[tuple[int, Item]]:

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from saas.attachments import service as attachments
 from saas.auth.permissions import Actor
 from saas.goals import service as goals
 from saas.goals.service import GoalData
 from saas.ledger import service as ledger
+from saas.models.attachment import AttachmentOwner
 from saas.models.cycle import ExternalRater, RatingSheet
 from saas.models.eligibility import EligibilityRule, RuleKind
 from saas.models.org import OrgUnit, PositionLevel
+from saas.models.provider import ProviderContract
 from saas.models.scheme import SchemeVersion
 from saas.models.user import Role, User
 from saas.org.units import create_unit, seed_example_org
@@ -40,6 +43,10 @@ ROLES = tuple(Role)
 SCHEME_TEMPLATE = "smile_functional"
 GRID_PERIOD = "2026-Q2"  # the rating grid's cycle
 FORM_PERIOD = "2026-Q1"  # the rating form's cycle
+PNG = bytes.fromhex(  # a 1×1 white PNG
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763f8ffff3f0005fe02fea7d6a5ff0000000049454e44ae426082"
+)
 
 
 def probe_app():
@@ -131,6 +138,17 @@ def build_world(app, db, settings, prefix: str) -> World:
             people[role] = person
         engineering.manager_id = people[Role.MANAGER].id
         add_user(session, "bystander@world.example.com", Role.EMPLOYEE)
+        # The provider's contact: no employee record, confined to 某某保安公司 (WB-BA).
+        users[Role.PROVIDER] = add_user(session, _email(Role.PROVIDER), Role.PROVIDER)
+        session.add(
+            ProviderContract(
+                unit_id=units["WB-BA"],
+                company="某某保安服务有限公司",
+                contact_user_id=users[Role.PROVIDER].id,
+                starts_on=dt.date(2026, 1, 1),
+                ends_on=dt.date(2026, 12, 31),
+            )
+        )
         admin = session.scalar(select(User).where(User.email == tenant.admin_email))
         session.flush()
         as_admin = Actor.system(tenant.admin_email, user_id=admin.id)
@@ -234,6 +252,10 @@ def build_world(app, db, settings, prefix: str) -> World:
             on=dt.date(2026, 8, 3),
             event="company_complaint",
         ).id
+        # A scan of the complaint letter on that entry.
+        common["attachment_id"] = attachments.add(
+            session, as_admin, AttachmentOwner.LEDGER_ENTRY, common["entry_id"], PNG, "letter.png"
+        ).id
         assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
         common.update(_scored_cycle(session, version.id, people[Role.EMPLOYEE]))
     world = World(slug)
@@ -242,6 +264,7 @@ def build_world(app, db, settings, prefix: str) -> World:
     for role, sheet_id in own_sheet.items():
         world.ids[role]["rating_sheet_id"] = sheet_id
     world.ids[None]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]
+    world.ids[Role.PROVIDER]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]  # not theirs
     for role in (Role.EMPLOYEE, Role.COMMITTEE, Role.INSPECTOR):
         world.ids[role]["goal_id"] = own_goal[role]
         world.ids[role]["employee_id"] = people[role].id
