@@ -35,7 +35,7 @@ from saas.models.audit import record
 from saas.models.ledger import EntryKind, EntrySource, LedgerEntry
 from saas.models.org import OrgUnit, UnitKind
 from saas.models.people import Employee
-from saas.validation import Problems, finite_decimal
+from saas.validation import Invalid, finite_decimal
 
 CODE_LIMIT = 40
 FILE_NAME_LIMIT = 120
@@ -177,23 +177,24 @@ def _row(actor: Actor, cells: _Cells, found: _Lookups, today: dt.date) -> Ledger
         source = found.sources.get(normalise(as_text(values["source"])), "")
         if not source:
             cells.add("source", _l("Choose a source from the list."))
-    problems_of_fields = Problems()
-    fields = problems_of_fields.check(
-        checked,
-        found.rules,
-        on=on,
-        event=event,
-        label=as_text(values.get("label", ""))[: LABEL_LIMIT + 1],
-        points=points,
-        fine=fine,
-        note=as_text(values.get("note", ""))[: NOTE_LIMIT + 1],
-        source=source or EntrySource.INTERNAL.value,
-        today=today,
-    )
-    for field, messages in problems_of_fields.errors.items():
-        if field not in cells.fields:  # a cell that could not be read says so once
-            for message in messages:
-                cells.add(field or "on", message)
+    try:
+        fields = checked(
+            found.rules,
+            on=on,
+            event=event,
+            label=as_text(values.get("label", ""))[: LABEL_LIMIT + 1],
+            points=points,
+            fine=fine,
+            note=as_text(values.get("note", ""))[: NOTE_LIMIT + 1],
+            source=source or EntrySource.INTERNAL.value,
+            today=today,
+        )
+    except Invalid as refused:
+        fields = None
+        for field, messages in refused.errors.items():
+            if field not in cells.fields:  # a cell that could not be read says so once
+                for message in messages:
+                    cells.add(field or "on", message)
     if fields is None or subject is None or cells.fields:
         return None
     return new_entry(actor, subject, fields)

@@ -225,4 +225,4 @@ def people_to_enter(session: Session, actor: Actor, text: str, limit: int = 15) 
                 Employee.initials.startswith(text.lower(), autoescape=True),
             )
         )
-    return list(session.execute(query).tuples())
+    return [(employee, unit_name) for employee, unit_name in session.execute(query)]
