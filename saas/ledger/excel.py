@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -27,7 +28,7 @@ from saas.imports.formats import Choices, Table, write_xlsx
 from saas.ledger.audit_words import SOURCE_LABELS
 from saas.schemes.explain import DISQUALIFY_LABELS
 from saas.scoring.scheme import Disqualify
-from saas.validation import Invalid
+from saas.validation import Invalid, finite_decimal
 
 MAX_BYTES = 2 * 1024 * 1024  # 5,000 rows of entries are well under 1 MB
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # a zip that inflates past this is not a list of entries
@@ -39,8 +40,8 @@ COLUMNS = (
     Column("unit", "部门编码", "Unit code", ("单位编码", "unit", "department code")),
     Column("on", "日期", "Date", ("发生日期", "date of entry")),
     Column("event", "事件", "Event", ("事件编码", "规则事件", "event key")),
-    Column("label", "事项（自由条目）", "What happened (free entry)", ("事项", "label")),
-    Column("points", "分值（自由条目）", "Points (free entry)", ("分值", "分数", "points")),
+    Column("label", "事项（自由记录）", "What happened (free entry)", ("事项", "label")),
+    Column("points", "分值（自由记录）", "Points (free entry)", ("分值", "分数", "points")),
     Column("fine", "罚款", "Fine", ("罚款金额", "fine amount")),
     Column("source", "来源", "Entry source", ("source",)),
     Column("note", "备注", "Note", ("说明", "note")),
@@ -83,16 +84,22 @@ def event_word(rule: dict[str, Any], lang: str) -> str:
     return str(rule.get("label") or rule.get("event"))
 
 
+def _amount(value: Any) -> Decimal | None:
+    """A rule's number as stored (a number or its text), None when it is nothing or zero."""
+    number = finite_decimal(value)
+    return number.normalize() if number else None
+
+
 def effects_text(rule: dict[str, Any]) -> str:
     """What a rule does, in the reader's language ("" for nothing): the events sheet, and
     one's own ledger."""
     parts = []
-    if rule.get("points"):
-        parts.append(_("%(points)s points", points=rule["points"]))
-    if rule.get("monthly_points"):
-        parts.append(_("%(points)s points in the month's tally", points=rule["monthly_points"]))
-    if rule.get("fine"):
-        parts.append(_("fine ¥%(fine)s", fine=rule["fine"]))
+    if points := _amount(rule.get("points")):
+        parts.append(_("%(points)s points", points=f"{points:+f}"))
+    if monthly := _amount(rule.get("monthly_points")):
+        parts.append(_("%(points)s points in the month's tally", points=f"{monthly:+f}"))
+    if fine := _amount(rule.get("fine")):
+        parts.append(_("fine ¥%(fine)s", fine=f"{fine:f}"))
     disqualify = rule.get("disqualify") or Disqualify.NONE
     if disqualify != Disqualify.NONE and disqualify in set(Disqualify):
         parts.append(str(DISQUALIFY_LABELS[Disqualify(disqualify)]))

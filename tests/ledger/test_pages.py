@@ -154,6 +154,7 @@ def test_my_ledger_shows_published_periods_only(client, db, book):
     assert "Praise letter, banner or company-level praise" in mine and "+10" in mine
     assert "拾金不昧" in mine and "+3" in mine and "内部备注" not in mine
     assert "Valid company-level or internal complaint" in mine and "disqualifies" in mine
+    assert "month&#39;s tally" not in mine and "fine ¥" not in mine  # the rule's zeros unsaid
     assert "valid" in mine and "李四" not in mine
     assert "/attachments/" not in mine and "表扬信" not in mine  # evidence stays with readers
     assert "2026-08-06" not in mine and "2026-05-01" not in mine  # withdrawn; unpublished
