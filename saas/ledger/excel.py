@@ -169,6 +169,7 @@ def _refuse(message: Any) -> Invalid:
     return Invalid.many({"": [message]})
 
 
+TOO_LARGE = _l("The file is larger than 2 MB; split it into several files.")
 NOT_XLSX = _l("This is not an Excel (.xlsx) file. Download the template, fill it in and upload it.")
 
 
@@ -178,7 +179,7 @@ def read(content: bytes) -> RawFile:
     if not content:
         raise _refuse(_l("The file is empty."))
     if len(content) > MAX_BYTES:
-        raise _refuse(_l("The file is larger than 2 MB; split it into several files."))
+        raise _refuse(TOO_LARGE)
     if not content.startswith(b"PK\x03\x04"):
         raise _refuse(NOT_XLSX)
     try:
@@ -187,7 +188,7 @@ def read(content: bytes) -> RawFile:
     except zipfile.BadZipFile:
         raise _refuse(NOT_XLSX) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise _refuse(_l("The file is larger than 2 MB; split it into several files."))
+        raise _refuse(TOO_LARGE)
     from openpyxl import load_workbook
 
     try:

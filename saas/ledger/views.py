@@ -65,7 +65,11 @@ def _upload_bound(endpoint: str | None, _values: dict | None) -> None:
 def _too_large(_error):
     # Raised while the CSRF check reads the body, before the view and its @requires ran.
     errors = {"file": [message("request_too_large")]}
-    if request.endpoint not in UPLOADS or not can("ledger.enter"):
+    if not can("ledger.enter"):
+        return error_page(413)
+    if request.endpoint == "ledger.import_upload":
+        return _import_page(413, [excel.TOO_LARGE])
+    if request.endpoint not in UPLOADS:
         return error_page(413)
     if request.endpoint == "ledger.create":
         return _new_page(413, errors)

@@ -174,6 +174,7 @@ def test_a_request_past_its_bound_is_refused_before_it_is_read(client, db, book)
         content_type="multipart/form-data",
     )
     assert import_page.status_code == 413
+    assert "larger than 2 MB" in import_page.get_data(as_text=True)
 
 
 def _count_entries(db, book) -> int:
