@@ -56,6 +56,8 @@ def register_blueprints(app: Flask) -> None:
     from saas.audit.views import bp as audit
     from saas.auth.views import bp as auth
     from saas.cycles.views import bp as cycles
+    from saas.feedback.public_views import bp as feedback_public
+    from saas.feedback.views import bp as feedback
     from saas.goals.import_views import bp as goal_imports
     from saas.goals.report_views import bp as goal_reports
     from saas.goals.views import bp as goals
@@ -84,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
         auth,
         cycles,
         ledger,
+        feedback,
+        feedback_public,
         goals,
         goal_imports,
         goal_reports,

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from saas.accounts.audit_words import WORDS as ACCOUNTS
 from saas.audit.vocabulary import COUNT, DATE, HASH, MOMENT, Record, Words
 from saas.cycles.audit_words import WORDS as CYCLES
+from saas.feedback.audit_words import WORDS as FEEDBACK
 from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
 from saas.ledger.audit_words import WORDS as LEDGER
@@ -45,6 +46,7 @@ AREAS: tuple[Words, ...] = (
     RUNS,
     PLATFORM,
     SETTINGS,
+    FEEDBACK,
 )
 # Fields many record types share, unless a record type words them its own way.
 COMMON_FIELDS = {

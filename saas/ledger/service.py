@@ -3,8 +3,10 @@
 - An entry names the event of a rule of a PUBLISHED scheme version, or is a free entry with
   a label and points (within ±100). A fine is zero or more; a note at most 1,000 characters.
 - An entry of a rule that needs a validity decision (有效 or not) starts pending; one of a
-  rule that needs none carries no validity. A decision says valid or invalid with a reason;
-  it may be changed later with a new reason (both decisions stay in the audit log).
+  rule that needs none carries no validity, unless its maker asks for a decision
+  (``pending=True``: a customer's word, saas/feedback/intake.py, counts only once ruled
+  valid). A decision says valid or invalid with a reason; it may be changed later with a
+  new reason (both decisions stay in the audit log).
 - An entry is withdrawn with a reason, never deleted; a withdrawn entry counts nowhere.
 - Reach: whoever holds ``ledger.enter`` / ``ledger.decide`` for all records reaches every
   subject; a manager reaches the people and units of their subtrees, never themself.
@@ -187,6 +189,7 @@ def add_entry(
     note: str | None = None,
     source: str = EntrySource.INTERNAL,
     today: dt.date | None = None,
+    pending: bool = False,
 ) -> LedgerEntry:
     actor.require("ledger.enter")
     subject = _subject(session, actor, employee_id, unit_id)
@@ -203,6 +206,8 @@ def add_entry(
         source=source,
         today=today,
     )
+    if pending:
+        fields["validity"] = EntryValidity.PENDING
     entry = new_entry(actor, subject, fields)
     session.add(entry)
     session.flush()

@@ -45,6 +45,7 @@ MENU = (
     MenuItem("cycles.index", _l("Cycles"), "cycles.view"),
     MenuItem("ledger.index", _l("Ledger"), "ledger.view"),
     MenuItem("ledger.mine", _l("My ledger"), "ledger.own"),
+    MenuItem("feedback.units", _l("Feedback codes"), "feedback.links"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),
     MenuItem("audit.index", _l("Audit log"), "audit.view"),
