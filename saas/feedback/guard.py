@@ -9,7 +9,7 @@
 - **Rate limits.** Fixed windows counted in Redis: attempts per client (every POST, before
   any database work, so a flood of garbage costs a Redis round trip), accepted submissions per
   client, submissions per subject (person or unit), and status look-ups per client.
-- **Duplicates.** The text, normalised (NFKC, case-folded, white space collapsed), is hashed;
+- **Duplicates.** The text, normalised (NFKC, case-folded, white space dropped), is hashed;
   the same text to the same link within a day is refused (intake.py).
 
 Pure of Flask: the views hand in the secret, Redis and the policy (``app.config``).
@@ -131,8 +131,9 @@ def client_hash(secret: str, address: str | None) -> str:
 
 
 def normalised(text: str) -> str:
-    """The text as duplicates are compared: NFKC, case-folded, white space collapsed."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    """The text as duplicates are compared: NFKC, case-folded, without white space (Chinese
+    puts none between words; a copy re-wrapped or re-spaced is the same text)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def text_hash(text: str) -> str:
