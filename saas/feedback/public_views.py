@@ -36,6 +36,7 @@ from saas.feedback.tokens import Found, find_link
 from saas.feedback.words import CATEGORY_LABELS, KIND_LABELS
 from saas.rendering import supported_locale
 from saas.validation import Invalid
+from saas.web.security import private
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
 bp = Blueprint("feedback_public", __name__, url_prefix=TENANT_PREFIX + "/feedback")
@@ -77,7 +78,8 @@ def _client() -> str:
 
 
 def _refusal(reason: str, status: int, **context):
-    return make_response(render_template("feedback/refused.html", reason=reason, **context), status)
+    page = render_template("feedback/refused.html", reason=reason, **context)
+    return private(make_response(page, status))
 
 
 def _open_link(token: str) -> Found:
@@ -105,7 +107,7 @@ def _form(found: Found, token: str, *, status: int = 200, **context):
         notice=context.pop("notice", None),
         text_limit=intake.TEXT_LIMIT,
     )
-    return page, status
+    return private(make_response(page, status))
 
 
 @bp.get("/<feedback_token>")
@@ -201,4 +203,4 @@ def status(reference: str):
         found=found,
         just_sent=found is not None and request.args.get("sent") == "1",
     )
-    return page, 200 if found is not None else 404
+    return private(make_response(page, 200 if found is not None else 404))

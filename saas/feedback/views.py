@@ -37,6 +37,7 @@ from saas.models.org import OrgUnit
 from saas.qrcodes import qr_svg
 from saas.validation import Invalid, record_id
 from saas.web.fragments import wants_fragment
+from saas.web.security import private
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 from workers.enqueue import FEEDBACK_CARDS
 
@@ -53,20 +54,23 @@ def _unit_or_404(unit_id: int) -> OrgUnit:
 
 
 def _unit_page(unit: OrgUnit, status: int = 200, **context):
+    """The unit's page; one showing a new link is private (never cached, no Referer)."""
     rows = links.rows(tenant_session(), unit)
+    fresh = context.pop("fresh", None)
     page = render_template(
         "feedback/unit.html",
         unit=unit,
         rows=rows,
         listed_all=len(rows) - 1 < links.MAX_LISTED,
         print_limit=PRINT_LIMIT,
-        fresh=context.pop("fresh", None),
+        fresh=fresh,
         job=context.pop("job", None),
         progress=0,
         stage="",
         error=context.pop("error", None),
     )
-    return page, status
+    response = make_response(page, status)
+    return private(response) if fresh else response
 
 
 @bp.get("/")
@@ -101,7 +105,7 @@ def _change(unit_id: int, change):
         outcome = change(session, current_actor(), unit, _subject())
     except Invalid as error:
         session.rollback()
-        abort(make_response(*_unit_page(unit, 400, error=error.message)))
+        abort(_unit_page(unit, 400, error=error.message))
     session.commit()
     return unit, outcome
 
@@ -164,9 +168,6 @@ def cards_pdf(job_id: str):
     pdf = current_app.extensions["kaohe.redis"].get(pdf_key(settings.queue_name, job.id))
     if pdf is None:
         abort(404)  # not printed yet, or kept past its hour
-    return send_file(
-        BytesIO(pdf),
-        mimetype="application/pdf",
-        download_name="feedback-cards.pdf",
-        max_age=0,
+    return private(
+        send_file(BytesIO(pdf), mimetype="application/pdf", download_name="feedback-cards.pdf")
     )

@@ -84,6 +84,9 @@ def test_only_the_login_and_link_pages_are_public(app):
         TENANT + "/accounts/forgot",
         TENANT + "/accounts/reset/<token>",
         TENANT + "/accounts/welcome/<token>",
+        TENANT + "/feedback/<feedback_token>",  # a customer's form, to read it
+        TENANT + "/feedback/<feedback_token>",  # to send it
+        TENANT + "/feedback/status/<reference>",
         TENANT + "/login",
         TENANT + "/logout",
         TENANT + "/rate/<rater_token>",
@@ -303,6 +306,7 @@ def _menu_path(endpoint: str) -> str:
         "cycles.index": "cycles/",
         "ledger.index": "ledger/",
         "ledger.mine": "ledger/mine",
+        "feedback.units": "feedback/links/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from saas.attachments import service as attachments
 from saas.auth.permissions import Actor
+from saas.feedback import intake as feedback_intake
+from saas.feedback import tokens as feedback_tokens
 from saas.goals import service as goals
 from saas.goals.service import GoalData
 from saas.ledger import service as ledger
@@ -252,6 +254,18 @@ def build_world(app, db, settings, prefix: str) -> World:
             on=dt.date(2026, 8, 3),
             event="company_complaint",
         ).id
+        # The employee's customer feedback link, and a customer's praise through it.
+        _link, common["feedback_token"] = feedback_tokens.add_link(
+            session, "seed", None, employee_id=people[Role.EMPLOYEE].id, unit_id=units["GC"]
+        )
+        common["reference"] = feedback_intake.submit(
+            session,
+            _link.id,
+            feedback_intake.read("praise", "attitude", "服务周到", None),
+            client_hash="0" * 64,
+            today=dt.date(2026, 8, 4),
+            locale="en",
+        ).reference
         # A scan of the complaint letter on that entry.
         common["attachment_id"] = attachments.add(
             session, as_admin, AttachmentOwner.LEDGER_ENTRY, common["entry_id"], PNG, "letter.png"
