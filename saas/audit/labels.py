@@ -22,6 +22,7 @@ from saas.cycles.audit_words import WORDS as CYCLES
 from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
 from saas.ledger.audit_words import WORDS as LEDGER
+from saas.notices.audit_words import WORDS as NOTICES
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
@@ -41,6 +42,7 @@ AREAS: tuple[Words, ...] = (
     RATING,
     IMPORTS,
     LEDGER,
+    NOTICES,
     STATEMENTS,
     RUNS,
     PLATFORM,
