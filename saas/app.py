@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
     from saas.ledger.views import bp as ledger
+    from saas.notices.views import bp as notices
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         cycles,
         ledger,
+        notices,
         goals,
         goal_imports,
         goal_reports,

@@ -36,7 +36,7 @@ from saas.models.org import OrgUnit, UnitKind
 from saas.models.people import Employee, EmployeeStatus
 from saas.models.provider import ProviderContract
 from saas.models.user import User
-from saas.notices.words import MOVE_LABELS, STATUS_LABELS
+from saas.notices.words import MOVE_REFUSED, STATUS_LABELS
 from saas.scoring.scheme import InspectionSettings, Scheme
 from saas.validation import Invalid, Problems
 from tenants.db import TENANT_SCHEMA, utcnow
@@ -234,13 +234,8 @@ def _move(notice: RectificationNotice, move: str) -> str:
     """The status ``move`` leads to from the notice's; refused when it is not allowed."""
     target = TRANSITIONS.get(notice.status, {}).get(move)
     if target is None:
-        raise Refused(
-            _l(
-                "This notice is %(status)s: it cannot be %(move)s now.",
-                status=STATUS_LABELS.get(notice.status, notice.status),
-                move=MOVE_LABELS[move],
-            )
-        )
+        status = STATUS_LABELS.get(notice.status, notice.status)
+        raise Refused(MOVE_REFUSED[move] % {"status": status})
     return target
 
 

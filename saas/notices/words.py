@@ -13,10 +13,11 @@ STATUS_LABELS = {
 # A filter of the list beside the statuses: an open notice whose answer was sent back.
 REOPENED = "reopened"
 FILTER_LABELS = {**STATUS_LABELS, REOPENED: _l("answer sent back")}
-MOVE_LABELS = {
-    "answer": _l("answered"),
-    "accept": _l("accepted"),
-    "reject": _l("sent back"),
+# Why a move is refused from a status it does not follow (service.TRANSITIONS).
+MOVE_REFUSED = {
+    "answer": _l("This notice is %(status)s: it cannot be answered now."),
+    "accept": _l("This notice is %(status)s: there is no answer to accept now."),
+    "reject": _l("This notice is %(status)s: there is no answer to send back now."),
 }
 # Why an uploaded photo was not kept (saas/attachments/files.py codes).
 FILE_PROBLEMS = {

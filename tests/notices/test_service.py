@@ -106,7 +106,7 @@ def test_answer_reject_answer_accept(db, site):
         with pytest.raises(Invalid) as no_note:
             service.answer(session, manager, notice.id, "  ", now=NOW)
         assert no_note.value.field == "note"
-        with pytest.raises(Refused, match="cannot be accepted"):
+        with pytest.raises(Refused, match="no answer to accept"):
             service.verify(session, inspector, notice.id, "accept", None, now=NOW)
         service.answer(session, manager, notice.id, "已清洁把手", now=NOW)
         assert (notice.status, notice.answered_by) == ("answered", site.users["manager"])
