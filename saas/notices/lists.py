@@ -161,6 +161,7 @@ class Detail:
     company: str | None  # the provider's company, for a provider unit
     photos: dict[str, list[Any]]  # slot (answer round) → attachments
     history: list[AuditEntry]
+    names: dict[str, str]  # who the history names (an audit actor's e-mail) → their name
 
 
 def detail(session: Session, notice: RectificationNotice) -> Detail:
@@ -188,7 +189,19 @@ def detail(session: Session, notice: RectificationNotice) -> Detail:
     photos: dict[str, list[Any]] = {}
     for attachment in attachments.of(session, AttachmentOwner.NOTICE, [notice.id])[notice.id]:
         photos.setdefault(attachment.slot or "", []).append(attachment)
-    return Detail(notice, row[0], row[1], row[2], row[3], row[4], photos, history(session, notice))
+    happened = history(session, notice)
+    return Detail(
+        notice, *row, photos, happened, names(session, [entry.actor for entry in happened])
+    )
+
+
+def names(session: Session, actors: list[str]) -> dict[str, str]:
+    """The names of the accounts whose e-mail addresses the history names (one query);
+    the sweep and other system actors keep their label."""
+    if not actors:
+        return {}
+    rows = session.execute(select(User.email, User.name).where(User.email.in_(set(actors))))
+    return {row[0]: row[1] for row in rows}
 
 
 def history(session: Session, notice: RectificationNotice) -> list[AuditEntry]:

@@ -45,6 +45,11 @@ PNG = bytes.fromhex(
 )
 
 
+def done_at(day: dt.date) -> dt.datetime:
+    """10:00 in Shanghai on ``day``: when an inspection of that day was finished."""
+    return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.UTC)
+
+
 def checklist(event: str | None = EVENT, rectify_days: int = 7) -> Scheme:
     """The canteen hygiene template as a checklist whose overdue notices are ledger events."""
     base = load_template("canteen_hygiene")
@@ -113,8 +118,8 @@ class Site:
             planned_on=today,
             inspector_id=self.users["inspector"],
             status="done",
-            started_at=DONE_AT,
-            done_at=DONE_AT,
+            started_at=done_at(today),
+            done_at=done_at(today),
             values=FAILING if values is None else values,
             notes=NOTES if notes is None else notes,
         )

@@ -288,6 +288,14 @@ def test_the_written_notice_says_serial_deadline_and_what_to_fix(app, db, site):
     both = _pdf_text(client.get(site.url(f"inspection/{inspection}/pdf")).data)
     assert serial in both and serial2 in both and "保温台内有菜汤" in both
     assert both.count("Received by (signature)") == 2
+    # One page per notice, in English too (the longer language).
+    assert _pages(one.data) == 1
+    assert _pages(client.get(site.url(f"inspection/{inspection}/pdf")).data) == 2
+
+
+def _pages(data: bytes) -> int:
+    done = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", done.stdout.decode(), re.M).group(1))
 
 
 def _statements(app, client, path: str) -> int:
