@@ -25,6 +25,7 @@ from saas.ledger.audit_words import WORDS as LEDGER
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
+from saas.providers.audit_words import WORDS as PROVIDERS
 from saas.rating.audit_words import WORDS as RATING
 from saas.runs.audit_words import WORDS as RUNS
 from saas.schemes.audit_words import WORDS as SCHEMES
@@ -41,6 +42,7 @@ AREAS: tuple[Words, ...] = (
     RATING,
     IMPORTS,
     LEDGER,
+    PROVIDERS,
     STATEMENTS,
     RUNS,
     PLATFORM,
