@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,6 +47,16 @@ TIER_ROWS_LIMIT = 20  # a scheme has a handful of bands
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 EXPIRING_DAYS = 30
 CENT = Decimal("0.01")
+# Amounts as people type them: ASCII digits (full-width ones from a Chinese keyboard read as
+# such), a point, thousands commas. Not Decimal()'s whole grammar: it also reads "٣" and "1e3".
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,12})?")
+
+
+def amount(value: str | None) -> Decimal | None:
+    """A non-negative amount typed in a form, else None."""
+    text = (value or "").strip().translate(_FULL_WIDTH).replace(",", "")
+    return Decimal(text) if _AMOUNT.fullmatch(text) else None
 
 
 def plain(value: Decimal) -> str:
@@ -264,8 +275,8 @@ def _day(value: str | None, field: str) -> dt.date:
 
 
 def _money(value: str | None) -> Decimal:
-    fee = finite_decimal(value, FEE_LIMIT) if (value or "").strip() else None
-    if fee is None or fee < 0:
+    fee = amount(value)
+    if fee is None or fee >= FEE_LIMIT:
         raise Invalid(
             _l("Give the monthly fee in yuan, from 0 to below 100,000,000."), "monthly_fee"
         )
@@ -275,8 +286,8 @@ def _money(value: str | None) -> Decimal:
 
 
 def _share(value: str, field: str) -> Decimal:
-    share = finite_decimal(value)
-    if share is None or not 0 <= share <= SHARE_LIMIT:
+    share = amount(value)
+    if share is None or share > SHARE_LIMIT:
         raise Invalid(_l("Give a share from 0 to 100 (percent)."), field)
     if share != share.quantize(CENT):
         raise Invalid(_l("At most two decimals."), field)

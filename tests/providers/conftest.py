@@ -25,6 +25,7 @@ from saas.models.provider import ProviderContract
 from saas.models.user import Role, User
 from saas.schemes import versions
 from saas.schemes.templates import load_template
+from tenants.resolver import TenantRecord, TenantResolver
 from tests.conftest import actor_of, csrf_token, login
 from tests.cycles.factory import make_cycle
 from tests.org.conftest import PASSWORD, Org, add_employee, add_user, make_org
@@ -58,6 +59,10 @@ class Site:
 
     def url(self, path: str = "") -> str:
         return f"/t/{self.slug}/providers/{path}"
+
+    def tenant(self, db) -> TenantRecord:
+        """The tenant as requests see it (its plan's seats counted by invitations)."""
+        return TenantResolver(db).find(self.slug)
 
     def admin(self) -> Actor:
         return Actor.system(self.org.tenant.admin_email, user_id=self.admin_id)
