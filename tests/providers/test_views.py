@@ -382,3 +382,28 @@ def test_the_list_costs_the_same_however_many_providers(app, client, db, site):
                 )
             )
     assert _statements(app, client, site.url()) == few
+
+
+def test_the_accounts_page_refuses_to_mix_a_contact_with_staff_roles(client, db, site):
+    csrf = site.log_in(client, "admin")
+    contact = site.users["contact"]
+    mixed = client.post(
+        f"/t/{site.slug}/accounts/{contact}/roles",
+        data={"csrf_token": csrf, "roles": ["provider", "manager"]},
+    )
+    assert mixed.status_code == 400 and "provider role only" in _text(mixed)
+    invite = client.post(
+        f"/t/{site.slug}/accounts/invite",
+        data={
+            "csrf_token": csrf,
+            "email": "mixed@example.com",
+            "name": "混合",
+            "roles": ["provider", "inspector"],
+            "locale": "en",
+        },
+    )
+    assert invite.status_code == 400 and "provider role only" in _text(invite)
+    page = _text(client.get(f"/t/{site.slug}/accounts/"))
+    assert "Provider contact" in page
+    with db.tenant(site.schema) as session:
+        assert session.get(User, contact).role_names == {"provider"}
