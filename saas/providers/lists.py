@@ -34,15 +34,14 @@ from saas.models.provider import ProviderContract
 from saas.models.user import User
 from saas.paging import PER_PAGE, Page, page_within
 from saas.providers.service import (
-    ProviderScheme,
     contact_id_of,
     contract_on,
     period_state,
     provider_clause,
     sees_unpublished,
-    share_for,
     shown_contract,
 )
+from saas.providers.tiers import ProviderScheme, share_for
 from saas.validation import finite_decimal
 
 RELEASED = (CycleStatus.PUBLISHED, CycleStatus.CLOSED)
@@ -129,7 +128,9 @@ def grades(
     return [Grade(*row) for row in rows]
 
 
-def visible_grades(session: Session, actor: Actor, unit_ids: Iterable[int], **options):
+def visible_grades(
+    session: Session, actor: Actor, unit_ids: Iterable[int], **options: int
+) -> list[Grade]:
     """``grades`` as the actor may see them."""
     return grades(session, unit_ids, released_only=not sees_unpublished(actor), **options)
 

@@ -36,10 +36,11 @@ from saas.accounts.mail import mail_enabled
 from saas.accounts.users import issue_link, status_of
 from saas.auth.guard import can, current_actor, requires
 from saas.auth.logins import logins_of
+from saas.auth.permissions import Refused
 from saas.jobs.tracking import start_job
 from saas.models.tokens import TokenPurpose
 from saas.models.user import User
-from saas.providers import contacts, lists, service
+from saas.providers import contacts, lists, service, tiers
 from saas.providers.words import NO_FIGURE_LABELS, PERIOD_LABELS
 from saas.qrcodes import qr_svg
 from saas.validation import Invalid, page_number, record_id
@@ -107,13 +108,21 @@ def _provider_or_404(provider_id: int, name: str = "providers.view"):
     return found
 
 
+def _open_provider_or_404(provider_id: int):
+    """A provider whose contracts may change: in reach, and not archived (403)."""
+    unit = _provider_or_404(provider_id, "providers.manage")
+    if unit.archived_at is not None:
+        raise Refused(_l("This provider is archived: its contracts no longer change."))
+    return unit
+
+
 def _provider_page(unit, status: int = 200, errors: dict | None = None, values: dict | None = None):
     session, actor, today = tenant_session(), current_actor(), tenant_today()
     contracts = service.contracts_of(session, unit.id)
     shown = service.shown_contract(contracts, today)
     contact = contacts.contact_of(session, contracts)
     graded = lists.visible_grades(session, actor, [unit.id])
-    scheme = service.provider_scheme(session, unit.id)
+    scheme = tiers.provider_scheme(session, unit.id)
     return (
         render_template(
             "providers/provider.html",
@@ -166,11 +175,11 @@ def _form_input() -> service.ContractInput:
 
 def _form_page(unit, contract, data: service.ContractInput, status=200, errors=None):
     session = tenant_session()
-    scheme = service.provider_scheme(session, unit.id)
+    scheme = tiers.provider_scheme(session, unit.id)
     typed = dict(zip(data.bands, data.shares, strict=False))
     rows = [
-        service.TierRow(row.band, typed.get(row.band, row.share), row.coefficient, row.in_scheme)
-        for row in service.tier_rows(scheme, _earlier_tiers(unit.id, contract))
+        tiers.TierRow(row.band, typed.get(row.band, row.share), row.coefficient, row.in_scheme)
+        for row in tiers.tier_rows(scheme, _earlier_tiers(unit.id, contract))
     ]
     return (
         render_template(
@@ -208,7 +217,7 @@ def _next_period(provider_id: int) -> tuple[dt.date, dt.date]:
 @bp.get("/<int:provider_id>/contracts/new")
 @requires("providers.manage")
 def new_contract(provider_id: int):
-    unit = _provider_or_404(provider_id, "providers.manage")
+    unit = _open_provider_or_404(provider_id)
     earlier = service.contracts_of(tenant_session(), provider_id)
     last = earlier[-1] if earlier else None
     start, end = _next_period(provider_id)
@@ -251,7 +260,7 @@ def _contract_or_404(provider_id: int, contract_id: int):
 @bp.get("/<int:provider_id>/contracts/<int:contract_id>")
 @requires("providers.manage")
 def edit_contract(provider_id: int, contract_id: int):
-    unit = _provider_or_404(provider_id, "providers.manage")
+    unit = _open_provider_or_404(provider_id)
     contract = _contract_or_404(provider_id, contract_id)
     data = service.ContractInput(
         company=contract.company,

@@ -17,7 +17,7 @@ from saas.models.audit import AuditEntry
 from saas.models.org import OrgUnit
 from saas.models.provider import ProviderContract
 from saas.models.user import Role, User
-from saas.providers import contacts, lists, service
+from saas.providers import contacts, lists, service, tiers
 from saas.providers.service import ContractInput
 from saas.validation import Invalid
 from tests.providers.conftest import TIERS
@@ -101,8 +101,8 @@ def test_a_contract_is_checked_field_by_field(db, site):
             )
             assert field in errors, (changes, errors)
         # Full-width digits from a Chinese keyboard, and thousands commas, read as meant.
-        assert service.amount("２０，０００．５") == Decimal("20000.5")
-        assert service.amount("20,000") == Decimal(20000)
+        assert tiers.amount("２０，０００．５") == Decimal("20000.5")
+        assert tiers.amount("20,000") == Decimal(20000)
         # Nothing was written; the good input goes through.
         assert len(service.contracts_of(session, site.unit("WB-BA"))) == 1
         assert service.add_contract(session, site.admin(), site.unit("WB-BA"), GOOD) is not None
@@ -125,10 +125,10 @@ def test_every_fault_is_reported_at_once(db, site):
 
 def test_tiers_are_prefilled_from_the_scheme_s_pay_coefficients(db, site):
     with db.tenant(site.schema) as session:
-        scheme = service.provider_scheme(session, site.unit("WB-LH"))
+        scheme = tiers.provider_scheme(session, site.unit("WB-LH"))
         assert scheme is not None and scheme.version_id == site.version_id
         assert scheme.labels == list(BANDS)
-        rows = service.tier_rows(scheme, [])
+        rows = tiers.tier_rows(scheme, [])
         assert [(r.band, r.share, r.in_scheme) for r in rows] == [
             ("优秀", "100", True),
             ("良好", "100", True),
@@ -136,7 +136,7 @@ def test_tiers_are_prefilled_from_the_scheme_s_pay_coefficients(db, site):
             ("不合格", "90", True),
         ]
         # A contract's own shares win; a band the scheme no longer has is listed after.
-        own = service.tier_rows(
+        own = tiers.tier_rows(
             scheme, [{"band": "合格", "share": "97.5"}, {"band": "旧档", "share": "80"}]
         )
         assert [(r.band, r.share, r.in_scheme) for r in own][2:] == [
@@ -156,7 +156,7 @@ def test_without_a_provider_scheme_a_contract_has_no_tiers(db, make_tenant):
         version = session.get(SchemeVersion, site.version_id)
         version.status, version.archived_at = "archived", dt.datetime.now(dt.UTC)
         session.flush()
-        assert service.provider_scheme(session, site.unit("WB-LH")) is None
+        assert tiers.provider_scheme(session, site.unit("WB-LH")) is None
         added = service.add_contract(
             session,
             site.admin(),
