@@ -16,9 +16,10 @@ import io
 import re
 import unicodedata
 import warnings
+import zlib
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from saas.models.attachment import StoredType
 
@@ -27,7 +28,12 @@ MAX_PIXELS = 50_000_000  # larger than any phone camera; stops decompression bom
 LONGEST_SIDE = 2048  # what is kept: enough to read a letter or see a stain
 JPEG_QUALITY = 82
 _IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
-_ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|OpenAction|AA)\b")
+_ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|OpenAction|AA)\b")
+# A name may spell a character as #xx ("/J#61vaScript" is "/JavaScript").
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Objects (and so actions) may sit compressed in an object stream: those are read too.
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b[^>]{0,400}>>\s*stream\r?\n", re.S)
+MAX_INFLATED = 64 * 1024 * 1024  # of all object streams together; more is not a scan
 
 
 class Unacceptable(ValueError):
@@ -67,9 +73,32 @@ def clean(data: bytes) -> Clean:
 def _checked_pdf(data: bytes) -> Clean:
     if b"%%EOF" not in data[-2048:]:
         raise Unacceptable("damaged")
-    if _ACTIVE_PDF.search(data):
+    if _active(data) or any(_active(part) for part in _object_streams(data)):
         raise Unacceptable("active_pdf")
     return Clean(data, StoredType.PDF, None, None)
+
+
+def _active(data: bytes) -> bool:
+    return (
+        _ACTIVE_PDF.search(_NAME_ESCAPE.sub(lambda m: bytes.fromhex(m[1].decode()), data))
+        is not None
+    )
+
+
+def _object_streams(data: bytes):
+    """The inflated content of each object stream, within ``MAX_INFLATED`` together."""
+    budget = MAX_INFLATED
+    for found in _OBJECT_STREAM.finditer(data):
+        end = data.find(b"endstream", found.end())
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(data[found.end() : end if end > 0 else None], budget + 1)
+        except zlib.error:
+            continue  # not Flate: nothing a viewer would read as objects either
+        budget -= len(inflated)
+        if budget < 0:
+            raise Unacceptable("too_large")
+        yield inflated
 
 
 def _reencoded_image(data: bytes) -> Clean:
@@ -83,19 +112,31 @@ def _reencoded_image(data: bytes) -> Clean:
                 raise Unacceptable("too_many_pixels")
             if image.format == "JPEG":
                 image.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # decode at a reduced scale
+            _load_whole(image)
             image = ImageOps.exif_transpose(image)  # orientation into the pixels, then drop EXIF
             image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
+        except UnidentifiedImageError:
             raise Unacceptable("not_allowed") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Pillow's own bound (past MAX_PIXELS too): a bomb is an image too large to open.
+            raise Unacceptable("too_many_pixels") from None
         except (OSError, SyntaxError, ValueError) as error:
             if isinstance(error, Unacceptable):
                 raise
             raise Unacceptable("damaged") from None
     return _encoded(image)
+
+
+def _load_whole(image: Image.Image) -> None:
+    """Decode every pixel, refusing a file cut short. WeasyPrint, once imported, tells Pillow
+    to accept truncated images process-wide (grey where the data stops); a photo of evidence
+    missing its lower half is damaged, so the switch is off while this one loads."""
+    accepting = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepting
 
 
 def _encoded(image: Image.Image) -> Clean:

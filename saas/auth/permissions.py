@@ -143,6 +143,12 @@ _TABLE = (
         {ADMIN: ALL, COMMITTEE: ALL},
     ),
     Permission(
+        "ledger.own",
+        "Read their own ledger entries of the periods whose results are published (not the "
+        "evidence files)",
+        {COMMITTEE: SELF, MANAGER: SELF, INSPECTOR: SELF, EMPLOYEE: SELF},
+    ),
+    Permission(
         "attachments.add",
         "Attach photos and scans to a record they may change (an entry, an inspection, a "
         "notice's answer)",

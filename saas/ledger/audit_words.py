@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from saas.audit.vocabulary import DATE, Record, Words
+from saas.audit.vocabulary import DATE, HASH, Record, Words
 
 KIND_LABELS = {"employee": _l("person"), "unit": _l("unit"), "provider": _l("provider")}
 SOURCE_LABELS = {
@@ -24,6 +24,8 @@ WORDS = Words(
         "ledger.entry.decide": _l("Ledger entry decided"),
         "ledger.entry.redecide": _l("Ledger entry decision changed"),
         "ledger.entry.withdraw": _l("Ledger entry withdrawn"),
+        "ledger.entry.attach": _l("File added to a ledger entry"),
+        "ledger.entry.import": _l("Ledger entry imported from Excel"),
     },
     records={
         "ledger_entry": Record(
@@ -42,10 +44,12 @@ WORDS = Words(
                 "validity": _l("Validity"),
                 "decision_reason": _l("Reason for the decision"),
                 "withdrawn_reason": _l("Reason for withdrawing"),
+                "file": _l("File"),
+                "file_sha256": _l("File digest (SHA-256)"),
             },
             values={"kind": KIND_LABELS, "source": SOURCE_LABELS, "validity": VALIDITY_LABELS},
             references={"unit_id": "org_unit", "employee_id": "employee"},
-            formats={"on": DATE},
+            formats={"on": DATE, "file_sha256": HASH},
         ),
     },
 )

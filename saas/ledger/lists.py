@@ -1,19 +1,23 @@
 """Reads for the ledger pages, each in a fixed number of queries: a filtered page of entries
-(two: the count and the rows) and one subject's timeline (two: the subject and its entries)."""
+(two: the count and the rows), one person's or unit's timeline (two: the subject and its
+entries), the subject's own ledger of published periods (one), and the people the add form
+suggests (one). Rows carry their entry's number of files."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from saas.auth.permissions import Actor
-from saas.ledger.service import entry_clause
+from saas.auth.permissions import Actor, Reach
+from saas.ledger.evidence import file_count
+from saas.ledger.service import entry_clause, unit_reach
+from saas.models.cycle import Cycle, CycleStatus, CycleSubject
 from saas.models.ledger import LedgerEntry
 from saas.models.org import OrgUnit
-from saas.models.people import Employee
+from saas.models.people import Employee, EmployeeStatus
 from saas.paging import PER_PAGE, Page, page_within
 
 
@@ -26,6 +30,7 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     withdrawn: bool = False  # also list withdrawn entries
+    cycle_id: int | None = None  # dated in the cycle's period, about one of its subjects
 
 
 def _columns():
@@ -34,6 +39,33 @@ def _columns():
         Employee.name.label("employee_name"),
         Employee.number.label("employee_number"),
         OrgUnit.name.label("unit_name"),
+        file_count(),
+    )
+
+
+TIMELINE_LIMIT = 500
+
+
+def _about_subjects_of(cycle_id: int) -> ColumnElement[bool]:
+    """Entries dated in the cycle's period about one of its included subjects: an employee
+    subject's own entries, a unit's or provider's entries about the unit itself (as a
+    scoring run reads them, saas/runs/inputs.py)."""
+    return exists().where(
+        CycleSubject.cycle_id == cycle_id,
+        CycleSubject.included,
+        Cycle.id == CycleSubject.cycle_id,
+        LedgerEntry.on.between(Cycle.period_start, Cycle.period_end),
+        or_(
+            and_(
+                CycleSubject.employee_id.is_not(None),
+                LedgerEntry.employee_id == CycleSubject.employee_id,
+            ),
+            and_(
+                CycleSubject.employee_id.is_(None),
+                LedgerEntry.employee_id.is_(None),
+                LedgerEntry.unit_id == CycleSubject.unit_id,
+            ),
+        ),
     )
 
 
@@ -61,6 +93,8 @@ def _conditions(session: Session, actor: Actor, filters: Filters) -> list[Column
         conditions.append(LedgerEntry.on <= filters.date_to)
     if not filters.withdrawn:
         conditions.append(LedgerEntry.withdrawn_at.is_(None))
+    if filters.cycle_id is not None:
+        conditions.append(_about_subjects_of(filters.cycle_id))
     return conditions
 
 
@@ -105,5 +139,90 @@ def timeline(session: Session, actor: Actor, employee_id: int) -> list:
         .outerjoin(Employee, Employee.id == LedgerEntry.employee_id)
         .where(LedgerEntry.employee_id == employee_id, entry_clause(actor, "ledger.view"))
         .order_by(LedgerEntry.on.desc(), LedgerEntry.id.desc())
-        .limit(500)
+        .limit(TIMELINE_LIMIT)
     ).all()
+
+
+def cycle_choices(session: Session, limit: int = 100) -> list[tuple[int, str]]:
+    """(id, "name · period") of the latest cycles, for the list's cycle filter."""
+    rows = session.execute(
+        select(Cycle.id, Cycle.name, Cycle.period)
+        .order_by(Cycle.period_start.desc(), Cycle.id.desc())
+        .limit(limit)
+    )
+    return [(row.id, f"{row.name} · {row.period}") for row in rows]
+
+
+def unit_in_reach(session: Session, actor: Actor, unit_id: int) -> OrgUnit | None:
+    """The unit whose ledger the actor may read, or None."""
+    return session.scalar(
+        select(OrgUnit).where(OrgUnit.id == unit_id, unit_reach(actor, "ledger.view"))
+    )
+
+
+def unit_timeline(session: Session, actor: Actor, unit_id: int, people: bool) -> list:
+    """Every entry about the unit itself the actor may read, withdrawn ones too, newest
+    first; with ``people``, also the entries of the people recorded in it."""
+    about = LedgerEntry.unit_id == unit_id
+    if not people:
+        about = about & LedgerEntry.employee_id.is_(None)
+    return session.execute(
+        select(*_columns())
+        .join(OrgUnit, OrgUnit.id == LedgerEntry.unit_id)
+        .outerjoin(Employee, Employee.id == LedgerEntry.employee_id)
+        .where(about, entry_clause(actor, "ledger.view"))
+        .order_by(LedgerEntry.on.desc(), LedgerEntry.id.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all()
+
+
+SHOWN_TO_THE_SUBJECT = (CycleStatus.PUBLISHED, CycleStatus.CLOSED)
+
+
+def own_entries(session: Session, employee_id: int) -> list[LedgerEntry]:
+    """The employee's own entries, not withdrawn, dated in the period of a cycle that
+    includes them as a subject and whose results are published (or closed), newest first.
+    Entries of any other period are not shown to the subject (docs/ledger.md)."""
+    published = exists().where(
+        CycleSubject.employee_id == employee_id,
+        CycleSubject.included,
+        Cycle.id == CycleSubject.cycle_id,
+        Cycle.status.in_(SHOWN_TO_THE_SUBJECT),
+        LedgerEntry.on.between(Cycle.period_start, Cycle.period_end),
+    )
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(
+                LedgerEntry.employee_id == employee_id,
+                LedgerEntry.withdrawn_at.is_(None),
+                published,
+            )
+            .order_by(LedgerEntry.on.desc(), LedgerEntry.id.desc())
+            .limit(TIMELINE_LIMIT)
+        )
+    )
+
+
+def people_to_enter(session: Session, actor: Actor, text: str, limit: int = 15) -> list:
+    """(employee, unit name) of the people the actor may add entries for, matching a name,
+    an employee number or pinyin initials: the add form's suggestions."""
+    text = (text or "").strip()[:40]
+    query = (
+        select(Employee, OrgUnit.name)
+        .join(OrgUnit, OrgUnit.id == Employee.unit_id)
+        .where(unit_reach(actor, "ledger.enter"), Employee.status != EmployeeStatus.LEFT)
+        .order_by(Employee.name, Employee.number)
+        .limit(limit)
+    )
+    if Reach.ALL not in actor.reach("ledger.enter") and actor.scope.employee_id is not None:
+        query = query.where(Employee.id != actor.scope.employee_id)  # never their own
+    if text:
+        query = query.where(
+            or_(
+                Employee.name.contains(text, autoescape=True),
+                Employee.number.startswith(text, autoescape=True),
+                Employee.initials.startswith(text.lower(), autoescape=True),
+            )
+        )
+    return [(employee, unit_name) for employee, unit_name in session.execute(query)]

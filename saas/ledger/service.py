@@ -110,6 +110,69 @@ def _text(value: str | None, limit: int, field: str) -> str | None:
     return text or None
 
 
+def checked(
+    rules: dict[str, dict[str, Any]],
+    *,
+    on: dt.date | None,
+    event: str | None = None,
+    label: str | None = None,
+    points: Decimal | None = None,
+    fine: Decimal | None = None,
+    note: str | None = None,
+    source: str = EntrySource.INTERNAL,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """An entry's fields as stored, checked against ``rules`` (``published_rules``); raises
+    ``Invalid`` with every problem by field (on, event, label, points, fine, note, source).
+    The add form and the Excel import both go through here."""
+    problems = Problems()
+    rule = None
+    if on is None:
+        problems.add("on", _l("Give the date of the entry."))
+    elif today is not None and on > today:
+        problems.add("on", _l("The date cannot be in the future."))
+    event = (event or "").strip() or None
+    if event is not None:
+        rule = rules.get(event)
+        if rule is None:
+            problems.add("event", _l("Choose an event of a published scheme."))
+        label, points = None, None
+    else:
+        label = problems.check(_text, label, LABEL_LIMIT, "label")
+        if not label:
+            problems.add("label", _l("Say what happened, or choose an event."))
+        if points is None:
+            problems.add("points", _l("Give the points of a free entry."))
+        elif abs(points) > POINTS_LIMIT:
+            problems.add("points", _l("Points lie between -100 and 100."))
+    fine = Decimal(0) if fine is None else fine
+    if fine < 0 or fine > FINE_LIMIT:
+        problems.add("fine", _l("A fine is zero or more."))
+    note = problems.check(_text, note, NOTE_LIMIT, "note")
+    if source not in set(EntrySource):
+        problems.add("source", _l("Choose where the entry comes from."))
+    problems.raise_any()
+    needs = bool(rule and rule.get("needs_validity"))
+    return {
+        "on": on,
+        "event": event,
+        "label": label,
+        "points": points,
+        "fine": fine,
+        "note": note,
+        "source": source,
+        "validity": EntryValidity.PENDING if needs else None,
+    }
+
+
+def new_entry(actor: Actor, subject: tuple[str, int | None, int], fields: dict) -> LedgerEntry:
+    """An entry about ``subject`` (kind, employee id, unit id) with checked ``fields``."""
+    kind, employee, unit = subject
+    return LedgerEntry(
+        kind=kind, employee_id=employee, unit_id=unit, entered_by=actor.user_id, **fields
+    )
+
+
 def add_entry(
     session: Session,
     actor: Actor,
@@ -129,39 +192,8 @@ def add_entry(
     subject = _subject(session, actor, employee_id, unit_id)
     if subject is None:
         raise Invalid(_l("Choose a person or unit you may keep the ledger of."), "subject")
-    problems = Problems()
-    rule = None
-    if on is None:
-        problems.add("on", _l("Give the date of the entry."))
-    elif today is not None and on > today:
-        problems.add("on", _l("The date cannot be in the future."))
-    event = (event or "").strip() or None
-    if event is not None:
-        rule = published_rules(session).get(event)
-        if rule is None:
-            problems.add("event", _l("Choose an event of a published scheme."))
-        label, points = None, None
-    else:
-        label = problems.check(_text, label, LABEL_LIMIT, "label")
-        if not label:
-            problems.add("label", _l("Say what happened, or choose an event."))
-        if points is None:
-            problems.add("points", _l("Give the points of a free entry."))
-        elif abs(points) > POINTS_LIMIT:
-            problems.add("points", _l("Points lie between -100 and 100."))
-    fine = Decimal(0) if fine is None else fine
-    if fine < 0 or fine > FINE_LIMIT:
-        problems.add("fine", _l("A fine is zero or more."))
-    note = problems.check(_text, note, NOTE_LIMIT, "note")
-    if source not in set(EntrySource):
-        problems.add("source", _l("Choose where the entry comes from."))
-    problems.raise_any()
-    kind, employee, unit = subject
-    needs = bool(rule and rule.get("needs_validity"))
-    entry = LedgerEntry(
-        kind=kind,
-        employee_id=employee,
-        unit_id=unit,
+    fields = checked(
+        published_rules(session),
         on=on,
         event=event,
         label=label,
@@ -169,12 +201,12 @@ def add_entry(
         fine=fine,
         note=note,
         source=source,
-        validity=EntryValidity.PENDING if needs else None,
-        entered_by=actor.user_id,
+        today=today,
     )
+    entry = new_entry(actor, subject, fields)
     session.add(entry)
     session.flush()
-    record(session, actor.email, "ledger.entry.add", "ledger_entry", entry.id, None, _shown(entry))
+    record(session, actor.email, "ledger.entry.add", "ledger_entry", entry.id, None, shown(entry))
     return entry
 
 
@@ -239,7 +271,7 @@ def withdraw(
     return entry
 
 
-def _shown(entry: LedgerEntry) -> dict[str, Any]:
+def shown(entry: LedgerEntry) -> dict[str, Any]:
     return {
         "kind": entry.kind,
         "employee_id": entry.employee_id,

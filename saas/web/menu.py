@@ -44,6 +44,7 @@ MENU = (
     MenuItem("schemes.index", _l("Schemes"), "schemes.view"),
     MenuItem("cycles.index", _l("Cycles"), "cycles.view"),
     MenuItem("ledger.index", _l("Ledger"), "ledger.view"),
+    MenuItem("ledger.mine", _l("My ledger"), "ledger.own"),
     MenuItem("providers.index", _l("Providers"), "providers.view"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),

@@ -302,6 +302,7 @@ def _menu_path(endpoint: str) -> str:
         "schemes.index": "schemes/",
         "cycles.index": "cycles/",
         "ledger.index": "ledger/",
+        "ledger.mine": "ledger/mine",
         "providers.index": "providers/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",
