@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
+    from saas.providers.views import bp as providers
     from saas.rating.external_views import bp as rate
     from saas.rating.grid_views import bp as rating_grid
     from saas.rating.views import bp as rating
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         cycles,
         ledger,
         notices,
+        providers,
         goals,
         goal_imports,
         goal_reports,

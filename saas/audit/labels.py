@@ -26,6 +26,7 @@ from saas.notices.audit_words import WORDS as NOTICES
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
+from saas.providers.audit_words import WORDS as PROVIDERS
 from saas.rating.audit_words import WORDS as RATING
 from saas.runs.audit_words import WORDS as RUNS
 from saas.schemes.audit_words import WORDS as SCHEMES
@@ -43,6 +44,7 @@ AREAS: tuple[Words, ...] = (
     IMPORTS,
     LEDGER,
     NOTICES,
+    PROVIDERS,
     STATEMENTS,
     RUNS,
     PLATFORM,

@@ -46,6 +46,7 @@ MENU = (
     MenuItem("ledger.index", _l("Ledger"), "ledger.view"),
     MenuItem("ledger.mine", _l("My ledger"), "ledger.own"),
     MenuItem("notices.index", _l("Rectification"), "notices.view"),
+    MenuItem("providers.index", _l("Providers"), "providers.view"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),
     MenuItem("audit.index", _l("Audit log"), "audit.view"),

@@ -304,6 +304,7 @@ def _menu_path(endpoint: str) -> str:
         "ledger.index": "ledger/",
         "ledger.mine": "ledger/mine",
         "notices.index": "notices/",
+        "providers.index": "providers/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",

@@ -276,6 +276,11 @@ def build_world(app, db, settings, prefix: str) -> World:
             "source": "supervisor",
             "token": "not-a-token",
             "rater_token": rater_token,
+            # The contact's own provider: theirs to read, out of the manager's reach.
+            "provider_id": units["WB-BA"],
+            "contract_id": session.scalar(
+                select(ProviderContract.id).where(ProviderContract.unit_id == units["WB-BA"])
+            ),
         }
         # A pending complaint about the employee (under the manager's unit), for the ledger.
         common["entry_id"] = ledger.add_entry(
