@@ -109,9 +109,11 @@ def subject(cycle_id: int, subject_id: int):
     }
     if result is not None:
         trace = full_trace(result.breakdown or {}, result.trace or [], head.scheme)
+        # A disqualifying event is one of the trace's events: the same words name it.
+        refs = ref_words(tenant_session(), trace)
         context.update(
-            headline=headline(result, head.scheme),
+            headline=headline(result, head.scheme, refs),
             table=breakdown_table(result.breakdown or {}, head.scheme),
-            groups=groups(trace, head.scheme, ref_words(tenant_session(), trace)),
+            groups=groups(trace, head.scheme, refs),
         )
     return render_template("results/subject.html", **context)
