@@ -115,9 +115,7 @@ def seed(db: Database, tenant: NewTenant) -> dict[str, str]:
     )
     with db.tenant(schema) as session:
         found = session.get(Inspection, inspection)
-        record_failures(
-            session, actor, found, checklist(), failed_items(checklist(), found.values)
-        )
+        record_failures(session, actor, found, checklist(), failed_items(checklist(), found.values))
         overdue = ledger.add_entry(
             session,
             actor,
