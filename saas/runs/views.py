@@ -72,7 +72,11 @@ def _context(cycle: Cycle) -> dict:
     job = None
     if running is not None and running.job_id:
         job = find_job(running.job_id, g.tenant.slug, tenant_user().id)
-    changes = service.changes_since(session, cycle, latest) if latest is not None else []
+    changes = (
+        service.changes_since(session, cycle, latest, g.tenant.time_zone)
+        if latest is not None
+        else []
+    )
     return {
         "cycle": cycle,
         "runs": runs,
