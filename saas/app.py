@@ -66,9 +66,11 @@ def register_blueprints(app: Flask) -> None:
     from saas.imports.views import bp as imports
     from saas.jobs.views import bp as jobs
     from saas.ledger.views import bp as ledger
+    from saas.notices.views import bp as notices
     from saas.org.views import bp as org
     from saas.people.views import bp as people
     from saas.platform.views import bp as platform
+    from saas.providers.views import bp as providers
     from saas.rating.external_views import bp as rate
     from saas.rating.grid_views import bp as rating_grid
     from saas.rating.views import bp as rating
@@ -88,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
         ledger,
         feedback,
         feedback_public,
+        notices,
+        providers,
         goals,
         goal_imports,
         goal_reports,

@@ -193,6 +193,28 @@ def tenant_pool(size: int) -> None:
 # -- platform admins ----------------------------------------------------------------------
 
 
+@main.group()
+def notices() -> None:
+    """Rectification notices (整改通知)."""
+
+
+@notices.command("sweep")
+def notices_sweep() -> None:
+    """Enter newly overdue rectification notices in the ledger, in every tenant (run daily)."""
+    from saas.notices.overdue import sweep
+
+    failed = 0
+    for swept in sweep(_database()):
+        if swept.error:
+            failed += 1
+            click.secho(f"{swept.slug}: FAILED: {swept.error}", fg="red")
+        elif swept.entries:
+            click.echo(f"{swept.slug}: {swept.entries} overdue notice(s) entered in the ledger")
+    if failed:
+        _fail(f"{failed} tenant(s) failed; the others were swept.")
+    click.echo("Overdue notices swept.")
+
+
 @main.group("platform-admin")
 def platform_admin() -> None:
     """Manage the platform admins who onboard tenants at /platform/."""

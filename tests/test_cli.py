@@ -17,6 +17,7 @@ COMMANDS = {
     ("tenant", "resume"),
     ("tenant", "drop"),
     ("platform-admin", "create"),
+    ("notices", "sweep"),
     ("scheme", "check"),
     ("scheme", "try"),
     ("worker",),

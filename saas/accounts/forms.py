@@ -21,6 +21,7 @@ ROLE_LABELS = {
     Role.MANAGER: _l("Manager"),
     Role.INSPECTOR: _l("Inspector"),
     Role.EMPLOYEE: _l("Employee"),
+    Role.PROVIDER: _l("Provider contact"),
 }
 ROLE_HINTS = {
     Role.TENANT_ADMIN: _l("Sets up the organisation, people, accounts and schemes"),
@@ -28,6 +29,10 @@ ROLE_HINTS = {
     Role.MANAGER: _l("Rates the staff of the units they manage"),
     Role.INSPECTOR: _l("Runs inspections and spot checks"),
     Role.EMPLOYEE: _l("Sees their own goals and statements"),
+    Role.PROVIDER: _l(
+        "An outsourced provider's contact: sees only their provider's contract, grades, "
+        "inspections and notices; holds no other role"
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from saas.accounts import tokens
 from saas.auth.permissions import Actor
 from saas.models.audit import record
 from saas.models.people import Employee
+from saas.models.provider import ProviderContract
 from saas.models.tokens import AccountToken, TokenPurpose
 from saas.models.user import Role, User, UserRole
 from saas.validation import Invalid
@@ -28,7 +29,14 @@ from tenants.db import utcnow
 from tenants.registry import Tenant
 from tenants.resolver import TenantRecord
 
-ROLE_ORDER = (Role.TENANT_ADMIN, Role.COMMITTEE, Role.MANAGER, Role.INSPECTOR, Role.EMPLOYEE)
+ROLE_ORDER = (
+    Role.TENANT_ADMIN,
+    Role.COMMITTEE,
+    Role.MANAGER,
+    Role.INSPECTOR,
+    Role.EMPLOYEE,
+    Role.PROVIDER,
+)
 
 
 class Status(enum.StrEnum):
@@ -236,6 +244,7 @@ def invite(
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise Invalid(_("An account with this e-mail address already exists."), field="email")
     check_seats(session, tenant)
+    _refuse_mixing(invitation.roles, linked=bool(invitation.employee_number))
     employee = None
     if invitation.employee_number:
         employee = _unlinked_employee(session, invitation.employee_number, email)
@@ -271,6 +280,37 @@ def link_employee(session: Session, actor: Actor, employee: Employee, user: User
     )
 
 
+def _refuse_mixing(roles: list[str], *, linked: bool) -> None:
+    """A provider's contact is outside the organisation: the provider role goes alone, and
+    never to an employee's account (their scope would mix staff and provider records)."""
+    if Role.PROVIDER not in roles:
+        return
+    if len(set(roles)) > 1:
+        raise Invalid(
+            _(
+                "A provider's contact holds the provider role only. Give a staff member "
+                "another account."
+            ),
+            field="roles",
+        )
+    if linked:
+        raise Invalid(
+            _("An employee's account cannot be a provider's contact."), field="employee_number"
+        )
+
+
+def _refuse_while_contact(session: Session, user: User) -> None:
+    named = select(ProviderContract.id).where(ProviderContract.contact_user_id == user.id)
+    if session.scalar(named.limit(1)) is not None:
+        raise Invalid(
+            _(
+                "%(name)s is a provider's contact. Remove them as the contact on the "
+                "provider's page first.",
+                name=user.name,
+            )
+        )
+
+
 def _ordered(roles: list[str]) -> list[Role]:
     wanted = set(roles)
     return [role for role in ROLE_ORDER if role.value in wanted]
@@ -288,6 +328,10 @@ def set_roles(
         raise Invalid(_("Choose at least one role."))
     if before == after:
         return False
+    linked = session.scalar(select(Employee.id).where(Employee.user_id == user.id)) is not None
+    _refuse_mixing(after, linked=linked)
+    if Role.PROVIDER in before and Role.PROVIDER not in after:
+        _refuse_while_contact(session, user)
     if Role.TENANT_ADMIN in before and Role.TENANT_ADMIN not in after:
         _refuse_last_admin(
             session,

@@ -20,6 +20,7 @@ from saas.auth.guard import current_actor, requires
 from saas.auth.permissions import Actor
 from saas.ledger.service import find_entry
 from saas.models.attachment import Attachment, AttachmentOwner
+from saas.notices.service import find_notice
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("attachments", __name__, url_prefix=TENANT_PREFIX + "/attachments")
@@ -29,8 +30,14 @@ def _ledger_entry_readable(session: Session, actor: Actor, entry_id: int) -> boo
     return find_entry(session, actor, entry_id) is not None
 
 
+def _notice_readable(session: Session, actor: Actor, notice_id: int) -> bool:
+    # An answer's photos: whoever may read the rectification notice (saas/notices/service.py).
+    return find_notice(session, actor, notice_id) is not None
+
+
 READABLE: dict[str, Callable[[Session, Actor, int], bool]] = {
     AttachmentOwner.LEDGER_ENTRY: _ledger_entry_readable,
+    AttachmentOwner.NOTICE: _notice_readable,
 }
 
 

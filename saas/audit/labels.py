@@ -23,9 +23,11 @@ from saas.feedback.audit_words import WORDS as FEEDBACK
 from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
 from saas.ledger.audit_words import WORDS as LEDGER
+from saas.notices.audit_words import WORDS as NOTICES
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
 from saas.platform.audit_words import WORDS as PLATFORM
+from saas.providers.audit_words import WORDS as PROVIDERS
 from saas.rating.audit_words import WORDS as RATING
 from saas.runs.audit_words import WORDS as RUNS
 from saas.schemes.audit_words import WORDS as SCHEMES
@@ -42,6 +44,8 @@ AREAS: tuple[Words, ...] = (
     RATING,
     IMPORTS,
     LEDGER,
+    NOTICES,
+    PROVIDERS,
     STATEMENTS,
     RUNS,
     PLATFORM,

@@ -53,6 +53,10 @@ ADMIN, COMMITTEE, MANAGER, INSPECTOR, EMPLOYEE, PROVIDER = (
 ALL, MANAGED, SELF = Reach.ALL, Reach.MANAGED, Reach.SELF
 EVERYONE = {ADMIN: ALL, COMMITTEE: SELF, MANAGER: SELF, INSPECTOR: SELF, EMPLOYEE: SELF}
 OWN = {role: SELF for role in Role}
+# The organisation's own people: every role but a provider's contact, who sees only the
+# records about their provider (their inspections, notices, grades).
+STAFF = [role for role in Role if role is not PROVIDER]
+STAFF_OWN = {role: SELF for role in STAFF}
 READERS = {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED}
 
 _TABLE = (
@@ -64,7 +68,7 @@ _TABLE = (
         OWN,
     ),
     Permission("jobs.run", "Follow the progress of the background jobs they started", OWN),
-    Permission("statements.sample", "Make a sample statement of their own", OWN),
+    Permission("statements.sample", "Make a sample statement of their own", STAFF_OWN),
     Permission("statements.view", "Open a statement (their own; admins any)", EVERYONE),
     Permission("org.view", "See the organisation tree and its units", READERS),
     Permission(
@@ -102,7 +106,7 @@ _TABLE = (
         {ADMIN: ALL, MANAGER: MANAGED},
     ),
     Permission("goals.gap_report", "Open the gap report of the goal cascade", READERS),
-    Permission("goals.board", "Read the goals board", {role: ALL for role in Role}),
+    Permission("goals.board", "Read the goals board", {role: ALL for role in STAFF}),
     Permission("goals.publish", "Put a period's goals on the board or take them off", {ADMIN: ALL}),
     Permission(
         "schemes.view",
@@ -118,7 +122,7 @@ _TABLE = (
     Permission(
         "rating.enter",
         "Rate the subjects assigned to them, on a form or in a grid",
-        {role: SELF for role in Role},
+        STAFF_OWN,
     ),
     Permission("rating.reopen", "Reopen a submitted rating sheet, with a reason", {ADMIN: ALL}),
     Permission(

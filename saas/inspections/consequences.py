@@ -21,4 +21,4 @@ def after_inspection(
 ) -> None:
     findings = failed_items(checklist, inspection.values)
     notices.raise_notices(session, actor, inspection, checklist, findings, today)
-    evidence.record_failures(session, actor, inspection, checklist, findings)
+    evidence.record_failures(session, actor, inspection, checklist, findings, on=today)

@@ -61,6 +61,7 @@ ROLE_LABELS = {
     Role.MANAGER: _l("Manager"),
     Role.INSPECTOR: _l("Inspector"),
     Role.EMPLOYEE: _l("Employee"),
+    Role.PROVIDER: _l("Provider contact"),
 }
 
 

@@ -7,6 +7,7 @@ Pure apart from words: it reads a ``CycleResult`` (its columns, and its breakdow
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -62,7 +63,7 @@ def _steps(value: Any) -> list[dict[str, Any]]:
     return [step for step in value if isinstance(step, dict)] if isinstance(value, list) else []
 
 
-def headline(result: Any, scheme: Scheme) -> Headline:
+def headline(result: Any, scheme: Scheme, refs: Mapping[str, str] | None = None) -> Headline:
     data = result.breakdown or {}
     band = next((b for b in scheme.bands if b.label == result.band), None)
     withheld = None
@@ -88,9 +89,9 @@ def headline(result: Any, scheme: Scheme) -> Headline:
         fines=result.fines or Decimal(0),
         pay_coefficient=result.pay_coefficient,
         consequence=consequence_text,
-        disqualified=[reason(step, scheme) for step in _steps(data.get("disqualified"))],
+        disqualified=[reason(step, scheme, refs) for step in _steps(data.get("disqualified"))],
         disqualified_next=[
-            reason(step, scheme) for step in _steps(data.get("disqualified_next_period"))
+            reason(step, scheme, refs) for step in _steps(data.get("disqualified_next_period"))
         ],
         excluded=[exclusion(code) for code in excluded] if isinstance(excluded, list) else [],
     )

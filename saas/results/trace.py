@@ -54,7 +54,8 @@ NUMBERS = frozenset(
         "unrounded",
     }
 )
-_EXPLAINED = frozenset(explaining._STEPS)  # the codes explain.py has words for
+# The codes explain.py has words for: the engine's steps and those a run adds.
+_EXPLAINED = frozenset(explaining._STEPS) | frozenset(explaining.RUN_STEPS)
 # Steps about a ledger event name it by its event; explain.py reads that one leniently.
 _ABOUT_AN_EVENT = frozenset(
     {
@@ -129,8 +130,11 @@ def exclusion(reason: str) -> str:
     return _("%(rule)s: %(value)s", rule=label, value=value)
 
 
-def sentence(stored: Mapping[str, Any], scheme: Scheme) -> str:
-    """One stored step in the reader's language."""
+def sentence(
+    stored: Mapping[str, Any], scheme: Scheme, refs: Mapping[str, str] | None = None
+) -> str:
+    """One stored step in the reader's language; ``refs`` words the evidence its reference
+    stands for (saas/results/evidence.py)."""
     step = step_of(stored)
     if step.code == "excluded":
         reasons = step.params.get("reasons") or []
@@ -148,19 +152,19 @@ def sentence(stored: Mapping[str, Any], scheme: Scheme) -> str:
         ordered = dict(sorted(weights.items(), key=lambda kv: order.get(kv[0], len(order))))
         step = Step(step.code, {**step.params, "weights": ordered})
     try:
-        return explain(step, scheme)
+        return explain(step, scheme, refs)
     except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
         # A known code stored without the values its sentence needs.
         return unknown(step)
 
 
-def reason(stored: Mapping[str, Any], scheme: Scheme) -> str:
+def reason(stored: Mapping[str, Any], scheme: Scheme, refs: Mapping[str, str] | None = None) -> str:
     """Why a subject is disqualified (one of ``breakdown["disqualified"]``), as a phrase."""
     step = step_of(stored)
     if _incomplete(step):
         return unknown(step)
     try:
-        return explain_reason(step, scheme)
+        return explain_reason(step, scheme, refs)
     except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
         return unknown(step)
 
@@ -173,9 +177,20 @@ class Group:
     title: str
     sentences: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    lead: int = 0  # how many sentences at the top name the inspections that rated
+
+    def add(self, code: str, text: str) -> None:
+        if code == "inspection":  # who rated comes before what they rated
+            self.sentences.insert(self.lead, text)
+            self.codes.insert(self.lead, code)
+            self.lead += 1
+        else:
+            self.sentences.append(text)
+            self.codes.append(code)
 
 
-_PER_SOURCE = frozenset({"item", "section", "source"})
+# Steps about one source: grouped under it. An "inspection" step names one of its raters.
+_PER_SOURCE = frozenset({"item", "section", "source", "inspection"})
 
 
 def full_trace(
@@ -231,8 +246,11 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def groups(trace: Iterable[Any], scheme: Scheme) -> list[Group]:
-    """The trace in sentences, grouped: each source that rated, then the rest in order."""
+def groups(
+    trace: Iterable[Any], scheme: Scheme, refs: Mapping[str, str] | None = None
+) -> list[Group]:
+    """The trace in sentences, grouped: each source that rated (the inspections that rated
+    it first), then the rest in order. ``refs``: the evidence's words (evidence.ref_words)."""
     by_source: dict[str, Group] = {}
     rest = Group(_("From the checklist to the final score"))
     for stored in trace:
@@ -248,6 +266,5 @@ def groups(trace: Iterable[Any], scheme: Scheme) -> list[Group]:
                 group = by_source[source] = Group(title[:1].upper() + title[1:])
         else:
             group = rest
-        group.sentences.append(sentence(stored, scheme))
-        group.codes.append(code)
+        group.add(code, sentence(stored, scheme, refs))
     return [*by_source.values(), *([rest] if rest.sentences else [])]

@@ -18,11 +18,13 @@ from saas.people.employees import unit_choices
 from saas.results import queries
 from saas.results.breakdown import breakdown_table, headline, shown_final
 from saas.results.distribution import chart
+from saas.results.evidence import ref_words
 from saas.results.trace import full_trace, groups
 from saas.runs.service import changes_since
 from saas.runs.words import change_text
 from saas.schemes.explain import CONSEQUENCE_LABELS, SOURCE_LABELS
 from saas.web.fragments import wants_fragment
+from saas.web.i18n import select_timezone
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
 
 bp = Blueprint("results", __name__, url_prefix=TENANT_PREFIX + "/cycles")
@@ -75,7 +77,10 @@ def table(cycle_id: int):
         units, changes = [], []
         if head.run is not None:
             units = unit_choices(session, scope.unit_clause())
-            changes = [change_text(c) for c in changes_since(session, head.cycle, head.run)]
+            changes = [
+                change_text(c)
+                for c in changes_since(session, head.cycle, head.run, select_timezone())
+            ]
         response = make_response(
             render_template("results/index.html", units=units, changes=changes, **context)
         )
@@ -103,11 +108,12 @@ def subject(cycle_id: int, subject_id: int):
         "title": _("%(name)s: result", name=found.name),
     }
     if result is not None:
+        trace = full_trace(result.breakdown or {}, result.trace or [], head.scheme)
+        # A disqualifying event is one of the trace's events: the same words name it.
+        refs = ref_words(tenant_session(), trace)
         context.update(
-            headline=headline(result, head.scheme),
+            headline=headline(result, head.scheme, refs),
             table=breakdown_table(result.breakdown or {}, head.scheme),
-            groups=groups(
-                full_trace(result.breakdown or {}, result.trace or [], head.scheme), head.scheme
-            ),
+            groups=groups(trace, head.scheme, refs),
         )
     return render_template("results/subject.html", **context)

@@ -19,7 +19,13 @@ What counts (docs/scoring-runs.md says it for people):
   part is missing and the scheme's ``goals.when_missing`` applies (the trace says so).
 - **Ledger events**: the subject's ledger entries dated in the period or the one before it
   (:func:`ledger_events`), not withdrawn, each with its validity: an entry of a rule that
-  needs a decision counts only once ruled valid. Free entries (no rule) do not count.
+  needs a decision counts only once ruled valid. Free entries (no rule) do not count. Failed
+  inspection items and overdue rectification notices reach a score this way.
+- **Inspections** (:func:`inspection_ratings`): a unit's or provider's inspections DONE in the
+  period against the cycle's own scheme (the cycle assesses with the checklist itself) rate
+  the source the checklist ``feeds``, one rater per inspection (``i:<id>``), averaged with
+  that source's other raters. Items marked not applicable are left out, as the inspection's
+  own score leaves them out.
 
 The run reads all of it inside one REPEATABLE READ transaction, so it scores one instant of
 the cycle: a sheet submitted while the run works is not half-read, and the next run sees it.
@@ -31,16 +37,18 @@ import gc
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, or_, select, text
+from sqlalchemy import Date, Text, and_, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from saas.goals.progress import period_progress
+from saas.inspections.findings import applicable
 from saas.models.cycle import Cycle, CycleSubject, RatingSheet, SheetStatus
 from saas.models.goal import GoalStatus
+from saas.models.inspection import Inspection, InspectionStatus
 from saas.models.ledger import LedgerEntry
 from saas.models.org import OrgUnit, PositionLevel
 from saas.models.people import Employee
@@ -50,11 +58,16 @@ from saas.scoring.checks import parse
 from saas.scoring.cohort import SubjectFacts
 from saas.scoring.inputs import Event, GoalAttainment, Rating, SubjectInput, Validity
 from saas.scoring.period import Period, PeriodError
-from saas.scoring.scheme import Scheme
+from saas.scoring.result import Step
+from saas.scoring.scheme import Item, Mode, Scheme, SourceKind
 from tenants.db import TENANT_SCHEMA
 
 # Raised when what is read changes meaning, so every fingerprint changes with it.
-READ_POLICY = 2
+# 3: inspections are read (and summarised).
+READ_POLICY = 3
+# Kaohe's default tenant time zone (tenants/provisioning.py): the day an inspection was done
+# is the tenant's day; callers with a tenant pass its zone.
+DEFAULT_ZONE = "Asia/Shanghai"
 ZERO = Decimal(0)
 
 
@@ -83,6 +96,9 @@ class CycleInputs:
     level_ranks: dict[str, int]
     summary: dict[str, Any]
     fingerprint: str
+    # What the trace names besides the engine's steps, by subject key: the inspections that
+    # rated the subject ("inspection" steps; saas/results/trace.py words them).
+    evidence: dict[str, tuple[Step, ...]] = field(default_factory=dict)
 
 
 def subject_key(cycle_subject_id: int) -> str:
@@ -144,21 +160,23 @@ def ledger_events(session: Session, cycle: Cycle, subject_ids: list[int]) -> dic
     return {subject_id: tuple(events) for subject_id, events in found.items()}
 
 
-def read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
+def read_cycle(session: Session, cycle_id: int, zone: str = DEFAULT_ZONE) -> CycleInputs | None:
     """The cycle's inputs, or None when there is no such cycle. Nine queries, whatever the
-    cycle's size; the caller holds the transaction (REPEATABLE READ for a run)."""
-    return without_collecting(_read_cycle, session, cycle_id)
+    cycle's size; the caller holds the transaction (REPEATABLE READ for a run). ``zone`` is
+    the tenant's time zone: an inspection counts in the period of the tenant's day it was
+    done."""
+    return without_collecting(_read_cycle, session, cycle_id, zone)
 
 
-def _read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
+def _read_cycle(session: Session, cycle_id: int, zone: str) -> CycleInputs | None:
     found = session.execute(
-        select(Cycle, SchemeVersion.definition)
+        select(Cycle, SchemeVersion.definition, SchemeVersion.scheme_id)
         .join(SchemeVersion, SchemeVersion.id == Cycle.scheme_version_id)
         .where(Cycle.id == cycle_id)
     ).first()
     if found is None:
         return None
-    cycle, definition = found
+    cycle, definition, scheme_id = found
     scheme, issues = parse(definition)
     if scheme is None:  # pragma: no cover - only a hand-edited version row gets here
         raise DamagedInput(f"the scheme version of cycle {cycle_id} does not read: {issues}")
@@ -187,7 +205,10 @@ def _read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
     ratings = _ratings(session, scheme, cycle_id)
     goals = _goals(session, cycle.period, scheme, subjects)
     events = ledger_events(session, cycle, [row.id for row in subjects])
-    summary = inputs_summary(session, cycle)
+    inspected, evidence = inspection_ratings(session, cycle, scheme, scheme_id, zone)
+    for subject_id, more in inspected.items():
+        ratings[subject_id] = (*ratings.get(subject_id, ()), *more)
+    summary = inputs_summary(session, cycle, zone)
 
     rows, inputs, facts = [], [], {}
     for row in subjects:
@@ -218,6 +239,7 @@ def _read_cycle(session: Session, cycle_id: int) -> CycleInputs | None:
         level_ranks=level_ranks,
         summary=summary,
         fingerprint=fingerprint(summary),
+        evidence={subject_key(subject_id): steps for subject_id, steps in evidence.items()},
     )
 
 
@@ -313,6 +335,108 @@ def _ratings(session: Session, scheme: Scheme, cycle_id: int) -> dict[int, tuple
     return grouped
 
 
+# -- inspections ----------------------------------------------------------------------------
+
+
+def done_day(zone: str) -> Any:
+    """The tenant's day an inspection was done, in SQL."""
+    return cast(func.timezone(zone, Inspection.done_at), Date)
+
+
+def inspection_ratings(
+    session: Session, cycle: Cycle, scheme: Scheme, scheme_id: int, zone: str
+) -> tuple[dict[int, tuple[Rating, ...]], dict[int, tuple[Step, ...]]]:
+    """The ratings inspections give the cycle's unit and provider subjects, and the trace's
+    "inspection" steps naming them, by cycle subject id. One query.
+
+    An inspection counts when it is DONE, on a day of the cycle's period (the tenant's day),
+    of an included subject's unit, against a version of the cycle's own scheme whose
+    ``inspection.feeds`` is one of the scheme's sources: the checklist assesses the unit
+    itself. Its values rate that source with the rater ``i:<inspection id>``; several
+    inspections in a period are several raters, averaged as raters are. Items not applicable
+    on the day, and items the cycle's version does not rate, are left out. A value of another
+    version the cycle's version cannot take (the item's mode changed) is left out too; in the
+    cycle's own version it is a damaged row and fails the run.
+
+    An inspection against ANOTHER checklist does not rate this scheme: its score says nothing
+    item by item about this scheme's items. It reaches the score through its ledger events
+    (failed items, overdue notices), which this scheme's rules price."""
+    rated = {item.key: item for _section, item in scheme.rated()}
+    sources = {source.kind.value for source in scheme.sources}
+    if not rated or not sources:
+        return {}, {}
+    period = _period(cycle)
+    day = done_day(zone)
+    rows = session.execute(
+        select(
+            CycleSubject.id,
+            Inspection.id,
+            Inspection.version_id,
+            day,
+            Inspection.score,
+            cast(Inspection.values, Text),
+            SchemeVersion.definition["inspection"]["feeds"].astext,
+        )
+        .select_from(CycleSubject)
+        .join(Inspection, Inspection.unit_id == CycleSubject.unit_id)
+        .join(SchemeVersion, SchemeVersion.id == Inspection.version_id)
+        .where(
+            CycleSubject.cycle_id == cycle.id,
+            CycleSubject.included,
+            CycleSubject.employee_id.is_(None),
+            Inspection.status == InspectionStatus.DONE,
+            SchemeVersion.scheme_id == scheme_id,
+            SchemeVersion.definition["inspection"].is_not(None),
+            day.between(period.start, period.end),
+        )
+        .order_by(CycleSubject.id, Inspection.done_at, Inspection.id)
+    ).all()
+    convert = {key: converter(item.mode) for key, item in rated.items()}
+    ratings: dict[int, list[Rating]] = {}
+    steps: dict[int, list[Step]] = {}
+    for subject_id, inspection_id, version_id, on, score, values, feeds in rows:
+        source = feeds or SourceKind.COMMITTEE.value  # the checklist's default
+        if source not in sources:
+            continue
+        rater = f"i:{inspection_id}"
+        found = []
+        for key, stored in applicable(json.loads(values)).items():
+            item = rated.get(key)
+            if item is None:
+                continue
+            try:
+                value = convert[key](stored)
+                if not _fits(item, value):
+                    raise ValueError(stored)
+            except (ValueError, ArithmeticError, TypeError) as problem:
+                if version_id != cycle.scheme_version_id:
+                    continue  # another version's item, rated another way: not comparable
+                raise DamagedInput(
+                    f"inspection {inspection_id}: a value item {key} does not take ({problem})"
+                ) from problem
+            found.append(Rating(key, source, rater, value))
+        if not found:
+            continue
+        ratings.setdefault(subject_id, []).extend(found)
+        params: dict[str, Any] = {"source": source, "ref": rater, "on": on}
+        if score is not None:
+            params["score"] = score
+        steps.setdefault(subject_id, []).append(Step("inspection", params))
+    return (
+        {subject_id: tuple(found) for subject_id, found in ratings.items()},
+        {subject_id: tuple(found) for subject_id, found in steps.items()},
+    )
+
+
+def _fits(item: Item, value: Any) -> bool:
+    """Whether a converted value is one the engine takes for the item's mode."""
+    if item.mode in (Mode.YES_NO, Mode.CRITICAL):
+        return type(value) is bool
+    if item.mode is Mode.SCALE:
+        return any(level.label == value for level in item.scale)
+    return type(value) is not bool
+
+
 # -- goals -----------------------------------------------------------------------------------
 
 
@@ -365,6 +489,13 @@ with s as (
       and (l.employee_id in (select employee_id from s where included and employee_id is not null)
            or (l.employee_id is null
                and l.unit_id in (select unit_id from s where included and employee_id is null)))
+), inspected as (
+    select i.id, i.version_id, i.unit_id, i.done_at, i.score, i.values from {t}.inspection i
+    join {t}.scheme_version v on v.id = i.version_id
+    where i.status = 'done'
+      and v.scheme_id = (select scheme_id from {t}.scheme_version where id = :version)
+      and (timezone(:zone, i.done_at))::date between :period_from and :period_to
+      and i.unit_id in (select unit_id from s where included and employee_id is null)
 )
 select
     (select count(*) from s where included) as included,
@@ -390,6 +521,9 @@ select
     (select md5(coalesce(string_agg(
         row(ledger.id, ledger.validity, ledger.decided_at, ledger.withdrawn_at)::text, ','
         order by ledger.id), '')) from ledger) as ledger_digest,
+    (select count(*) from inspected) as inspections_count,
+    (select md5(coalesce(string_agg(row(inspected.*)::text, ',' order by inspected.id), ''))
+     from inspected) as inspections_digest,
     now() as taken_at
 from {t}.rating_sheet r
 where r.cycle_id = :cycle and r.status = 'submitted'
@@ -405,9 +539,11 @@ def quoted_schema(session: Session) -> str:
     return '"' + _schema(session).replace('"', '""') + '"'
 
 
-def inputs_summary(session: Session, cycle: Cycle) -> dict[str, Any]:
+def inputs_summary(session: Session, cycle: Cycle, zone: str = DEFAULT_ZONE) -> dict[str, Any]:
     """What a run read, in counts and digests (one query): stored with the run, compared with
-    the cycle as it is now to say what changed since."""
+    the cycle as it is now to say what changed since. The inspections digested are those
+    done in the period against the cycle's scheme (whatever they rate: a finished or
+    corrected one is a change either way)."""
     period = _period(cycle)
     row = (
         session.execute(
@@ -417,6 +553,10 @@ def inputs_summary(session: Session, cycle: Cycle) -> dict[str, Any]:
                 "period": cycle.period,
                 "ledger_from": period.previous_start,
                 "ledger_to": period.end,
+                "version": cycle.scheme_version_id,
+                "zone": zone,
+                "period_from": period.start,
+                "period_to": period.end,
             },
         )
         .mappings()
@@ -444,6 +584,7 @@ def inputs_summary(session: Session, cycle: Cycle) -> dict[str, Any]:
         },
         "levels": {"digest": row["levels_digest"]},
         "events": {"count": row["ledger_count"], "digest": row["ledger_digest"]},
+        "inspections": {"count": row["inspections_count"], "digest": row["inspections_digest"]},
         "taken_at": _iso(row["taken_at"]),
     }
 
@@ -454,7 +595,8 @@ def _iso(value: Any) -> str | None:
 
 def fingerprint(summary: dict[str, Any]) -> str:
     """The digest of the inputs: equal summaries (the same subjects, submitted sheets, goals,
-    actuals, levels, version and period) give the same fingerprint and the same results."""
+    actuals, levels, ledger events, inspections, version and period) give the same
+    fingerprint and the same results."""
     identity = {key: value for key, value in summary.items() if key != "taken_at"}
     identity["sheets"] = {k: v for k, v in identity["sheets"].items() if k != "last_submitted"}
     data = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -22,6 +22,7 @@ This module has no Flask: the job uses it. Refusals carry a code; the pages word
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 from saas.auth.permissions import Actor, Refused
 from saas.models.audit import record
 from saas.models.cycle import Cycle, CycleStatus, RatingSheet, RunStatus, ScoringRun, SheetStatus
-from saas.runs.inputs import CycleInputs, inputs_summary, read_cycle
+from saas.runs.inputs import DEFAULT_ZONE, CycleInputs, inputs_summary, read_cycle
 from saas.runs.persist import replace_results
 from saas.scoring.cohort import score_cohort
 from saas.scoring.engine import Engine
@@ -140,8 +141,11 @@ def attach_job(session: Session, run: ScoringRun, job_id: str) -> None:
     run.job_id = job_id
 
 
-def load_run(session: Session, run_id: int) -> tuple[ScoringRun | None, CycleInputs | None]:
-    """The run and, while it is still running, the cycle's inputs as of one instant.
+def load_run(
+    session: Session, run_id: int, zone: str = DEFAULT_ZONE
+) -> tuple[ScoringRun | None, CycleInputs | None]:
+    """The run and, while it is still running, the cycle's inputs as of one instant (``zone``:
+    the tenant's time zone, whose days count inspections in the period).
 
     Must be the first thing in the session's transaction: it makes it REPEATABLE READ, so
     every query sees the same snapshot (a sheet submitted meanwhile counts in the next run).
@@ -150,15 +154,25 @@ def load_run(session: Session, run_id: int) -> tuple[ScoringRun | None, CycleInp
     run = session.get(ScoringRun, run_id)
     if run is None or run.status != RunStatus.RUNNING:
         return run, None
-    return run, read_cycle(session, run.cycle_id)
+    return run, read_cycle(session, run.cycle_id, zone)
 
 
 def score(inputs: CycleInputs) -> list[Result]:
     """Every subject's result, the scheme's eligibility and band quotas applied over the
-    cohort (saas/scoring/cohort.py, as `kaohe scheme try` scores)."""
-    return score_cohort(
+    cohort (saas/scoring/cohort.py, as `kaohe scheme try` scores); a subject rated by
+    inspections has them named first in its trace."""
+    results = score_cohort(
         Engine(inputs.scheme), inputs.subjects, inputs.period, inputs.facts, inputs.level_ranks
     )
+    if not inputs.evidence:
+        return results
+    return [_with_evidence(result, inputs.evidence.get(result.subject)) for result in results]
+
+
+def _with_evidence(result: Result, steps: tuple | None) -> Result:
+    if not steps or result.excluded:
+        return result
+    return dataclasses.replace(result, notes=(*steps, *result.notes))
 
 
 def finish_run(
@@ -221,13 +235,15 @@ class Change:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def changes_since(session: Session, cycle: Cycle, run: ScoringRun) -> list[Change]:
+def changes_since(
+    session: Session, cycle: Cycle, run: ScoringRun, zone: str = DEFAULT_ZONE
+) -> list[Change]:
     """What differs between the inputs ``run`` read and the cycle now (two queries); empty
-    when a run now would score exactly the same inputs."""
+    when a run now would score exactly the same inputs. ``zone``: the tenant's time zone."""
     then = run.inputs or {}
     if not then:
         return []
-    now = inputs_summary(session, cycle)
+    now = inputs_summary(session, cycle, zone)
     changes: list[Change] = []
     sheets_then, sheets_now = then.get("sheets", {}), now["sheets"]
     if sheets_then.get("digest") != sheets_now["digest"]:
@@ -284,6 +300,15 @@ def changes_since(session: Session, cycle: Cycle, run: ScoringRun) -> list[Chang
             Change(
                 "ledger_changed",
                 {"then": events_then.get("count", 0), "now": events_now["count"]},
+            )
+        )
+    inspected_then, inspected_now = then.get("inspections"), now["inspections"]
+    # A run of an older read policy read no inspections: the policy change says so.
+    if inspected_then is not None and inspected_then.get("digest") != inspected_now["digest"]:
+        changes.append(
+            Change(
+                "inspections_changed",
+                {"then": inspected_then.get("count", 0), "now": inspected_now["count"]},
             )
         )
     if then.get("levels", {}).get("digest") != now["levels"]["digest"]:

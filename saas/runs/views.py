@@ -15,10 +15,11 @@ from saas.auth.guard import current_actor, requires
 from saas.jobs.tracking import find_job, start_job
 from saas.models.cycle import Cycle, RunStatus, ScoringRun
 from saas.models.user import User
+from saas.notices.overdue import record_overdue
 from saas.runs import service
 from saas.runs.words import change_text
 from saas.web.fragments import page_or_fragment, wants_fragment
-from saas.web.tenancy import TENANT_PREFIX, tenant_session
+from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 from workers.enqueue import PENDING, SCORING_RUN
 
 bp = Blueprint("runs", __name__, url_prefix=TENANT_PREFIX + "/cycles/<int:cycle_id>/runs")
@@ -71,7 +72,11 @@ def _context(cycle: Cycle) -> dict:
     job = None
     if running is not None and running.job_id:
         job = find_job(running.job_id, g.tenant.slug, tenant_user().id)
-    changes = service.changes_since(session, cycle, latest) if latest is not None else []
+    changes = (
+        service.changes_since(session, cycle, latest, g.tenant.time_zone)
+        if latest is not None
+        else []
+    )
     return {
         "cycle": cycle,
         "runs": runs,
@@ -97,6 +102,10 @@ def page(cycle_id: int):
 def start(cycle_id: int):
     session = tenant_session()
     _cycle_or_404(cycle_id)
+    # Overdue rectification notices become ledger entries before the run reads the ledger,
+    # so a run never misses one the daily sweep has not seen yet (saas/notices/overdue.py).
+    # Same transaction: a refused start keeps none of them, and the next sweep makes them.
+    record_overdue(session, current_actor(), tenant_today(), zone=g.tenant.time_zone)
     try:
         run = service.start_run(session, current_actor(), cycle_id, job_alive=_job_alive)
     except service.RunRefused as refused:

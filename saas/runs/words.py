@@ -46,6 +46,12 @@ def change_text(change: Change) -> str:
             then=p["then"],
             now=p["now"],
         )
+    if change.code == "inspections_changed":
+        return _(
+            "Inspections were finished or corrected since this run (%(then)s then, %(now)s now).",
+            then=p["then"],
+            now=p["now"],
+        )
     if change.code == "levels_changed":
         return _("Position levels changed since this run (eligibility rules use them).")
     return _("The way inputs are read has changed since this run.")

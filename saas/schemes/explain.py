@@ -9,7 +9,7 @@ scheme's precision); the exact values stay in the result's data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -142,10 +142,12 @@ def event_label(rule: Rule | dict[str, Any]) -> str:
 
 
 class _Names:
-    """What the scheme calls its items, sections, sources and events."""
+    """What the scheme calls its items, sections, sources and events, and what a trace's
+    references stand for (``refs``: reference → words, saas/results/evidence.py)."""
 
-    def __init__(self, scheme: Scheme) -> None:
+    def __init__(self, scheme: Scheme, refs: Mapping[str, str] | None = None) -> None:
         self.scheme = scheme
+        self.refs = refs or {}
 
     def whole(self, key: str) -> str | None:
         """The title of the section with this key if it is rated as a whole."""
@@ -181,10 +183,11 @@ class _Names:
 
 
 def _event_name(p: dict[str, Any], names: _Names) -> dict[str, str]:
-    """The event's date and name; the ledger entry's reference follows in brackets."""
+    """The event's date and name; the ledger entry's reference follows in brackets, in words
+    when it stands for evidence (an inspection's failed item, an overdue notice)."""
     label = names.event(p)
     if p.get("ref"):
-        label = f"{label} ({p['ref']})"
+        label = f"{label} ({names.refs.get(p['ref']) or p['ref']})"
     on = p.get("on")
     return {"on": on.isoformat() if hasattr(on, "isoformat") else str(on or ""), "label": label}
 
@@ -343,10 +346,47 @@ def _effects(p: dict[str, Any]) -> list[str]:
 
 
 def _event(p: dict[str, Any], names: _Names) -> str:
+    evidence = names.refs.get(str(p.get("ref") or ""))
+    if evidence:
+        return _evidence_event(p, evidence)
     effects = _effects(p)
     if not effects:
         return _("%(on)s %(label)s: no effect", **_event_name(p, names))
     return _("%(on)s %(label)s: %(effects)s", effects=_join(effects), **_event_name(p, names))
+
+
+def _evidence_event(p: dict[str, Any], evidence: str) -> str:
+    """An event recorded from evidence, its points first: "−2: 员工餐厅卫生检查 2026-08-03,
+    item HY-1.4 failed"."""
+    effects = _effects({**p, "points": None})
+    if p.get("points"):
+        effects.insert(0, _signed(p["points"]).replace("-", "\u2212"))
+    if not effects:
+        return _("%(evidence)s: no effect", evidence=evidence)
+    return _("%(effects)s: %(evidence)s", effects=_join(effects), evidence=evidence)
+
+
+def _inspection(p: dict[str, Any], names: _Names) -> str:
+    """An inspection that rated the subject as one of a source's raters."""
+    values = {
+        "source": names.source(p["source"]),
+        "on": p["on"].isoformat() if hasattr(p["on"], "isoformat") else str(p["on"]),
+    }
+    inspector = names.refs.get(str(p.get("ref") or ""))
+    if p.get("score") is None:
+        if inspector:
+            return _(
+                "%(source)s: inspection of %(on)s by %(inspector)s", inspector=inspector, **values
+            )
+        return _("%(source)s: inspection of %(on)s", **values)
+    values["score"] = _number(p["score"])
+    if inspector:
+        return _(
+            "%(source)s: inspection of %(on)s by %(inspector)s, %(score)s points",
+            inspector=inspector,
+            **values,
+        )
+    return _("%(source)s: inspection of %(on)s, %(score)s points", **values)
 
 
 def _event_pending(p: dict[str, Any], names: _Names) -> str:
@@ -492,25 +532,29 @@ _STEPS: dict[str, Callable[[dict[str, Any], _Names], str]] = {
 }
 
 
+# Steps a scoring run adds to the engine's (saas/runs/inputs.py): the evidence it read.
+RUN_STEPS: dict[str, Callable[[dict[str, Any], _Names], str]] = {"inspection": _inspection}
+
+
 def _sentence(text: str) -> str:
     """Source labels are lower case to be used mid-sentence; a sentence starts upper case."""
     return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
-def explain(step: Step, scheme: Scheme) -> str:
+def explain(step: Step, scheme: Scheme, refs: Mapping[str, str] | None = None) -> str:
     """One sentence for one step of a trace (or a disqualification reason), in the current
-    locale."""
-    say = _STEPS.get(step.code)
+    locale; ``refs`` words the evidence its references stand for."""
+    say = _STEPS.get(step.code) or RUN_STEPS.get(step.code)
     if say is None:
         return _("Step %(code)s", code=step.code)
-    return _sentence(say(step.params, _Names(scheme)))
+    return _sentence(say(step.params, _Names(scheme, refs)))
 
 
-def explain_reason(step: Step, scheme: Scheme) -> str:
+def explain_reason(step: Step, scheme: Scheme, refs: Mapping[str, str] | None = None) -> str:
     """Why a subject is disqualified, as a phrase: "The critical item A3 … failed
     (customers)", "表扬信 on 2026-08-03"; for ``Result.disqualified`` and
     ``Result.disqualified_next`` alike."""
     say = _REASONS.get(step.code)
     if say is None:
-        return explain(step, scheme)
-    return _sentence(say(step.params, _Names(scheme)))
+        return explain(step, scheme, refs)
+    return _sentence(say(step.params, _Names(scheme, refs)))

@@ -45,6 +45,8 @@ MENU = (
     MenuItem("cycles.index", _l("Cycles"), "cycles.view"),
     MenuItem("ledger.index", _l("Ledger"), "ledger.view"),
     MenuItem("ledger.mine", _l("My ledger"), "ledger.own"),
+    MenuItem("notices.index", _l("Rectification"), "notices.view"),
+    MenuItem("providers.index", _l("Providers"), "providers.view"),
     MenuItem("feedback.units", _l("Feedback codes"), "feedback.links"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),

@@ -306,6 +306,8 @@ def _menu_path(endpoint: str) -> str:
         "cycles.index": "cycles/",
         "ledger.index": "ledger/",
         "ledger.mine": "ledger/mine",
+        "notices.index": "notices/",
+        "providers.index": "providers/",
         "feedback.units": "feedback/links/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",

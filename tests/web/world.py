@@ -107,6 +107,39 @@ def _scored_cycle(session, version_id: int, person) -> dict[str, int]:
     return {"cycle_id": cycle.id, "subject_id": subject.id}
 
 
+def _notices(session, as_admin, inspector, units) -> dict[str, dict[str, int]]:
+    """A published canteen checklist and, per unit code, a finished inspection of it with
+    the notice its failed item raised: {code: {"inspection_id", "notice_id"}}."""
+    from saas.inspections.consequences import after_inspection
+    from saas.models.inspection import Inspection, RectificationNotice
+    from tests.notices.conftest import DONE_AT, checklist
+
+    version = versions.create_scheme(session, as_admin, checklist())
+    versions.publish(session, as_admin, version)
+    found = {}
+    for code in ("GC", "WB-BA"):
+        inspection = Inspection(
+            version_id=version.id,
+            unit_id=units[code],
+            planned_on=DONE_AT.date(),
+            inspector_id=inspector.id,
+            status="done",
+            done_at=DONE_AT,
+            values={"HY-1.1": 1},
+            notes={"HY-1.1": "把手有油污"},
+        )
+        session.add(inspection)
+        session.flush()
+        after_inspection(
+            session, as_admin, inspection, versions.definition(version), DONE_AT.date()
+        )
+        notice = session.scalar(
+            select(RectificationNotice.id).where(RectificationNotice.inspection_id == inspection.id)
+        )
+        found[code] = {"inspection_id": inspection.id, "notice_id": notice}
+    return found
+
+
 def _email(role: Role) -> str:
     return f"{role.value}@world.example.com"
 
@@ -245,6 +278,11 @@ def build_world(app, db, settings, prefix: str) -> World:
             "source": "supervisor",
             "token": "not-a-token",
             "rater_token": rater_token,
+            # The contact's own provider: theirs to read, out of the manager's reach.
+            "provider_id": units["WB-BA"],
+            "contract_id": session.scalar(
+                select(ProviderContract.id).where(ProviderContract.unit_id == units["WB-BA"])
+            ),
         }
         # A pending complaint about the employee (under the manager's unit), for the ledger.
         common["entry_id"] = ledger.add_entry(
@@ -272,6 +310,10 @@ def build_world(app, db, settings, prefix: str) -> World:
         ).id
         assert session.get(PositionLevel, level.id) and session.get(EligibilityRule, rule.id)
         common.update(_scored_cycle(session, version.id, people[Role.EMPLOYEE]))
+        # A rectification notice of 工程维修部 (the manager's) and one of 某某保安公司 (the
+        # provider contact's), each raised by a finished inspection of the canteen checklist.
+        notices = _notices(session, as_admin, users[Role.INSPECTOR], units)
+        common.update(notices["GC"])
     world = World(slug)
     for role in (*ROLES, None):
         world.ids[role] = dict(common)
@@ -279,6 +321,7 @@ def build_world(app, db, settings, prefix: str) -> World:
         world.ids[role]["rating_sheet_id"] = sheet_id
     world.ids[None]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]
     world.ids[Role.PROVIDER]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]  # not theirs
+    world.ids[Role.PROVIDER].update(notices["WB-BA"])
     for role in (Role.EMPLOYEE, Role.COMMITTEE, Role.INSPECTOR):
         world.ids[role]["goal_id"] = own_goal[role]
         world.ids[role]["employee_id"] = people[role].id

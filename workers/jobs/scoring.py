@@ -15,7 +15,7 @@ from typing import Any
 from rq import get_current_job
 
 from saas.models.cycle import CycleStatus, RunStatus
-from saas.runs.inputs import DamagedInput, without_collecting
+from saas.runs.inputs import DEFAULT_ZONE, DamagedInput, without_collecting
 from saas.runs.service import fail_run, finish_run, load_run, score
 from saas.scoring.engine import ScoringInputError
 from workers.progress import report
@@ -35,7 +35,7 @@ def score_cycle(ctx: JobContext, cycle_id: int, run_id: int, user_id: int) -> di
     with ctx.db.tenant_session(ctx.schema) as session:
         try:
             # A run holds a million small objects at once; none of them in a reference cycle.
-            return without_collecting(_run, session, cycle_id, run_id)
+            return without_collecting(_run, session, cycle_id, run_id, ctx.tenant.time_zone)
         except Exception as error:
             session.rollback()
             if isinstance(error, _FOR_GOOD) or not _will_retry():
@@ -45,9 +45,9 @@ def score_cycle(ctx: JobContext, cycle_id: int, run_id: int, user_id: int) -> di
             raise
 
 
-def _run(session, cycle_id: int, run_id: int) -> dict[str, Any]:
+def _run(session, cycle_id: int, run_id: int, zone: str = DEFAULT_ZONE) -> dict[str, Any]:
     report(5, "loading")
-    run, inputs = load_run(session, run_id)
+    run, inputs = load_run(session, run_id, zone)
     if run is None or run.cycle_id != cycle_id:
         raise RunGone(f"no scoring run {run_id} of cycle {cycle_id}")
     outcome = {"run_id": run.id, "cycle_id": cycle_id, "number": run.number}
