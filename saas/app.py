@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.health import bp as health
     from saas.home.views import bp as home
     from saas.imports.views import bp as imports
+    from saas.inspections.views import bp as inspections
     from saas.jobs.views import bp as jobs
     from saas.ledger.views import bp as ledger
     from saas.org.views import bp as org
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         cycles,
         ledger,
+        inspections,
         goals,
         goal_imports,
         goal_reports,

@@ -44,8 +44,19 @@ SAMPLE_STATEMENT = JobKind("sample_statement", "workers.jobs.statements.generate
 ACCOUNT_MAIL = JobKind("account_mail", "workers.jobs.mail.send_account_mail", defaults.MAIL)
 SETUP_SHEET = JobKind("setup_sheet", "workers.jobs.accounts.print_setup_sheet")
 SCORING_RUN = JobKind("scoring_run", "workers.jobs.scoring.score_cycle", defaults.SCORING)
+INSPECTION_REPORT = JobKind(
+    "inspection_report", "workers.jobs.inspections.render_inspection_report"
+)
 
-KINDS = (IMPORT_CHECK, IMPORT_COMMIT, SAMPLE_STATEMENT, ACCOUNT_MAIL, SETUP_SHEET, SCORING_RUN)
+KINDS = (
+    IMPORT_CHECK,
+    IMPORT_COMMIT,
+    SAMPLE_STATEMENT,
+    ACCOUNT_MAIL,
+    SETUP_SHEET,
+    SCORING_RUN,
+    INSPECTION_REPORT,
+)
 
 # States in which the work is still to happen: queueing it again would run it twice.
 PENDING = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, undefer
 
 from saas.auth.guard import current_actor, requires
 from saas.auth.permissions import Actor
+from saas.inspections.access import readable as inspection_readable
 from saas.ledger.service import find_entry
 from saas.models.attachment import Attachment, AttachmentOwner
 from saas.web.tenancy import TENANT_PREFIX, tenant_session
@@ -31,6 +32,9 @@ def _ledger_entry_readable(session: Session, actor: Actor, entry_id: int) -> boo
 
 READABLE: dict[str, Callable[[Session, Actor, int], bool]] = {
     AttachmentOwner.LEDGER_ENTRY: _ledger_entry_readable,
+    # An inspection's photos: readable iff the inspection is visible to the reader (an
+    # unannounced one's stay hidden from the inspected until it is done).
+    AttachmentOwner.INSPECTION: inspection_readable,
 }
 
 

@@ -21,6 +21,7 @@ from saas.audit.vocabulary import COUNT, DATE, HASH, MOMENT, Record, Words
 from saas.cycles.audit_words import WORDS as CYCLES
 from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
+from saas.inspections.audit_words import WORDS as INSPECTIONS
 from saas.ledger.audit_words import WORDS as LEDGER
 from saas.org.audit_words import WORDS as ORG
 from saas.people.audit_words import WORDS as PEOPLE
@@ -41,6 +42,7 @@ AREAS: tuple[Words, ...] = (
     RATING,
     IMPORTS,
     LEDGER,
+    INSPECTIONS,
     STATEMENTS,
     RUNS,
     PLATFORM,

@@ -44,6 +44,7 @@ MENU = (
     MenuItem("schemes.index", _l("Schemes"), "schemes.view"),
     MenuItem("cycles.index", _l("Cycles"), "cycles.view"),
     MenuItem("ledger.index", _l("Ledger"), "ledger.view"),
+    MenuItem("inspections.index", _l("Inspections"), "inspections.view"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),
     MenuItem("audit.index", _l("Audit log"), "audit.view"),

@@ -302,6 +302,7 @@ def _menu_path(endpoint: str) -> str:
         "schemes.index": "schemes/",
         "cycles.index": "cycles/",
         "ledger.index": "ledger/",
+        "inspections.index": "inspections/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",
