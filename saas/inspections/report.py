@@ -120,7 +120,7 @@ def report_html(data: ReportData) -> str:
     breakdown = inspection.breakdown or {}
     done_at = inspection.done_at.astimezone(_zone(data.time_zone)) if inspection.done_at else None
     return render(
-        "pdf/inspection_report.html",
+        "inspections/report_pdf.html",
         locale=data.locale,
         time_zone=data.time_zone,
         tenant_name=data.tenant_name,
