@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from saas.models.scheme import AssessmentScheme, SchemeVersion, VersionStatus
 from saas.models.user import Role, User, UserRole
-from saas.schemes.versions import definition
+from saas.scoring.checks import parse
 from saas.scoring.scheme import Scheme
 
 # Who may carry out an inspection (the roles holding inspections.run).
@@ -69,7 +69,11 @@ def checklist_of(session: Session, version_id: int) -> Scheme:
     version = session.get(SchemeVersion, version_id)
     if version is None:  # pragma: no cover - the foreign key keeps it
         raise LookupError(version_id)
-    return definition(version)
+    # Parsed here rather than by saas.schemes.versions, whose words the worker does not need.
+    scheme, _issues = parse(version.definition)
+    if scheme is None:  # pragma: no cover - only a hand-edited row could get here
+        raise ValueError(f"scheme version {version_id} is damaged")
+    return scheme
 
 
 def inspectors(session: Session) -> list[tuple[int, str]]:

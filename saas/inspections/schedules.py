@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from saas.auth.permissions import Actor, Refused
+from saas.auth.permissions import Actor
 from saas.inspections.checklists import checklists
 from saas.inspections.service import check_plan, shown
 from saas.models.audit import record
@@ -118,11 +118,12 @@ def add(
     return schedule
 
 
-def end(session: Session, actor: Actor, schedule: InspectionSchedule) -> None:
-    """Stop a schedule: it plans nothing more (what it planned stays)."""
+def end(session: Session, actor: Actor, schedule: InspectionSchedule) -> bool:
+    """Stop a schedule: it plans nothing more (what it planned stays). False when it had
+    ended already (two planners ending it at once both get what they asked for)."""
     actor.require("inspections.plan")
     if schedule.ended_at is not None:
-        raise Refused(_l("This schedule has already ended."))
+        return False
     schedule.ended_at = utcnow()
     record(
         session,
@@ -133,6 +134,7 @@ def end(session: Session, actor: Actor, schedule: InspectionSchedule) -> None:
         {"ended": False},
         {"ended": True},
     )
+    return True
 
 
 def materialise(session: Session, today: dt.date) -> list[Inspection]:

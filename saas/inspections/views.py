@@ -727,7 +727,7 @@ def end_schedule(schedule_id: int):
     )
     if schedule is None:
         abort(404)
-    schedules.end(session, current_actor(), schedule)
+    schedules.end(session, current_actor(), schedule)  # ended already: nothing to do
     session.commit()
     flash(_("The schedule has ended; what it planned stays."), "success")
     return redirect(url_for("inspections.schedules_index"))

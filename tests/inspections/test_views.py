@@ -218,24 +218,25 @@ def test_the_list_costs_a_fixed_number_of_statements(client, db, site):
     for unit in ("WB-LH", "GC", "BJ"):
         plan(db, site, unit)
     site.log_in(client, "admin")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, sql, *_args):
+        if "inspection" in sql:  # the page's own (the tenant's registry row may expire)
+            statements.append(sql)
+
+    engine = client.application.extensions["kaohe.db"].engine
     counts = []
-    for extra in range(2):
-        if extra:
-            for unit in ("GC-SD", "ZH", "CW", "PZ"):
-                plan(db, site, unit)
-        statements = []
-        engine = db.engine
-
-        def count(*_args):
-            statements.append(1)
-
+    for extra in ((), ("GC-SD", "ZH", "CW", "PZ")):
+        for unit in extra:
+            plan(db, site, unit)
+        statements.clear()
         event.listen(engine, "before_cursor_execute", count)
         try:
             assert client.get(site.url()).status_code == 200
         finally:
             event.remove(engine, "before_cursor_execute", count)
         counts.append(len(statements))
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1] and counts[0] > 0
 
 
 # -- who may open what --------------------------------------------------------------------------
