@@ -49,7 +49,7 @@ WORDS = Words(
                 "not_applicable": _l("Items not applicable"),
                 "onsite_name": _l("Signed on site by"),
                 "report_serial": _l("Report serial"),
-                "sha256": _l("SHA-256"),
+                "sha256": _l("Fingerprint (SHA-256)"),
             },
             values={"method": METHOD_LABELS, "status": STATUS_LABELS, "unannounced": YES_NO},
             references={
