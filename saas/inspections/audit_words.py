@@ -63,7 +63,7 @@ WORDS = Words(
         "inspection_schedule": Record(
             _l("Inspection schedule"),
             fields={
-                "scheme_id": _l("Checklist"),
+                "scheme_id": _l("Inspection checklist"),
                 "unit_id": _l("Unit"),
                 "every": _l("How often"),
                 "next_on": _l("Next date"),

@@ -77,9 +77,7 @@ def test_the_editor_export_and_import_keep_the_block(client, db, site: Site):
         draft = versions.draft_from(
             session,
             site.admin(),
-            session.scalar(
-                select(SchemeVersion).where(SchemeVersion.scheme_id == site.cleaning)
-            ),
+            session.scalar(select(SchemeVersion).where(SchemeVersion.scheme_id == site.cleaning)),
         )
         draft_id = draft.id
     csrf = site.log_in(client, "admin")
