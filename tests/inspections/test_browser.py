@@ -9,7 +9,9 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from saas.models.attachment import Attachment
 from saas.models.inspection import Inspection
 from tests.browser.conftest import (  # noqa: F401  the browser fixtures
     PHONE,
@@ -91,8 +93,8 @@ def test_an_inspector_runs_an_inspection_on_a_phone(phone_zh, db, make_tenant):
     for key, value in TAPS.items():
         tap(page, key, value)
     tap(page, "FS-18", "n/a")
-    page.locator("#f-EN-09").fill("1")  # found once: 10 − 2
-    page.locator("#f-EN-09").press("Tab")
+    page.locator("#item-EN-09 [data-step='1']").click()  # found once: 10 − 2
+    expect(page.locator("#f-EN-09")).to_have_value("1")
     page.locator("#item-EN-09 .item-saved").wait_for()
     expect(page.locator("#insp-progress")).to_contain_text("14/14")
     # A note, and a photo taken of the failed item.
@@ -104,6 +106,12 @@ def test_an_inspector_runs_an_inspection_on_a_phone(phone_zh, db, make_tenant):
         {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes("lightgray")}
     )
     page.locator("#photos-OS-05 img").wait_for()
+    page.locator("#photos-OS-05 .photo-remove").click()  # the wrong one: taken again
+    expect(page.locator("#photos-OS-05 img")).to_have_count(0)
+    page.locator("#item-OS-05 input[type=file]").set_input_files(
+        {"name": "现场2.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes("white")}
+    )
+    expect(page.locator("#photos-OS-05 img")).to_have_count(1)
     fits(page)
     page.locator("#insp-progress a", has_text="签字").click()
     page.wait_for_url(re.compile(rf"/inspections/{inspection_id}/sign$"))
@@ -123,3 +131,7 @@ def test_an_inspector_runs_an_inspection_on_a_phone(phone_zh, db, make_tenant):
         assert done.values["FS-18"] == "n/a" and done.values["OS-05"] is False
         assert done.notes["OS-05"] == "公告栏未公布投诉电话"
         assert done.onsite_name == "王保洁"
+        photos = session.scalars(
+            select(Attachment.slot).where(Attachment.owner_id == inspection_id)
+        ).all()
+        assert photos == ["OS-05"]
