@@ -71,9 +71,9 @@ def _write_pem_files(folder: Path, pair: KeyPair, ca: KeyPair) -> tuple[Path, Pa
     return key, cert, chain
 
 
-def baseline(html: str, files: tuple[Path, Path, Path]) -> bytes:
+def baseline(html: str, files: tuple[Path, Path, Path], stylesheet: Path = STATEMENT_CSS) -> bytes:
     pdf = weasyprint.HTML(string=html, base_url=PDF_TEMPLATES_DIR.as_uri() + "/").write_pdf(
-        stylesheets=[str(STATEMENT_CSS)]
+        stylesheets=[str(stylesheet)]
     )
     key, cert, chain = files
     signer = signers.SimpleSigner.load(

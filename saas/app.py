@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from saas.health import bp as health
     from saas.home.views import bp as home
     from saas.imports.views import bp as imports
+    from saas.inspections.views import bp as inspections
     from saas.jobs.views import bp as jobs
     from saas.ledger.views import bp as ledger
     from saas.notices.views import bp as notices
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         feedback_public,
         notices,
         providers,
+        inspections,
         goals,
         goal_imports,
         goal_reports,

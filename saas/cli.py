@@ -7,6 +7,7 @@ import sys
 import click
 
 from saas.config import Settings, load_settings
+from saas.inspections.cli import inspections
 from saas.schemes.cli import scheme
 from tenants.db import Database
 
@@ -286,6 +287,7 @@ def up(bind: str) -> None:
 
 
 main.add_command(scheme)
+main.add_command(inspections)
 
 if __name__ == "__main__":
     main()

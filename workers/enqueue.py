@@ -45,6 +45,9 @@ ACCOUNT_MAIL = JobKind("account_mail", "workers.jobs.mail.send_account_mail", de
 SETUP_SHEET = JobKind("setup_sheet", "workers.jobs.accounts.print_setup_sheet")
 SCORING_RUN = JobKind("scoring_run", "workers.jobs.scoring.score_cycle", defaults.SCORING)
 FEEDBACK_CARDS = JobKind("feedback_cards", "workers.jobs.feedback.print_feedback_cards")
+INSPECTION_REPORT = JobKind(
+    "inspection_report", "workers.jobs.inspections.render_inspection_report"
+)
 
 KINDS = (
     IMPORT_CHECK,
@@ -54,6 +57,7 @@ KINDS = (
     SETUP_SHEET,
     SCORING_RUN,
     FEEDBACK_CARDS,
+    INSPECTION_REPORT,
 )
 
 # States in which the work is still to happen: queueing it again would run it twice.

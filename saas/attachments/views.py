@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, undefer
 
 from saas.auth.guard import current_actor, requires
 from saas.auth.permissions import Actor
+from saas.inspections.access import readable as inspection_readable
 from saas.ledger.service import find_entry
 from saas.models.attachment import Attachment, AttachmentOwner
 from saas.notices.service import find_notice
@@ -38,6 +39,9 @@ def _notice_readable(session: Session, actor: Actor, notice_id: int) -> bool:
 READABLE: dict[str, Callable[[Session, Actor, int], bool]] = {
     AttachmentOwner.LEDGER_ENTRY: _ledger_entry_readable,
     AttachmentOwner.NOTICE: _notice_readable,
+    # An inspection's photos: readable iff the inspection is visible to the reader (an
+    # unannounced one's stay hidden from the inspected until it is done).
+    AttachmentOwner.INSPECTION: inspection_readable,
 }
 
 

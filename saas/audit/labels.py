@@ -22,6 +22,7 @@ from saas.cycles.audit_words import WORDS as CYCLES
 from saas.feedback.audit_words import WORDS as FEEDBACK
 from saas.goals.audit_words import WORDS as GOALS
 from saas.imports.audit_words import WORDS as IMPORTS
+from saas.inspections.audit_words import WORDS as INSPECTIONS
 from saas.ledger.audit_words import WORDS as LEDGER
 from saas.notices.audit_words import WORDS as NOTICES
 from saas.org.audit_words import WORDS as ORG
@@ -46,6 +47,7 @@ AREAS: tuple[Words, ...] = (
     LEDGER,
     NOTICES,
     PROVIDERS,
+    INSPECTIONS,
     STATEMENTS,
     RUNS,
     PLATFORM,

@@ -298,6 +298,7 @@ _ENUMS: dict[str, type] = {
     "disqualify": Disqualify,
     "on_fail": CriticalEffect,
     "consequence": Consequence,
+    "feeds": SourceKind,
     "period": PeriodKind,
     "subject": Subject,
     "scoring": SectionScoring,
@@ -328,6 +329,7 @@ _FIELD_LABELS = {
     (None, "rules"): _l("rules"),
     (None, "tally_limits"): _l("monthly deduction limits"),
     (None, "eligibility"): _l("who is excluded"),
+    (None, "inspection"): _l("inspection checklist settings"),
     (None, "defaulted"): _l("fields left at Kaohe's default"),
     ("goals", "share"): _l("share of the score from goals"),
     ("goals", "attainment_cap"): _l("most a goal's attainment counts"),
@@ -367,6 +369,11 @@ _FIELD_LABELS = {
     ("tally_limits", "disqualify"): _l("disqualifies"),
     ("eligibility", "kind"): _l("excluded by"),
     ("eligibility", "value"): _l("value"),
+    ("inspection", "rectify_days"): _l("days to rectify a failed item"),
+    ("inspection", "feeds"): _l("source the inspection result counts as"),
+    ("inspection", "failed_item_event"): _l("event for a failed item"),
+    ("inspection", "failed_critical_event"): _l("event for a failed critical item"),
+    ("inspection", "overdue_notice_event"): _l("event for an overdue rectification notice"),
 }
 # Fields found in several kinds of entry.
 _ANY_FIELD_LABELS = {

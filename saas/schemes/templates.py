@@ -35,6 +35,7 @@ TEMPLATES: tuple[Template, ...] = tuple(
         "work_brand",
         "outsourced_provider",
         "canteen_hygiene",
+        "outsourced_cleaning",
     )
 )
 _BY_CODE = {template.code: template for template in TEMPLATES}

@@ -48,6 +48,7 @@ MENU = (
     MenuItem("notices.index", _l("Rectification"), "notices.view"),
     MenuItem("providers.index", _l("Providers"), "providers.view"),
     MenuItem("feedback.units", _l("Feedback codes"), "feedback.links"),
+    MenuItem("inspections.index", _l("Inspections"), "inspections.view"),
     MenuItem("accounts.users", _l("Accounts"), "accounts.manage"),
     MenuItem("imports.index", _l("Import"), "imports.run"),
     MenuItem("audit.index", _l("Audit log"), "audit.view"),

@@ -309,6 +309,7 @@ def _menu_path(endpoint: str) -> str:
         "notices.index": "notices/",
         "providers.index": "providers/",
         "feedback.units": "feedback/links/",
+        "inspections.index": "inspections/",
         "accounts.users": "accounts/",
         "imports.index": "imports/",
         "audit.index": "audit/",

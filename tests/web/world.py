@@ -140,6 +140,55 @@ def _notices(session, as_admin, inspector, units) -> dict[str, dict[str, int]]:
     return found
 
 
+def _inspections(session, as_admin: Actor, units: dict, users: dict) -> dict:
+    """A published checklist; an announced inspection of 工程维修部 (the manager's unit) by the
+    inspector, one the committee member carries out, one of the provider's unit; a schedule.
+    Each role walks the one it may run or read (the admin, the manager and the employee the
+    first); ``schedule_id`` is the schedule's."""
+    from saas.inspections import schedules
+    from saas.inspections import service as inspection_service
+
+    version = versions.create_scheme(
+        session, as_admin, load_template("outsourced_cleaning"), template="outsourced_cleaning"
+    )
+    versions.publish(session, as_admin, version)
+    today = dt.date.today()
+
+    def planned(unit: str, inspector: Role) -> int:
+        return inspection_service.plan(
+            session,
+            as_admin,
+            scheme_id=version.scheme_id,
+            unit_id=units[unit],
+            planned_on=today,
+            method="inspection",
+            unannounced=False,
+            inspector_id=users[inspector].id,
+            today=today,
+        ).id
+
+    gc = planned("GC", Role.INSPECTOR)
+    schedule = schedules.add(
+        session,
+        as_admin,
+        scheme_id=version.scheme_id,
+        unit_id=units["GC"],
+        every="week",
+        next_on=today + dt.timedelta(days=30),
+        method="spot_check",
+        unannounced=True,
+        inspector_id=users[Role.INSPECTOR].id,
+        today=today,
+    )
+    return {
+        **{role: gc for role in ROLES},
+        None: gc,
+        Role.COMMITTEE: planned("GC", Role.COMMITTEE),
+        Role.PROVIDER: planned("WB-BA", Role.INSPECTOR),
+        "schedule_id": schedule.id,
+    }
+
+
 def _email(role: Role) -> str:
     return f"{role.value}@world.example.com"
 
@@ -314,11 +363,16 @@ def build_world(app, db, settings, prefix: str) -> World:
         # provider contact's), each raised by a finished inspection of the canteen checklist.
         notices = _notices(session, as_admin, users[Role.INSPECTOR], units)
         common.update(notices["GC"])
+        inspections = _inspections(session, as_admin, units, users)
+        common["schedule_id"] = inspections.pop("schedule_id")
+        common["inspection_id"] = inspections[Role.TENANT_ADMIN]
     world = World(slug)
     for role in (*ROLES, None):
         world.ids[role] = dict(common)
     for role, sheet_id in own_sheet.items():
         world.ids[role]["rating_sheet_id"] = sheet_id
+    for role, inspection_id in inspections.items():
+        world.ids[role]["inspection_id"] = inspection_id
     world.ids[None]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]
     world.ids[Role.PROVIDER]["rating_sheet_id"] = own_sheet[Role.EMPLOYEE]  # not theirs
     world.ids[Role.PROVIDER].update(notices["WB-BA"])
