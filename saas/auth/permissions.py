@@ -153,12 +153,6 @@ _TABLE = (
         {COMMITTEE: SELF, MANAGER: SELF, INSPECTOR: SELF, EMPLOYEE: SELF},
     ),
     Permission(
-        "attachments.add",
-        "Attach photos and scans to a record they may change (an entry, an inspection, a "
-        "notice's answer)",
-        {ADMIN: ALL, COMMITTEE: ALL, INSPECTOR: ALL, MANAGER: MANAGED, PROVIDER: SELF},
-    ),
-    Permission(
         "feedback.links",
         "Make, print and revoke customer feedback links and QR cards (a manager: for their units)",
         {ADMIN: ALL, MANAGER: MANAGED},

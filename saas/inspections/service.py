@@ -312,7 +312,6 @@ def add_photo(
 ) -> Attachment:
     """A photo of one item; raises ``Unacceptable`` for a file Kaohe does not keep."""
     require_runnable(actor, inspection)
-    actor.require("attachments.add")
     if slot not in items_of(checklist):
         raise Invalid(_l("This checklist has no such item."), "slot")
     kept = attachments.add(

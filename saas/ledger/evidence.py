@@ -44,7 +44,6 @@ class Upload:
 def entry_for_files(session: Session, actor: Actor, entry_id: int) -> LedgerEntry | None:
     """The entry, locked, when the actor may add files to it; None when not in reach."""
     actor.require("ledger.enter")
-    actor.require("attachments.add")
     return session.scalar(
         select(LedgerEntry)
         .where(LedgerEntry.id == entry_id, entry_clause(actor, "ledger.enter"))
