@@ -291,9 +291,9 @@ def test_the_complete_example_in_the_docs_loads_cleanly() -> None:
     assert scheme.bands[1].defaulted == {"threshold": Decimal(75)}
 
 
-def _within_a_scheme(snippet: list[dict[str, Any]]) -> dict[str, Any]:
-    """A minimal scheme holding a docs snippet of items, sections, bands or rules where it
-    belongs."""
+def _within_a_scheme(snippet: list[dict[str, Any]] | dict[str, Any]) -> dict[str, Any]:
+    """A minimal scheme holding a docs snippet of items, sections, bands or rules, or a
+    top-level block, where it belongs."""
     data: dict[str, Any] = {
         "kaohe_scheme": 1,
         "name": "片段",
@@ -307,7 +307,9 @@ def _within_a_scheme(snippet: list[dict[str, Any]]) -> dict[str, Any]:
             }
         ],
     }
-    if "threshold" in snippet[0]:
+    if isinstance(snippet, dict):  # a top-level block, such as ``inspection:``
+        data.update(snippet)
+    elif "threshold" in snippet[0]:
         data["bands"] = snippet
     elif "event" in snippet[0]:
         data["rules"] = snippet

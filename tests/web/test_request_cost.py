@@ -99,8 +99,8 @@ def make_tenant_module(db, settings):
 # Each page's own statements: what the page itself needs to show its data.
 PAGES = [
     # The set-up checklist, then one statement per area with to-dos: goals, ratings,
-    # rectification notices, inspections due.
-    ("home page", "/", None, 5),
+    # rectification notices, inspections due, customer feedback to handle.
+    ("home page", "/", None, 6),
     ("people list", "/people/", None, 3),
     ("people list, HTMX partial", "/people/?q=王", HTMX, 3),
     ("org tree", "/org/", None, 3),
