@@ -13,6 +13,7 @@ Numbers typed or sent by people are read here and nowhere else:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -127,3 +128,14 @@ def finite_decimal(value: Any, below: Decimal | None = None) -> Decimal | None:
     if below is not None and abs(number) >= below:
         return None
     return number
+
+
+def calendar_day(value: Any) -> dt.date | None:
+    """A date typed in a form or a query (YYYY-MM-DD), or None: empty, not a date, or not
+    a date of this century."""
+    text = str(value or "").strip()[:20]
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None

@@ -12,7 +12,6 @@ taken, and the signatures are drawn (saas/static/signature-pad.js).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 from typing import Any
@@ -50,7 +49,7 @@ from saas.models.inspection import Inspection, InspectionSchedule, InspectionSta
 from saas.models.org import OrgUnit
 from saas.people.employees import unit_choices
 from saas.scoring.scheme import Scheme
-from saas.validation import Invalid, page_number, record_id
+from saas.validation import Invalid, calendar_day, page_number, record_id
 from saas.web.fragments import page_or_fragment, wants_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 from workers.enqueue import INSPECTION_REPORT
@@ -84,16 +83,6 @@ def _labels() -> dict:
 # -- reading the request ------------------------------------------------------------------------
 
 
-def _date(value: str | None) -> dt.date | None:
-    """A date typed in a form or a query, or None (empty or not a date of this century)."""
-    text = (value or "").strip()[:20]
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if 2000 <= day.year <= 2100 else None
-
-
 def _filters(args) -> lists.Filters:
     status = args.get("status") or None
     method = args.get("method") or None
@@ -101,8 +90,8 @@ def _filters(args) -> lists.Filters:
         unit_id=record_id(args.get("unit")),
         status=status if status in STATUS_LABELS else None,
         method=method if method in METHOD_LABELS else None,
-        date_from=_date(args.get("from")),
-        date_to=_date(args.get("to")),
+        date_from=calendar_day(args.get("from")),
+        date_to=calendar_day(args.get("to")),
         mine=args.get("mine") == "1",
     )
 
@@ -213,7 +202,7 @@ def create():
         planned = service.plan(
             session,
             current_actor(),
-            planned_on=_date(form.get("planned_on")),
+            planned_on=calendar_day(form.get("planned_on")),
             **_plan_fields(form),
         )
     except Invalid as error:
@@ -707,7 +696,7 @@ def add_schedule():
             session,
             current_actor(),
             every=(form.get("every") or "")[:10],
-            next_on=_date(form.get("next_on")),
+            next_on=calendar_day(form.get("next_on")),
             **_plan_fields(form),
         )
     except Invalid as error:

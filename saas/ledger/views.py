@@ -11,7 +11,6 @@ plain form (redirect after success); a service's ``Invalid`` goes back beside it
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from io import BytesIO
 
@@ -42,7 +41,7 @@ from saas.models.org import OrgUnit
 from saas.models.people import Employee
 from saas.people.employees import unit_choices
 from saas.schemes.explain import event_label
-from saas.validation import Invalid, finite_decimal, page_number, record_id
+from saas.validation import Invalid, calendar_day, finite_decimal, page_number, record_id
 from saas.web.errors import error_page
 from saas.web.fragments import page_or_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
@@ -99,16 +98,6 @@ def _labels() -> dict:
     }
 
 
-def _date(value: str | None) -> dt.date | None:
-    """A date typed in a form or a query, or None (empty or not a date of this century)."""
-    text = (value or "").strip()[:20]
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if 2000 <= day.year <= 2100 else None
-
-
 def _rule_names(session) -> dict[str, str]:
     return {key: event_label(rule) for key, rule in service.published_rules(session).items()}
 
@@ -121,8 +110,8 @@ def _filters(args) -> lists.Filters:
         employee_id=record_id(args.get("employee")),
         validity=validity if validity in (*VALIDITY_LABELS, "none") else None,
         source=source if source in SOURCE_LABELS else None,
-        date_from=_date(args.get("from")),
-        date_to=_date(args.get("to")),
+        date_from=calendar_day(args.get("from")),
+        date_to=calendar_day(args.get("to")),
         withdrawn=args.get("withdrawn") == "1",
         cycle_id=record_id(args.get("cycle")),
     )
@@ -374,7 +363,7 @@ def create():
         if employee_id is None:
             errors["subject"] = [_l("No one has this employee number.")]
     unit_id = None if number else record_id(form.get("unit_id"))
-    day = _date(form.get("on"))
+    day = calendar_day(form.get("on"))
     if day is None:
         errors.setdefault("on", []).append(_l("Give a date such as 2026-10-10."))
     points = fine = None

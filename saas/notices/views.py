@@ -11,8 +11,6 @@ plain form (redirect after success); bad input comes back beside its field (400)
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (
     Blueprint,
     Response,
@@ -38,7 +36,7 @@ from saas.notices.overdue import is_overdue
 from saas.notices.words import FILE_PROBLEMS, FILTER_LABELS, STATUS_LABELS
 from saas.notices.written import notice_pdf, printable, split_what
 from saas.people.employees import unit_choices
-from saas.validation import Invalid, page_number, record_id
+from saas.validation import Invalid, calendar_day, page_number, record_id
 from saas.web.fragments import page_or_fragment
 from saas.web.tenancy import TENANT_PREFIX, tenant_session, tenant_today
 
@@ -242,15 +240,6 @@ def verify(notice_id: int):
     return redirect(url_for("notices.notice", notice_id=notice_id))
 
 
-def _date(value: str | None) -> dt.date | None:
-    text = (value or "").strip()[:20]
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return day if 2000 <= day.year <= 2100 else None
-
-
 @bp.post("/<int:notice_id>/deadline")
 @requires("notices.verify")
 def deadline(notice_id: int):
@@ -261,7 +250,7 @@ def deadline(notice_id: int):
             session,
             current_actor(),
             notice_id,
-            _date(form.get("deadline")),
+            calendar_day(form.get("deadline")),
             (form.get("reason") or "")[: TEXT_LIMIT + 1],
             today=tenant_today(),
         )
